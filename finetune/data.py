@@ -1,0 +1,541 @@
+"""Read any spreadsheet a user has into a table of text, and write results back safely.
+
+    table = read_table("reviews.xlsx", sheet="2024")    # or .csv .tsv .txt .xlsm .xls .xlsb .ods
+    table.frame                                          # a DataFrame, every cell a str
+    table.row_number(0)                                  # 2: the row the user sees in Excel
+    write_table(scored_frame, "scored.xlsx")             # or .csv (UTF-8 with BOM)
+
+The format comes from the file's first bytes, not its name (the name is only a hint).
+Text files may be UTF-8 (with or without BOM), UTF-16, GB18030/GBK or Windows-1252, with
+commas, tabs, semicolons or pipes between cells. Workbooks are read by python-calamine.
+Every cell becomes text as the user typed it: "NA" and "007" stay as they are, whole numbers
+stored by Excel as 3.0 become "3", dates become ISO text ("2024-03-01"). Blank rows and
+blank columns are dropped; the first remaining row is the header. Every failure raises
+FinetuneError with one or two plain sentences for the user.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from finetune.errors import FinetuneError
+
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+MAX_ROWS = 1_000_000  # data rows; Excel itself stops at 1,048,576
+MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook bigger than this unzipped is refused
+ROW_SLACK = 1_000  # blank rows and a title above the header, read beyond max_rows
+SNIFF_CHARS = 64 * 1024  # text sample for the delimiter and binary checks
+SNIFF_ROWS = 50
+DELIMITERS = (",", "\t", ";", "|")  # in order of preference when the evidence ties
+EXCEL_MAX_CELL = 32_767  # characters Excel accepts in one cell
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream of a password-locked xlsx
+XLS_STREAMS = [name.encode("utf-16-le") for name in ("Workbook", "Book")]  # BIFF8, BIFF5
+OTHER_MAGIC = {  # files people upload by mistake, by their first bytes
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a compressed (gzip) file",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+    b"Rar!": "a RAR archive",
+    b"{\\rtf": "a Word (RTF) document",
+    b"SQLite format 3": "a database file",
+    b"PAR1": "a Parquet file",
+}
+ZIP_PARTS = {  # a part that tells which kind of zip-based document this is
+    "xl/workbook.bin": "xlsb",
+    "xl/workbook.xml": "xlsx",
+    "word/document.xml": "a Word document",
+    "ppt/presentation.xml": "a PowerPoint presentation",
+}
+FORMAT_SUFFIXES = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
+MARKUP = re.compile(r"\s*<(!doctype|html|\?xml|table|head|body)\b", re.IGNORECASE)
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+CJK_RANGES = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
+CJK = re.compile(f"[{CJK_RANGES}]")
+CJK_IN_LATIN_WORD = re.compile(f"(?<=[A-Za-z])[{CJK_RANGES}]|[{CJK_RANGES}](?=[A-Za-z])")
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+UPLOAD_THESE = "Upload a .csv, .tsv, .txt, .xlsx, .xls, .xlsb or .ods file."
+PROTECTED = (
+    "This workbook is protected with a password. Save a copy without the password and upload that."
+)
+DAMAGED = (
+    "This workbook is damaged or incomplete (perhaps the upload was cut off). "
+    "Open it in Excel, save a fresh copy and upload that."
+)
+EMPTY = "This file is empty. Upload a spreadsheet with a header row and at least one row of data."
+UNREADABLE = (
+    "The text in this file uses a character encoding we cannot read. "
+    'Open it in Excel, save it as "CSV UTF-8" and upload that file.'
+)
+
+
+@dataclass
+class Table:
+    frame: pd.DataFrame  # every cell a str ("" for empty); unique str column names
+    sheets: list[str] = field(default_factory=list)  # sheet names for workbooks, [] for text
+    sheet: str | None = None  # the sheet that was read
+    encoding: str | None = None  # text files: the encoding detected
+    delimiter: str | None = None  # text files: the delimiter detected
+    row_numbers: list[int] = field(default_factory=list, repr=False)  # per frame row
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.frame.columns]
+
+    def row_number(self, i: int) -> int:
+        """The spreadsheet row the user sees for frame row i (the header is row 1)."""
+        return self.row_numbers[i] if self.row_numbers else i + 2
+
+
+def read_table(
+    path, *, sheet: str | None = None, filename: str | None = None, max_rows: int = MAX_ROWS
+) -> Table:
+    """Read a CSV/TSV/TXT file or one sheet of a workbook into a Table of text cells."""
+    path = Path(path)
+    kind = _detect(path, filename)
+    if kind == "text":
+        return _read_text(path, _suffix(path, filename), max_rows)
+    return _read_workbook(path, kind, sheet, max_rows)
+
+
+def list_sheets(path, filename: str | None = None) -> list[str]:
+    """The worksheet names of a workbook, in order; [] for text files."""
+    path = Path(path)
+    kind = _detect(path, filename)
+    return [] if kind == "text" else _sheet_names(_open_workbook(path, kind))
+
+
+def require_columns(table, *names: str | None) -> None:
+    """FinetuneError naming the columns that exist when one of `names` is not among them."""
+    frame = table.frame if isinstance(table, Table) else table
+    existing = [str(c) for c in frame.columns]
+    for name in names:
+        if name is None or name in existing:
+            continue
+        message = f'The column "{name}" is not in this sheet. Its columns are: '
+        message += ", ".join(existing) + "."
+        close = [c for c in existing if c.strip().casefold() == str(name).strip().casefold()]
+        if close:
+            message += f' Did you mean "{close[0]}"?'
+        raise FinetuneError(message)
+
+
+def safe_cell(value) -> str:
+    """The cell as text, with a leading ' when a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def write_table(frame: pd.DataFrame, path) -> Path:
+    """Write `frame` as .csv (UTF-8 with BOM, for Excel) or .xlsx, safe from formula injection."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise FinetuneError(
+            f'Results can be saved as .csv or .xlsx, not "{suffix or path.name}". '
+            "Choose a file name ending in .csv or .xlsx."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = [safe_cell(c) for c in frame.columns]
+    if suffix == ".csv":
+        out = pd.DataFrame(
+            {i: [_csv_value(v) for v in frame.iloc[:, i]] for i in range(frame.shape[1])},
+            index=range(len(frame)),
+        )
+        out.columns = header
+        # CRLF rows (RFC 4180), so a lone "\r" inside a cell is quoted too.
+        out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        return path
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    sheet.append(header)
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_xlsx_value(v) for v in row])
+    book.save(path)
+    return path
+
+
+# Format detection ---------------------------------------------------------------------------
+
+
+def _suffix(path: Path, filename: str | None) -> str:
+    return Path(filename).suffix.lower() if filename else path.suffix.lower()
+
+
+def _detect(path: Path, filename: str | None) -> str:
+    """'text', 'xlsx', 'xlsb', 'ods' or 'xls', from the first bytes (the name is only a hint)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(16)
+    except FileNotFoundError:
+        raise FinetuneError(f'The file "{filename or path.name}" could not be found.')
+    if not head:
+        raise FinetuneError(EMPTY)
+    if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
+        return _zip_kind(path)
+    if head.startswith(OLE_MAGIC):  # an .xls, a password-locked .xlsx, or a .doc/.ppt
+        data = path.read_bytes()
+        if ENCRYPTED_PACKAGE in data:
+            raise FinetuneError(PROTECTED)
+        if not any(name in data for name in XLS_STREAMS):
+            raise _not_a_spreadsheet("an Office document")
+        return "xls"
+    for magic, what in OTHER_MAGIC.items():
+        if head.startswith(magic):
+            raise _not_a_spreadsheet(what)
+    return "text"
+
+
+def _zip_kind(path: Path) -> str:
+    """Which zip-based document this is, refusing damaged files and zip bombs before parsing."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {info.filename for info in infos}
+            mimetype = zf.read("mimetype")[:200] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise FinetuneError(DAMAGED)
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise FinetuneError(
+            f"This workbook is too large when unpacked (over {MAX_UNPACKED_BYTES // 2**20} MB). "
+            "Save it as CSV, or split it into smaller files, and upload those."
+        )
+    if b"opendocument.spreadsheet" in mimetype:
+        return "ods"
+    for part, kind in ZIP_PARTS.items():
+        if part in names:
+            if kind in FORMAT_SUFFIXES:
+                return kind
+            raise _not_a_spreadsheet(kind)
+    if mimetype:
+        raise _not_a_spreadsheet("a text document")
+    raise FinetuneError(
+        "This file is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside."
+    )
+
+
+# Text files ---------------------------------------------------------------------------------
+
+
+def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
+    text, encoding = _decode(path.read_bytes())
+    sample = text[:SNIFF_CHARS]
+    if not sample.strip().strip("".join(DELIMITERS) + "\r\n "):  # nothing but separators
+        raise FinetuneError(EMPTY)
+    if len(CONTROL_CHARS.findall(sample)) > len(sample) // 100 or "\x00" in sample:
+        raise _not_a_spreadsheet()
+    if MARKUP.match(sample):
+        raise FinetuneError(
+            "This file looks like a web page or XML, not a spreadsheet. Open it in Excel, "
+            "save it as .xlsx or .csv and upload that."
+        )
+    delimiter = _sniff_delimiter(sample, complete=len(text) <= SNIFF_CHARS, suffix=suffix)
+    limit = max_rows + 1 + ROW_SLACK
+    raw = _parse_delimited(text, delimiter, limit)
+    if len(raw) >= limit:
+        raise _too_many_rows(max_rows)
+    frame, rows = _tidy(raw, max_rows)
+    return Table(frame, [], None, encoding, delimiter, rows)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    """The file's text and the encoding it was in (tried strictly, most telling first)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return _strict(raw, "utf-8-sig"), "utf-8-sig"
+    for bom, name in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                      (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):  # fmt: skip
+        if raw.startswith(bom):
+            return _strict(raw[len(bom) :], name), name
+    # UTF-16 without a BOM: every other byte of plain text is a NUL.
+    head = raw[:4096]
+    half = max(len(head) // 2, 1)
+    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
+    if odd > 0.3 and even < 0.05:
+        return _strict(raw, "utf-16-le"), "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return _strict(raw, "utf-16-be"), "utf-16-be"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in raw[:SNIFF_CHARS]:
+        raise _not_a_spreadsheet()
+    try:
+        text = raw.decode("gb18030")
+        if _looks_chinese(text[:SNIFF_CHARS]):
+            return text, "gb18030"
+    except UnicodeDecodeError:
+        pass
+    return _strict(raw, "cp1252"), "cp1252"
+
+
+def _strict(raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise FinetuneError(UNREADABLE)
+
+
+def _looks_chinese(text: str) -> bool:
+    """True for real GBK text, false for Windows-1252 text that happens to decode as GBK.
+
+    Common Chinese characters are two bytes of 0xA1 or more, in runs; an accented Latin
+    letter followed by a plain one decodes to a character with a second byte below 0x80,
+    sitting inside a Latin word.
+    """
+    counts = Counter(ch for ch in text if ord(ch) > 127)
+    cjk = sum(n for ch, n in counts.items() if CJK.match(ch))
+    if not cjk:
+        return False
+    common = sum(n for ch, n in counts.items() if _gb2312_like(ch))
+    in_words = len(CJK_IN_LATIN_WORD.findall(text))
+    return common >= 0.5 * sum(counts.values()) and in_words < 0.5 * cjk
+
+
+def _gb2312_like(ch: str) -> bool:
+    encoded = ch.encode("gb18030")
+    return len(encoded) == 2 and encoded[1] >= 0xA1
+
+
+def _sniff_delimiter(sample: str, *, complete: bool, suffix: str) -> str:
+    """The delimiter that splits the sample's rows into the same number of cells most often.
+
+    1. Parse the sample's first rows with each candidate (quotes respected), ignoring lines
+       above the first row of the usual width (a title).
+    2. Keep candidates giving two or more cells on at least 80% of rows; prefer the most
+       consistent, then the most cells; the file suffix and csv.Sniffer's pick break ties.
+    3. With no such candidate the file has one column: use a delimiter it does not contain.
+    """
+    if not complete:  # the last row may be cut in the middle
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    try:
+        sniffed = csv.Sniffer().sniff(sample[:8192], delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        sniffed = None
+    hint = "\t" if suffix == ".tsv" else None
+    scores = {}
+    for order, d in enumerate(DELIMITERS):
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=d))
+        except csv.Error:
+            continue
+        counts = [len(r) for r in rows if any(c.strip() for c in r)][:SNIFF_ROWS]
+        if counts:
+            width, hits = Counter(counts).most_common(1)[0]
+            counts = counts[counts.index(width) :]  # a title line above the table is fine
+            scores[d] = (width, hits / len(counts), d == hint, d == sniffed, -order)
+    good = {d: s for d, s in scores.items() if s[0] >= 2 and s[1] >= 0.8}
+    if good:
+        return max(good, key=lambda d: (good[d][1] >= 0.95, good[d][0], *good[d][1:]))
+    single = {d: s for d, s in scores.items() if s[0] == 1}
+    if single:
+        return max(single, key=lambda d: (single[d][1], single[d][2], single[d][4]))
+    return max(scores, key=lambda d: scores[d][1:]) if scores else ","
+
+
+def _parse_delimited(text: str, delimiter: str, limit: int) -> pd.DataFrame:
+    """Every record as a row of str cells (blank lines kept, so row numbers stay right)."""
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, nrows=limit, engine="c",
+        )  # fmt: skip
+        return frame.fillna("")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError):
+        pass  # rows of different lengths, or a blank first line: the csv module copes
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error:
+        raise _not_a_spreadsheet()
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+
+
+# Workbooks ----------------------------------------------------------------------------------
+
+
+def _open_workbook(path: Path, kind: str) -> CalamineWorkbook:
+    try:
+        if path.suffix.lower() == FORMAT_SUFFIXES[kind] or (
+            kind == "xlsx" and path.suffix.lower() == ".xlsm"
+        ):
+            return CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as f:  # an odd or missing suffix: let calamine look inside
+            return CalamineWorkbook.from_filelike(f)
+    except PasswordError:
+        raise FinetuneError(PROTECTED)
+    except Exception as err:  # calamine's errors carry no user-facing meaning
+        if "password" in str(err).lower():
+            raise FinetuneError(PROTECTED)
+        raise FinetuneError(DAMAGED)
+
+
+def _sheet_names(book: CalamineWorkbook) -> list[str]:
+    """Worksheets only: chart and macro sheets hold no table."""
+    return [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+
+
+def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> Table:
+    book = _open_workbook(path, kind)
+    names = _sheet_names(book)
+    if not names:
+        raise FinetuneError(f"This workbook has no sheets with data. {UPLOAD_THESE}")
+    if sheet is None:
+        visible = [
+            m.name
+            for m in book.sheets_metadata
+            if m.name in names and m.visible == SheetVisibleEnum.Visible
+        ]
+        sheet = (visible or names)[0]
+    elif sheet not in names:
+        raise FinetuneError(
+            f'This workbook has no sheet named "{sheet}". Its sheets are: {", ".join(names)}.'
+        )
+    limit = max_rows + 1 + ROW_SLACK
+    try:
+        data = book.get_sheet_by_name(sheet)
+        if data.total_height > limit:
+            raise _too_many_rows(max_rows)
+        rows = data.to_python(skip_empty_area=False, nrows=limit)
+    except FinetuneError:
+        raise
+    except Exception:
+        raise FinetuneError(DAMAGED)
+    width = max((len(r) for r in rows), default=0)
+    cells = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    others = [n for n in names if n != sheet]
+    frame, numbers = _tidy(pd.DataFrame(cells, dtype=str), max_rows, sheet, others)
+    return Table(frame, names, sheet, None, None, numbers)
+
+
+def _cell_text(value) -> str:
+    """One workbook cell as the text the user sees in it."""
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return f"{value:.15g}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        minutes, seconds = divmod(round(value.total_seconds()), 60)
+        return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+    return str(value)
+
+
+# Shared clean-up ----------------------------------------------------------------------------
+
+
+def _tidy(
+    raw: pd.DataFrame, max_rows: int, sheet: str | None = None, others: list[str] | None = None
+) -> tuple[pd.DataFrame, list[int]]:
+    """Drop blank rows and columns, take the header, name columns; keep user row numbers.
+
+    Row i of `raw` is spreadsheet row i + 1. `sheet` and `others` only shape the messages.
+    """
+    where = f'The sheet "{sheet}"' if sheet else "This file"
+    advice = f" Pick another sheet: {', '.join(others)}." if others else ""
+    filled = np.zeros((len(raw), 0), dtype=bool)
+    if raw.shape[1]:
+        filled = np.column_stack([raw[c].str.strip().ne("").to_numpy() for c in raw.columns])
+    positions = np.flatnonzero(filled.any(axis=1))
+    if len(positions) == 0:
+        raise FinetuneError(
+            f"{where} is empty.{advice or ' Add a header row and at least one row of data.'}"
+        )
+    header_at, data_at = positions[0], positions[1:]
+    if len(data_at) == 0:
+        raise FinetuneError(
+            f"{where} has a header row but no rows of data under it."
+            f"{advice or ' Add at least one row of data under the header.'}"
+        )
+    if len(data_at) > max_rows:
+        raise _too_many_rows(max_rows)
+    keep = np.flatnonzero(filled[data_at].any(axis=0) | filled[header_at])
+    frame = raw.iloc[data_at, keep].reset_index(drop=True)
+    header = raw.iloc[header_at, keep].tolist()
+    frame.columns = _column_names(header, keep)
+    return frame, (data_at + 1).tolist()
+
+
+def _column_names(header: list[str], positions) -> list[str]:
+    """Header cells with spacing tidied; blanks named "column 3"; repeats made distinct."""
+    names, seen = [], set()
+    for cell, position in zip(header, positions, strict=True):
+        base = " ".join(str(cell).split()) or f"column {position + 1}"
+        name, n = base, 2
+        while name in seen:
+            name, n = f"{base} ({n})", n + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _not_a_spreadsheet(what: str | None = None) -> FinetuneError:
+    if what is None:
+        return FinetuneError(f"This file is not a spreadsheet we can read. {UPLOAD_THESE}")
+    return FinetuneError(f"This file is {what}, not a spreadsheet. {UPLOAD_THESE}")
+
+
+def _too_many_rows(max_rows: int) -> FinetuneError:
+    return FinetuneError(
+        f"This sheet has more than {max_rows:,} rows, the most LabelTune reads. "
+        "Split it into smaller files, or remove the rows you don't need."
+    )
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _csv_value(value):
+    if isinstance(value, str):
+        return safe_cell(value)
+    return "" if _missing(value) else value
+
+
+def _xlsx_value(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if _missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool | int | float | dt.date | dt.time):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))[:EXCEL_MAX_CELL]

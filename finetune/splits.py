@@ -1,0 +1,110 @@
+"""Train / validation / test splits: stratified and seeded, or the user's own split column.
+
+    parts = split_examples(examples, task, validation=0.1, test=0.1, seed=42)
+    parts = split_examples(examples, task, split_values=frame["split"])  # user's column
+
+Every label keeps its share in each part. Labels with very few rows keep at least one row
+in training; the health report refuses training before that becomes a problem.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from finetune.errors import FinetuneError
+from finetune.tasks.base import Examples, Task
+
+SPLIT_NAMES = {
+    "train": "train",
+    "training": "train",
+    "validation": "validation",
+    "valid": "validation",
+    "val": "validation",
+    "dev": "validation",
+    "test": "test",
+    "testing": "test",
+    "holdout": "test",
+}
+
+
+@dataclass
+class Splits:
+    train: Examples
+    validation: Examples
+    test: Examples
+
+    def sizes(self) -> dict[str, int]:
+        return {
+            "train_rows": len(self.train),
+            "validation_rows": len(self.validation),
+            "test_rows": len(self.test),
+        }
+
+
+def split_examples(
+    examples: Examples,
+    task: Task,
+    *,
+    validation: float = 0.1,
+    test: float = 0.1,
+    seed: int = 42,
+    split_values: list[str] | None = None,
+) -> Splits:
+    if split_values is not None:
+        return _user_split(examples, split_values, task, validation, seed)
+    parts = _stratified(examples, task, [validation, test], seed)
+    train, val, tst = parts
+    return Splits(examples.subset(train), examples.subset(val), examples.subset(tst))
+
+
+def _stratified(examples: Examples, task: Task, fractions: list[float], seed: int):
+    """Positions for [train, *fractions] parts, label by label."""
+    rng = np.random.default_rng(seed)
+    by_key = defaultdict(list)
+    for i, target in enumerate(examples.targets):
+        by_key[task.stratify_key(target)].append(i)
+    parts = [[] for _ in range(len(fractions) + 1)]
+    for key in sorted(by_key):
+        positions = by_key[key]
+        rng.shuffle(positions)
+        n, start = len(positions), 0
+        for k, fraction in enumerate(fractions):
+            # At least one row in each held-out part once a label has 3+ rows,
+            # so every label is validated and tested; never take a label's last row.
+            take = int(round(n * fraction))
+            if fraction > 0 and n >= 3:
+                take = max(1, take)
+            take = min(take, n - start - 1)
+            parts[k + 1].extend(positions[start : start + take])
+            start += take
+        parts[0].extend(positions[start:])
+    return [sorted(p) for p in parts]
+
+
+def _user_split(examples: Examples, split_values, task: Task, validation: float, seed: int):
+    named = defaultdict(list)
+    unknown = set()
+    for i, row in enumerate(examples.rows):
+        value = str(split_values[row]).strip().lower()
+        if value in SPLIT_NAMES:
+            named[SPLIT_NAMES[value]].append(i)
+        else:
+            unknown.add(str(split_values[row]).strip())
+    if unknown:
+        shown = ", ".join(f'"{v}"' for v in sorted(unknown)[:5])
+        raise FinetuneError(
+            f"The split column has values LabelTune does not understand: {shown}. "
+            'Use "train", "validation" or "test" in every row.'
+        )
+    if not named["train"] or not named["test"]:
+        raise FinetuneError(
+            'The split column needs rows marked "train" and rows marked "test". '
+            'Rows marked "validation" are optional.'
+        )
+    train = examples.subset(named["train"])
+    if named["validation"]:
+        return Splits(train, examples.subset(named["validation"]), examples.subset(named["test"]))
+    # No validation rows: hold some training rows back to pick the best epoch.
+    keep, val = _stratified(train, task, [validation], seed)
+    return Splits(train.subset(keep), train.subset(val), examples.subset(named["test"]))

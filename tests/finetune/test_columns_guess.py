@@ -1,0 +1,98 @@
+"""The text and label columns are guessed from names and values, each with a plain reason."""
+
+import pandas as pd
+import pytest
+
+from finetune.columns import ColumnGuess, Columns, guess_columns
+from finetune.data import read_table
+from finetune.errors import FinetuneError
+
+REVIEWS = ["I loved every minute of this film", "The plot made no sense at all",
+           "Decent, but far too long for what it is", "Best thing I have seen this year",
+           "Would not watch it again", "Fine for a rainy afternoon"]  # fmt: skip
+
+
+def test_it_guesses_columns_named_like_text_and_label():
+    frame = pd.DataFrame({"id": [str(i) for i in range(6)], "review": REVIEWS,
+                          "sentiment": ["pos", "neg", "neu", "pos", "neg", "neu"]})  # fmt: skip
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("review", "sentiment")
+    assert (
+        guess.reasons["text"]
+        == 'Its name, "review", suggests text (about 30 characters on average).'
+    )
+    assert (
+        guess.reasons["label"]
+        == 'Its name, "sentiment", suggests labels, and it has 3 distinct values.'
+    )
+
+
+def test_it_guesses_from_values_when_names_say_nothing():
+    frame = pd.DataFrame({"a": ["x1", "x2", "x3", "x4", "x5", "x6"], "b": REVIEWS,
+                          "c": ["red", "blue", "red", "green", "blue", "red"]})  # fmt: skip
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("b", "c")
+    assert guess.reasons["text"] == "It has the longest texts (about 30 characters on average)."
+    assert guess.reasons["label"] == "It has 3 distinct values, like a list of categories."
+
+
+def test_it_takes_numeric_labels_but_never_a_numeric_text():
+    frame = pd.DataFrame({"score": ["0.5", "1.25", "3", "4.75", "2", "9"], "sentence": REVIEWS,
+                          "label": ["0", "1", "1", "0", "1", "0"]})  # fmt: skip
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("sentence", "label")
+
+
+def test_it_passes_over_identifiers_split_columns_and_free_text():
+    frame = pd.DataFrame({
+        "review_id": ["r-1", "r-2", "r-3", "r-4", "r-5", "r-6"],
+        "body": REVIEWS,
+        "split": ["train", "train", "train", "train", "test", "validation"],
+        "author": ["ann", "bob", "cy", "dee", "eve", "fay"],
+        "stars": ["5", "1", "3", "5", "1", "3"],
+    })  # fmt: skip
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("body", "stars")
+
+
+def test_it_guesses_a_one_column_table_as_text_without_a_label(tmp_path):
+    (tmp_path / "a.txt").write_text("text\nhello there\nanother line\n", encoding="utf-8")
+    guess = guess_columns(read_table(tmp_path / "a.txt"))
+    assert guess == ColumnGuess(text="text", label=None,
+                                reasons={"text": guess.reasons["text"]})  # fmt: skip
+    assert "about 12 characters" in guess.reasons["text"]
+
+
+def test_it_guesses_nothing_for_an_empty_or_numeric_table():
+    assert guess_columns(pd.DataFrame()) == ColumnGuess(None, None, {})
+    numbers = guess_columns(pd.DataFrame({"n": ["1", "2", "3", "4"]}))
+    assert numbers.text is None and numbers.label is None
+
+
+def test_it_ignores_empty_cells_when_judging_a_column():
+    frame = pd.DataFrame(
+        {"comment": REVIEWS + ["", ""], "tag": ["a", "b", "a", "", "b", "a", "", "a"]}
+    )
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("comment", "tag")
+    assert "2 distinct values" in guess.reasons["label"]
+
+
+def test_it_reads_many_labels_as_categories_when_rows_repeat_them():
+    labels = [f"intent_{i % 120}" for i in range(600)]
+    texts = [f"please help me with request number {i}" for i in range(600)]
+    guess = guess_columns(pd.DataFrame({"utterance": texts, "intent": labels}))
+    assert (guess.text, guess.label) == ("utterance", "intent")
+
+
+def test_it_round_trips_columns_through_a_dict():
+    columns = Columns(text="review", label="sentiment", split="split")
+    data = columns.to_dict()
+    assert data == {"text": "review", "label": "sentiment", "text_pair": None, "split": "split"}
+    assert Columns.from_dict(data | {"unknown": 1}) == columns
+    assert Columns.from_dict({"text": "t"}) == Columns(text="t")
+
+
+def test_it_refuses_columns_without_a_text_column():
+    with pytest.raises(FinetuneError, match="No text column was chosen"):
+        Columns.from_dict({"label": "x"})
