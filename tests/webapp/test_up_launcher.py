@@ -1,0 +1,147 @@
+"""`manage.py up` starts Redis, an RQ worker and gunicorn, serves pages and static files,
+and stops every child on SIGTERM; if a child dies, it stops the rest and fails."""
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from rq import Worker
+
+STARTUP_TIMEOUT = 120  # a fresh SQLite database is migrated first
+
+
+class Launcher:
+    def __init__(self, env: dict[str, str], port: int):
+        self.port = port
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "up", "--port", str(port)],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, pattern: str, timeout: float = STARTUP_TIMEOUT) -> re.Match:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            match = re.search(pattern, self.output)
+            if match:
+                return match
+            assert self.proc.poll() is None, f"up exited early:\n{self.output}"
+            time.sleep(0.2)
+        raise AssertionError(f"{pattern!r} not seen in time:\n{self.output}")
+
+    def get(self, path: str) -> http.client.HTTPResponse:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.body = response.read()
+        conn.close()
+        return response
+
+    def children(self) -> list[int]:
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.proc.pid:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return state != "Z"
+
+
+def wait_gone(pids: list[int], timeout: float = 30) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.2)
+    return [p for p in pids if alive(p)]
+
+
+@pytest.fixture
+def launcher(app_env, free_port):
+    up = Launcher(app_env, free_port)
+    yield up
+    up.kill()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_it_starts_everything_and_stops_on_sigterm(launcher):
+    # 1. Ready line, then the login page and a static file answer.
+    launcher.wait_for(rf"LabelTune is ready at http://127\.0\.0\.1:{launcher.port}")
+    assert launcher.get("/login/").status == 200
+    assert launcher.get("/").status == 302
+    css = launcher.get("/static/css/app.css")
+    assert css.status == 200, css.body[:300]
+    assert b"LabelTune" in css.body
+
+    # 2. The embedded Redis answers and an RQ worker has registered on both queues.
+    redis_url = launcher.wait_for(r"Redis is running at (redis://\S+)").group(1)
+    connection = redis.Redis.from_url(redis_url)
+    assert connection.ping()
+    deadline = time.monotonic() + 60
+    while not Worker.all(connection=connection) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    workers = Worker.all(connection=connection)
+    assert len(workers) == 1, launcher.output
+    assert sorted(workers[0].queue_names()) == ["predictions", "training"]
+
+    # 3. SIGTERM stops every child and the launcher exits cleanly.
+    children = launcher.children()
+    assert len(children) == 3  # redis, worker, gunicorn
+    launcher.proc.send_signal(signal.SIGTERM)
+    assert launcher.proc.wait(40) == 0, launcher.output
+    assert wait_gone(children) == []
+    assert "LabelTune stopped." in launcher.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_it_stops_everything_when_a_child_dies(launcher):
+    launcher.wait_for(r"LabelTune is ready at")
+    redis_url = launcher.wait_for(r"Redis is running at (redis://\S+)").group(1)
+    children = launcher.children()
+
+    # Kill the embedded Redis the hard way: the launcher must notice and stop the rest.
+    redis.Redis.from_url(redis_url).shutdown(nosave=True)
+    assert launcher.proc.wait(60) != 0
+    assert "stopped unexpectedly" in launcher.output
+    assert wait_gone(children) == []

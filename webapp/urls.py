@@ -1,0 +1,13 @@
+"""URL map: one include per app; staff tools under /admin/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/rq/", include("django_rq.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("webapp.accounts.urls")),
+    path("data/", include("webapp.spreadsheets.urls")),
+    path("runs/", include("webapp.runs.urls")),
+    path("models/", include("webapp.catalog.urls")),
+]
