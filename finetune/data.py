@@ -9,9 +9,11 @@ The format comes from the file's first bytes, not its name (the name is only a h
 Text files may be UTF-8 (with or without BOM), UTF-16, GB18030/GBK or Windows-1252, with
 commas, tabs, semicolons or pipes between cells. Workbooks are read by python-calamine.
 Every cell becomes text as the user typed it: "NA" and "007" stay as they are, whole numbers
-stored by Excel as 3.0 become "3", dates become ISO text ("2024-03-01"). Blank rows and
-blank columns are dropped; the first remaining row is the header. Every failure raises
-FinetuneError with one or two plain sentences for the user.
+stored by Excel as 3.0 become "3", dates become ISO text ("2024-03-01"). A formula gives
+its last computed value; one never computed (a file written by a script and never opened in
+Excel) and error cells ("#N/A") read as empty. Blank rows and blank columns are dropped;
+the first remaining row is the header. Every failure raises FinetuneError with one or two
+plain sentences for the user.
 """
 
 import csv

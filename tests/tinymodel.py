@@ -13,8 +13,13 @@ from pathlib import Path
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def make_tiny_model(texts: list[str], out_dir, hidden_size: int = 32, layers: int = 2) -> Path:
+def make_tiny_model(
+    texts: list[str], out_dir, hidden_size: int = 32, layers: int = 2, seed: int = 0
+) -> Path:
+    import torch
     from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    torch.manual_seed(seed)  # the same random start every time: tests must not be flaky
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

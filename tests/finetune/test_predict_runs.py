@@ -1,7 +1,6 @@
 """Prediction from a run directory: the Predictor, transformers.pipeline, scoring a spreadsheet."""
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from finetune.errors import FinetuneError
@@ -40,14 +39,10 @@ def test_it_loads_in_a_transformers_pipeline(trained_run):
 
 
 def test_it_scores_a_spreadsheet_keeping_the_users_columns(tmp_path, trained_run):
-    source = tmp_path / "new.xlsx"
-    pd.DataFrame(
-        {
-            "id": ["007", "008"],
-            "review": ["=great film", "awful plot"],
-            "prediction": ["mine", "mine"],
-        }
-    ).to_excel(source, index=False)
+    source = tmp_path / "new.csv"
+    source.write_text(
+        "id,review,prediction\n007,=great film,mine\n008,awful plot,mine\n", encoding="utf-8"
+    )
     out = score_file(trained_run[0].out_dir, source, tmp_path / "scored.xlsx")
     sheet = openpyxl.load_workbook(out).active
     header = [c.value for c in sheet[1]]
