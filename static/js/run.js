@@ -1,0 +1,53 @@
+// Run page: draws the live training curve from the history the status partial carries.
+// The partial is swapped by htmx every 2 s; after each swap the chart is updated in place.
+(function () {
+  "use strict";
+  var chart = null;
+
+  function readHistory() {
+    var node = document.getElementById("run-history");
+    if (!node) return [];
+    try { return JSON.parse(node.textContent) || []; } catch (e) { return []; }
+  }
+
+  function draw() {
+    var card = document.getElementById("curve-card");
+    var canvas = document.getElementById("run-curve");
+    var points = readHistory();
+    if (!card || !canvas) return;
+    card.hidden = points.length === 0;
+    if (!points.length || typeof Chart === "undefined") return;
+    var steps = points.map(function (p) { return p.step; });
+    var loss = points.map(function (p) { return p.loss; });
+    var val = points.map(function (p) { return p.val; });
+    if (chart) {
+      chart.data.labels = steps;
+      chart.data.datasets[0].data = loss;
+      chart.data.datasets[1].data = val;
+      chart.update("none");
+      return;
+    }
+    chart = new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: steps,
+        datasets: [
+          { label: "Training loss", data: loss, borderColor: "#2f5bea", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+          { label: "Validation score (best so far)", data: val, borderColor: "#1f8a4c", pointRadius: 0, borderWidth: 2, spanGaps: true, yAxisID: "y1" }
+        ]
+      },
+      options: {
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          x: { title: { display: true, text: "Training step" }, ticks: { maxTicksLimit: 10 } },
+          y: { title: { display: true, text: "Loss" }, beginAtZero: true },
+          y1: { position: "right", min: 0, max: 1, title: { display: true, text: "Validation score" }, grid: { drawOnChartArea: false } }
+        }
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:afterSwap", draw);
+})();

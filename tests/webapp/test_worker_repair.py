@@ -1,0 +1,128 @@
+"""Dead-worker repair against a real Redis: stuck rows are marked failed, live ones are left alone.
+
+The slow module test_worker_training.py also kills a real worker mid-training; these tests
+build the Redis side of each situation directly (a job started by a worker that is gone, by
+a process that no longer exists, by a live worker) so they run in a second.
+"""
+
+import io
+import os
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.test import override_settings
+from rq.exceptions import AbandonedJobError
+from rq.job import Job, JobStatus
+from rq.timeouts import JobTimeoutException
+from rq.worker import Worker
+
+from tests.webapp.base import BaseTestCase
+from tests.webapp.runs_support import RedisMixin, finished_model
+from webapp.catalog.models import BatchPrediction
+from webapp.runs import jobs
+from webapp.runs.maintenance import LOST, WORKER_DIED, repair_runs
+from webapp.runs.models import TrainingRun
+
+
+class RepairTestCase(RedisMixin, BaseTestCase):
+    def make_run(self, status="running", **fields) -> TrainingRun:
+        run = TrainingRun.objects.create(team=self.alice_team, name="Reviews", **fields)
+        with self.captureOnCommitCallbacks(execute=True):
+            run.start()  # a real job in Redis, id = run uuid
+        TrainingRun.objects.filter(pk=run.pk).update(status=status)
+        run.refresh_from_db()
+        return run
+
+    def start_job(self, run, worker_name: str) -> Job:
+        """What a worker does when it takes the job: status started, its name on the job."""
+        job = Job.fetch(run.job_id, connection=self.redis)
+        job.worker_name = worker_name
+        job.set_status(JobStatus.STARTED)
+        job.save()
+        self.redis.lrem("rq:queue:training", 0, run.job_id)
+        return job
+
+    def register_worker(self, name: str, pid: int | None = None) -> Worker:
+        worker = Worker(["training"], connection=self.redis, name=name)
+        worker.register_birth()
+        if pid is not None:
+            self.redis.hset(worker.key, "pid", pid)
+        return worker
+
+    def status(self, run) -> tuple[str, str]:
+        run.refresh_from_db()
+        return run.status, run.message
+
+    def test_it_fails_a_running_run_whose_job_is_gone(self):
+        run = self.make_run()
+        self.redis.flushall()
+        self.assertEqual(repair_runs(), 1)
+        self.assertEqual(self.status(run), ("failed", WORKER_DIED))
+        self.assertIn("no longer in Redis", run.log)
+
+    def test_it_fails_a_queued_run_lost_by_the_queue(self):
+        run = self.make_run(status="queued")
+        self.redis.flushall()
+        repair_runs()
+        self.assertEqual(self.status(run), ("failed", LOST))
+
+    def test_it_fails_a_run_whose_worker_is_gone(self):
+        run = self.make_run()
+        self.start_job(run, "ghost-worker")
+        repair_runs()
+        self.assertEqual(self.status(run), ("failed", WORKER_DIED))
+
+    def test_it_fails_a_run_whose_worker_process_died_on_this_machine(self):
+        run = self.make_run()
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        self.register_worker("crashed-worker", pid=gone.pid)
+        self.start_job(run, "crashed-worker")
+        repair_runs()
+        self.assertEqual(self.status(run), ("failed", WORKER_DIED))
+
+    def test_it_fails_a_run_whose_job_ended_without_the_row_knowing(self):
+        run = self.make_run()
+        Job.fetch(run.job_id, connection=self.redis).set_status(JobStatus.FAILED)
+        repair_runs()
+        self.assertEqual(self.status(run)[0], "failed")
+
+    def test_it_leaves_live_runs_alone(self):
+        running = self.make_run()
+        self.register_worker("alive-worker", pid=os.getpid())
+        self.start_job(running, "alive-worker")
+        queued = self.make_run(status="queued")
+        self.assertEqual(repair_runs(), 0)
+        self.assertEqual(self.status(running)[0], "running")
+        self.assertEqual(self.status(queued)[0], "queued")
+
+    def test_it_repairs_batch_predictions_too(self):
+        model = finished_model(self.alice_team, self.alice)
+        batch = BatchPrediction.objects.create(team=self.alice_team, model=model,
+                                               original_name="new.csv", status="running")  # fmt: skip
+        repair_runs()
+        batch.refresh_from_db()
+        self.assertEqual((batch.status, batch.message), ("failed", batch.worker_died_message))
+
+    def test_it_leaves_rows_alone_when_redis_is_down(self):
+        run = self.make_run()
+        dead = {"URL": "redis://127.0.0.1:1/0"}
+        with override_settings(RQ_QUEUES={"training": dead, "predictions": dead}):
+            self.assertEqual(repair_runs(), 0)
+        self.assertEqual(self.status(run)[0], "running")
+
+    def test_it_has_a_management_command(self):
+        self.make_run()
+        self.redis.flushall()
+        out = io.StringIO()
+        call_command("repair_runs", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "Repaired 1 run.")
+
+    def test_the_failure_callback_explains_timeouts_and_lost_jobs(self):
+        timed_out, abandoned = self.make_run(), self.make_run()
+        for run, exc in ((timed_out, JobTimeoutException), (abandoned, AbandonedJobError)):
+            job = Job.fetch(run.job_id, connection=self.redis)
+            jobs.on_train_failure(job, self.redis, exc, exc("details"), None)
+        self.assertIn("longer than this server allows", self.status(timed_out)[1])
+        self.assertEqual(self.status(abandoned), ("failed", WORKER_DIED))

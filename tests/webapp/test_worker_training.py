@@ -1,0 +1,205 @@
+"""End to end on real processes: a real redis-server, a real RQ worker, real tiny training.
+
+The test process drives the web side with Django's test client; the worker is
+`manage.py rqworker training predictions` in a subprocess. Both must see one database, and
+pytest-django's SQLite test database lives in memory, invisible to other processes. So
+`shared_db` migrates a SQLite *file* in a temp folder (with `manage.py migrate`, as an
+operator would), points this process's default connection at that file for the test (the
+in-memory connection is set aside and put back afterwards), and gives the worker the same
+file through DATABASE_URL. The worker also gets this test's REDIS_URL and LABELTUNE_DATA_DIR,
+so uploaded files and run directories land in one shared folder.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.webapp.runs_support import queues_for, redis_server, rows_csv, tiny_base_model
+from webapp.runs.maintenance import WORKER_DIED, repair_runs
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+FORM = {"name": "Reviews", "base_model": "local:tiny", "hub_id": "", "epochs": "4",
+        "max_length": "32", "learning_rate": "0.003", "batch_size": "16", "warmup_ratio": "0",
+        "weight_decay": "0.01", "patience": "0", "seed": "42", "validation_fraction": "0.1",
+        "test_fraction": "0.1", "max_steps": "0"}  # fmt: skip
+
+
+@pytest.fixture
+def shared(tmp_path, django_db_blocker):
+    """Redis, a migrated SQLite file, shared folders, and this process switched onto them."""
+    from django.db import connections
+
+    data_dir, models_dir = tmp_path / "var", tmp_path / "models"
+    models_dir.mkdir()
+    data_dir.mkdir()
+    (models_dir / "tiny").symlink_to(tiny_base_model())
+    db_file = data_dir / "db.sqlite3"
+    with redis_server() as url:
+        env = {k: v for k, v in os.environ.items() if k not in ("MEDIA_ROOT",)} | {
+            "DJANGO_SETTINGS_MODULE": "tests.settings", "LABELTUNE_DATA_DIR": str(data_dir),
+            "DATABASE_URL": f"sqlite:///{db_file}", "REDIS_URL": url, "PYTHONUNBUFFERED": "1",
+        }  # fmt: skip
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        conn = connections["default"]
+        with django_db_blocker.unblock():
+            saved = conn.connection, dict(conn.settings_dict)
+            conn.connection = None
+            conn.settings_dict["NAME"] = str(db_file)
+            overrides = override_settings(
+                RQ_QUEUES=queues_for(url), MEDIA_ROOT=data_dir / "media",
+                LABELTUNE_LOCAL_MODELS_DIR=str(models_dir),
+            )  # fmt: skip
+            try:
+                with overrides:
+                    yield env
+            finally:
+                conn.close()
+                conn.connection, conn.settings_dict = saved[0], saved[1]
+
+
+@pytest.fixture
+def worker(shared, tmp_path):
+    log = (tmp_path / "worker.log").open("w")
+    args = [sys.executable, "manage.py", "rqworker", "training", "predictions"]
+    process = subprocess.Popen(args, cwd=ROOT, env=shared, stdout=log, stderr=subprocess.STDOUT)
+    yield process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    log.close()
+
+
+def wait_for(check, timeout: float, what: str, worker=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        if worker is not None and worker.poll() is not None:
+            pytest.fail(f"The worker exited while waiting for {what}.")
+        time.sleep(0.5)
+    pytest.fail(f"Timed out waiting for {what}.")
+
+
+def logged_in_client() -> Client:
+    from django.contrib.auth.models import User
+
+    from webapp.accounts.models import Team
+
+    user = User.objects.create_user("alice", "alice@example.org", "pw-alice-1234")
+    Team.create_personal(user)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def start_run(client: Client, **form):
+    """Upload, map the columns, and press Train: the path a user clicks through."""
+    from webapp.runs.models import TrainingRun
+    from webapp.spreadsheets.models import Spreadsheet
+
+    upload = SimpleUploadedFile("reviews.csv", rows_csv())
+    assert client.post(reverse("spreadsheets:upload"), {"file": upload}).status_code == 302
+    sheet = Spreadsheet.objects.get()
+    mapping = {
+        "sheet": "",
+        "task": "single_label",
+        "text_column": "review",
+        "label_column": "sentiment",
+    }
+    client.post(reverse("spreadsheets:detail", args=[sheet.uuid]), mapping)
+    sheet.refresh_from_db()
+    assert sheet.health and not sheet.health["problems"], sheet.health
+    response = client.post(reverse("runs:new", args=[sheet.uuid]), FORM | form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return TrainingRun.objects.get()
+
+
+def test_it_trains_evaluates_and_predicts_on_a_real_worker(shared, worker):
+    from webapp.catalog.models import BatchPrediction
+    from webapp.runs.models import TrainingRun
+
+    client = logged_in_client()
+    run = start_run(client)
+    assert run.status in ("queued", "running", "finished")
+
+    def final():
+        run.refresh_from_db()
+        return run.is_final
+
+    wait_for(final, 120, "the training run", worker)
+    assert run.status == TrainingRun.Status.FINISHED, (run.message, run.log)
+    assert run.history and run.metrics["test_rows"] > 0
+
+    page = client.get(reverse("runs:evaluation", args=[run.uuid]))
+    assert (
+        f"Correct on {run.metrics['test_correct']} of {run.metrics['test_rows']} test rows"
+        in page.content.decode()
+    )
+    status = client.get(reverse("runs:status", args=[run.uuid])).content.decode()
+    assert "hx-trigger" not in status
+
+    model = run.model
+    answer = client.post(reverse("catalog:try", args=[model.uuid]), {"text": "the film was great"},
+                         HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    assert "% sure" in answer
+    assert any(label in answer for label in ("positive", "negative", "&lt;script&gt;"))
+
+    batch_file = SimpleUploadedFile("new.csv", b"review\nthe film was great\nawful and dull\n")
+    client.post(reverse("catalog:batch_new", args=[model.uuid]), {"file": batch_file})
+    batch = BatchPrediction.objects.get()
+
+    def batch_final():
+        batch.refresh_from_db()
+        return batch.is_final
+
+    wait_for(batch_final, 60, "the batch prediction", worker)
+    assert (batch.status, batch.rows) == ("finished", 2), (batch.message, batch.log)
+    download = client.get(reverse("catalog:batch_download", args=[batch.uuid]))
+    header = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert header == "review,prediction,confidence"
+
+
+def test_it_marks_a_run_failed_when_its_worker_is_killed(shared, worker):
+    from webapp.runs.models import TrainingRun
+
+    client = logged_in_client()
+    run = start_run(client, epochs="2000")  # long enough to be killed mid-training
+
+    def training():
+        run.refresh_from_db()
+        return run.status == "running" and run.progress.get("phase") == "training"
+
+    wait_for(training, 60, "training to start", worker)
+    horses = [int(p) for p in children(worker.pid)]
+    os.kill(worker.pid, signal.SIGKILL)  # the worker and its work horse die without a word
+    for pid in horses:
+        os.kill(pid, signal.SIGKILL)
+    worker.wait()
+    time.sleep(0.5)  # let the kernel reap the orphaned horse
+
+    assert repair_runs() == 1
+    run.refresh_from_db()
+    assert (run.status, run.message) == (TrainingRun.Status.FAILED, WORKER_DIED)
+    page = client.get(reverse("runs:detail", args=[run.uuid])).content.decode()
+    assert "Start it again with Retry" in page
+
+
+def children(pid: int) -> list[str]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return path.read_text().split() if path.exists() else []

@@ -1,0 +1,172 @@
+"""TrainedModel (what a finished run becomes) and BatchPrediction (a spreadsheet to score).
+
+    model = TrainedModel.objects.create(team=run.team, run=run, name=run.name)  # jobs.finish
+    batch = BatchPrediction.objects.create(team=..., model=model, input=upload, original_name=...)
+    batch.start()    # enqueued on the "predictions" queue once the transaction commits
+
+A model's files live in its run directory (model.run_dir); the model row adds a name and a
+place in the catalogue. A batch keeps the uploaded file and the scored copy side by side.
+"""
+
+import json
+import logging
+import traceback
+import uuid
+from pathlib import Path
+
+import django_rq
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from webapp.runs.models import FINAL, NOT_FINAL, RunStatus
+
+logger = logging.getLogger(__name__)
+
+QUEUE_DOWN = (
+    "The prediction queue is not reachable right now. Try again in a minute; "
+    "if it keeps happening, tell your administrator."
+)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+class TrainedModel(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="models")
+    run = models.OneToOneField("runs.TrainingRun", on_delete=models.CASCADE, related_name="model")
+    name = models.CharField(max_length=200)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def run_dir(self) -> Path:
+        return self.run.out_dir
+
+    def info(self) -> dict:
+        """labeltune.json: task, columns, labels, config, base model."""
+        try:
+            return json.loads((self.run_dir / "labeltune.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def card(self) -> str:
+        try:
+            return (self.run_dir / "README.md").read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+
+def batch_upload_to(instance, filename):
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"batches/{instance.uuid}/input{suffix}"
+
+
+class BatchPrediction(models.Model):
+    Status = RunStatus
+    queue_name = "predictions"
+    worker_died_message = (
+        "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
+    )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="batches")
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    input = models.FileField(upload_to=batch_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    message = models.TextField(blank=True)
+    log = models.TextField(blank=True)
+    output = models.CharField(max_length=255, blank=True)  # path under MEDIA_ROOT
+    rows = models.PositiveIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def job_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    @property
+    def input_path(self) -> Path:
+        return Path(self.input.path)
+
+    @property
+    def output_suffix(self) -> str:
+        """Workbooks come back as .xlsx, text files as .csv."""
+        return ".xlsx" if Path(self.original_name).suffix.lower() in WORKBOOK_SUFFIXES else ".csv"
+
+    @property
+    def output_path(self) -> Path:
+        return (
+            Path(settings.MEDIA_ROOT) / "batches" / str(self.uuid) / f"scored{self.output_suffix}"
+        )
+
+    @property
+    def download_name(self) -> str:
+        return f"{Path(self.original_name).stem} with predictions{self.output_suffix}"
+
+    def start(self) -> None:
+        """Enqueue this batch once the current transaction commits (the only place that does)."""
+        transaction.on_commit(self._enqueue)
+
+    def _enqueue(self) -> None:
+        from webapp.catalog import jobs
+
+        try:
+            django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
+                jobs.score_batch,
+                self.pk,
+                job_id=self.job_id,
+                job_timeout=settings.RQ_QUEUES[self.queue_name].get("DEFAULT_TIMEOUT", 3600),
+                on_failure=jobs.on_batch_failure,
+                result_ttl=24 * 3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError:
+            logger.exception("Could not enqueue batch prediction %s", self.uuid)
+            self.mark_failed(QUEUE_DOWN, log=traceback.format_exc())
+            return
+        if BatchPrediction.objects.filter(pk=self.pk, status=RunStatus.CREATED).update(
+            status=RunStatus.QUEUED
+        ):
+            self.status = RunStatus.QUEUED
+
+    def mark_running(self) -> bool:
+        updated = BatchPrediction.objects.filter(
+            pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED)
+        ).update(status=RunStatus.RUNNING)
+        self.refresh_from_db(fields=["status"])
+        return bool(updated)
+
+    def mark_finished(self, rows: int) -> bool:
+        output = str(self.output_path.relative_to(settings.MEDIA_ROOT))
+        return self._finish(RunStatus.FINISHED, rows=rows, output=output)
+
+    def mark_failed(self, message: str, log: str = "") -> bool:
+        return self._finish(RunStatus.FAILED, message=message, log=log)
+
+    def _finish(self, status: str, **fields) -> bool:
+        fields |= {"status": status, "finished": timezone.now()}
+        updated = BatchPrediction.objects.filter(pk=self.pk, status__in=NOT_FINAL).update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)

@@ -1,0 +1,17 @@
+"""URLs of the catalog app (mounted at /models/)."""
+
+from django.urls import path
+
+from webapp.catalog import batches, views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.model_list, name="list"),
+    path("<uuid:uuid>/", views.model_detail, name="detail"),
+    path("<uuid:uuid>/try/", views.model_try, name="try"),
+    path("<uuid:uuid>/download.zip", views.model_download, name="download"),
+    path("<uuid:uuid>/batches/", batches.batch_new, name="batch_new"),
+    path("batches/<uuid:uuid>/status/", batches.batch_status, name="batch_status"),
+    path("batches/<uuid:uuid>/download/", batches.batch_download, name="batch_download"),
+]

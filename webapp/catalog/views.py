@@ -1,0 +1,108 @@
+"""Model pages: the catalogue, a model's page, "Try it", and the model download.
+
+Every object view starts with get_for_user (404 for other teams). "Try it" answers an htmx
+POST with a small partial (the label and one bar per label); predictions come from the
+process-level Predictor cache, so the model is loaded once, not per request.
+"""
+
+import zipfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from finetune import FinetuneError
+from lib.teams import get_for_user, scoped
+from webapp.catalog.forms import BatchForm, TryForm
+from webapp.catalog.models import TrainedModel
+from webapp.catalog.predictors import get_predictor
+from webapp.runs.downloads import temp_download
+
+PREDICT_FAILED = (
+    "The model could not label this text right now. Try again; if it keeps happening, "
+    "tell your administrator."
+)
+STORED = (".safetensors", ".bin")  # already dense: zipping them only costs time
+
+
+@login_required
+def model_list(request):
+    models = scoped(request, TrainedModel).select_related("run", "run__spreadsheet")
+    return render(request, "catalog/list.html", {"models": models})
+
+
+def page_context(request, model: TrainedModel, **extra) -> dict:
+    run = model.run
+    info = model.info()
+    settings_shown = {k: v for k, v in run.config.items() if k not in ("task", "base_model")}
+    return {
+        "model": model,
+        "run": run,
+        "metrics": run.metrics,
+        "labels": info.get("labels", []),
+        "columns": run.columns,
+        "settings": settings_shown,
+        "card": model.card(),
+        "try_form": TryForm(),
+        "batch_form": BatchForm(),
+        "batches": model.batches.all()[:10],
+    } | extra
+
+
+@login_required
+def model_detail(request, uuid):
+    model = get_for_user(request, TrainedModel, uuid)
+    return render(request, "catalog/detail.html", page_context(request, model))
+
+
+def predict_one(model: TrainedModel, text: str) -> dict:
+    """{"label", "confidence", "bars": [{"label", "percent"}]} for one text."""
+    result = get_predictor(model.run_dir).predict([text])[0]
+    bars = sorted(result["scores"].items(), key=lambda item: -item[1])
+    return {
+        "label": result["label"],
+        "percent": round(100 * result["confidence"], 1),
+        "bars": [{"label": label, "percent": round(100 * p, 1)} for label, p in bars],
+    }
+
+
+@login_required
+@require_POST
+def model_try(request, uuid):
+    model = get_for_user(request, TrainedModel, uuid)
+    form = TryForm(request.POST)
+    result, error = None, None
+    if form.is_valid():
+        try:
+            result = predict_one(model, form.cleaned_data["text"])
+        except FinetuneError as err:
+            error = str(err)
+        except (OSError, RuntimeError, ValueError):
+            error = PREDICT_FAILED
+    else:
+        error = form.errors["text"][0]
+    ctx = {"model": model, "result": result, "error": error, "text": request.POST.get("text", "")}
+    if request.headers.get("HX-Request"):
+        return render(request, "includes/try_result.html", ctx)
+    # Without JavaScript: the whole page, with the answer in place.
+    page = page_context(request, model, result=result, error=error, try_form=form)
+    return render(request, "catalog/detail.html", page)
+
+
+@login_required
+def model_download(request, uuid):
+    """The run directory as a zip: one folder that transformers.pipeline() loads as it is."""
+    model = get_for_user(request, TrainedModel, uuid)
+    folder = slugify(model.name) or "model"
+    run_dir = model.run_dir
+
+    def write(path: Path) -> None:
+        with zipfile.ZipFile(path, "w") as archive:
+            for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+                method = zipfile.ZIP_STORED if file.suffix in STORED else zipfile.ZIP_DEFLATED
+                arcname = f"{folder}/{file.relative_to(run_dir).as_posix()}"
+                archive.write(file, arcname, compress_type=method)
+
+    return temp_download(write, ".zip", f"{folder}.zip")

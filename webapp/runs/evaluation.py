@@ -1,0 +1,147 @@
+"""The evaluation page of a finished run, and its test-prediction downloads.
+
+Everything comes from the run directory finetune wrote (metrics.json via run.metrics,
+evaluation.json, history.json, test_predictions.csv): the headline in words, the scores
+beside both baselines, the per-label table, a confusion matrix whose cells link to the
+test rows behind them (?true=<label>&pred=<label>), the training curves and the wrong
+predictions the model was most sure of.
+"""
+
+import csv
+import json
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from lib.teams import get_for_user
+from webapp.runs.downloads import temp_download
+from webapp.runs.models import RunStatus, TrainingRun
+
+WRONG_SHOWN = 50  # wrong predictions listed, most confident first
+CELL_ROWS_SHOWN = 200  # rows listed for one confusion-matrix cell
+SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
+DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
+
+
+def read_predictions(run_dir: Path) -> list[dict]:
+    path = run_dir / "test_predictions.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["confidence"] = float(row.get("confidence") or 0)
+        row["correct"] = row.get("correct") in ("True", "true", "1")
+    return rows
+
+
+def headline(metrics: dict) -> str:
+    correct, total = metrics.get("test_correct", 0), metrics.get("test_rows", 0)
+    share = round(100 * correct / total) if total else 0
+    return f"Correct on {correct} of {total} test rows ({share}%)"
+
+
+def verdict(metrics: dict) -> str:
+    """One sentence: did fine-tuning beat the simple word-count baseline?"""
+    model, baseline = metrics.get("test_macro_f1"), metrics.get("baseline_tfidf_macro_f1")
+    if model is None or baseline is None:
+        return ""
+    points = round(100 * (model - baseline), 1)
+    if points > 100 * SAME_WITHIN:
+        return (
+            f"Fine-tuning helped: the model scores {points:g} points of macro-F1 above the "
+            "simple word-count baseline."
+        )
+    if points >= -100 * SAME_WITHIN:
+        return (
+            "Fine-tuning did about as well as the simple word-count baseline. More rows, more "
+            "epochs or a larger base model may help."
+        )
+    return (
+        f"The simple word-count baseline did better, by {-points:g} points of macro-F1. Try more "
+        "epochs, a larger base model, or more rows per label."
+    )
+
+
+def confusion_rows(evaluation: dict) -> list[dict]:
+    """The matrix as template rows; each cell has its count, shade (0..1) and link."""
+    labels, matrix = evaluation.get("labels", []), evaluation.get("confusion", [])
+    biggest = max((count for row in matrix for count in row), default=0) or 1
+    rows = []
+    for true, counts in zip(labels, matrix, strict=False):
+        cells = [
+            {
+                "count": count,
+                "shade": round(count / biggest, 2),
+                "dark": count / biggest > 0.55,
+                "diagonal": true == pred,
+                "query": urlencode({"true": true, "pred": pred}),
+                "pred": pred,
+            }
+            for pred, count in zip(labels, counts, strict=False)
+        ]
+        rows.append({"label": true, "cells": cells, "total": sum(counts)})
+    return rows
+
+
+def _finished_run(request, uuid) -> TrainingRun:
+    run = get_for_user(request, TrainingRun, uuid)
+    if run.status != RunStatus.FINISHED:
+        raise Http404
+    return run
+
+
+@login_required
+def evaluation(request, uuid):
+    run = get_for_user(request, TrainingRun, uuid)
+    if run.status != RunStatus.FINISHED:
+        messages.info(request, "The evaluation appears here when training has finished.")
+        return redirect("runs:detail", run.uuid)
+    try:
+        evaluation = json.loads((run.out_dir / "evaluation.json").read_text(encoding="utf-8"))
+        history = json.loads((run.out_dir / "history.json").read_text(encoding="utf-8"))
+        predictions = read_predictions(run.out_dir)
+    except (OSError, ValueError):
+        return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
+    true, pred = request.GET.get("true"), request.GET.get("pred")
+    cell_rows = None
+    if true is not None and pred is not None:
+        cell_rows = [r for r in predictions if r["label"] == true and r["prediction"] == pred]
+    wrong = sorted((r for r in predictions if not r["correct"]), key=lambda r: -r["confidence"])
+    metrics = run.metrics
+    ctx = {
+        "run": run,
+        "model": getattr(run, "model", None),
+        "metrics": metrics,
+        "headline": headline(metrics),
+        "verdict": verdict(metrics),
+        "per_label": evaluation.get("per_label", []),
+        "labels": evaluation.get("labels", []),
+        "confusion": confusion_rows(evaluation),
+        "history": history,
+        "cell": {"true": true, "pred": pred} if cell_rows is not None else None,
+        "cell_rows": (cell_rows or [])[:CELL_ROWS_SHOWN],
+        "cell_total": len(cell_rows or []),
+        "wrong": wrong[:WRONG_SHOWN],
+        "wrong_total": len(wrong),
+    }
+    return render(request, "runs/evaluation.html", ctx)
+
+
+@login_required
+def predictions_download(request, uuid, fmt):
+    from finetune.data import read_table, write_table
+
+    run = _finished_run(request, uuid)
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    source = run.out_dir / "test_predictions.csv"
+    if not source.is_file():
+        raise Http404
+    frame = read_table(source, filename=source.name).frame
+    suffix = DOWNLOAD_FORMATS[fmt]
+    return temp_download(
+        lambda path: write_table(frame, path), suffix, f"{run.name} test predictions{suffix}"
+    )

@@ -1,0 +1,123 @@
+"""The "Train a model" form: a base model from the catalogue and the training settings.
+
+    form = NewRunForm(request.POST or None, task="single_label", initial_name="reviews")
+    if form.is_valid():
+        form.cleaned_data["config"]   # a finetune TrainConfig, already validated
+
+Defaults come from finetune's TrainConfig and its one-line help from FIELD_HELP, so the
+page always shows what training will really use.
+"""
+
+import os
+
+from django import forms
+from django.conf import settings
+
+from finetune import FinetuneError, basemodels
+from finetune.train import FIELD_HELP, TrainConfig
+
+HUB_CHOICE = "hub"
+LOCAL_PREFIX = "local:"
+BASIC_FIELDS = ["epochs", "max_length"]
+ADVANCED_FIELDS = [
+    "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
+    "validation_fraction", "test_fraction", "max_steps",
+]  # fmt: skip
+LABELS = {
+    "epochs": "Epochs (0 = automatic)",
+    "max_length": "Maximum text length",
+    "learning_rate": "Learning rate",
+    "batch_size": "Batch size",
+    "warmup_ratio": "Warm-up share",
+    "weight_decay": "Weight decay",
+    "patience": "Patience (epochs)",
+    "seed": "Random seed",
+    "validation_fraction": "Validation share",
+    "test_fraction": "Test share",
+    "max_steps": "Step limit (0 = none)",
+}
+
+
+def model_options() -> list[dict]:
+    """The catalogue for the page: bundled default first, local folders, then the hub box."""
+    options = sorted(basemodels.CATALOG, key=lambda info: not info.bundled)
+    rows = [info.to_dict() | {"value": info.id} for info in options]
+    for info in basemodels.local_catalog(settings.LABELTUNE_LOCAL_MODELS_DIR):
+        rows.append(info.to_dict() | {"value": LOCAL_PREFIX + info.name, "local": True})
+    return rows
+
+
+def local_model_path(value: str) -> str | None:
+    name = value.removeprefix(LOCAL_PREFIX)
+    for info in basemodels.local_catalog(settings.LABELTUNE_LOCAL_MODELS_DIR):
+        if info.name == name:
+            return info.id
+    return None
+
+
+class NewRunForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Name of the model")
+    base_model = forms.ChoiceField(label="Base model")
+    hub_id = forms.CharField(max_length=200, required=False, label="Hugging Face model id")
+
+    def __init__(self, *args, task: str = "single_label", initial_name: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task = task
+        self.options = model_options()
+        self.fields["base_model"].choices = [(o["value"], o["name"]) for o in self.options] + [
+            (HUB_CHOICE, "Any Hugging Face model id")
+        ]
+        self.fields["base_model"].initial = self.options[0]["value"]
+        self.fields["name"].initial = initial_name
+        defaults = TrainConfig()
+        for name in BASIC_FIELDS + ADVANCED_FIELDS:
+            default = getattr(defaults, name)
+            field_class = forms.FloatField if isinstance(default, float) else forms.IntegerField
+            self.fields[name] = field_class(
+                label=LABELS[name], initial=default, help_text=FIELD_HELP.get(name, "")
+            )
+
+    @property
+    def basic_fields(self):
+        return [self[name] for name in BASIC_FIELDS]
+
+    @property
+    def advanced_fields(self):
+        return [self[name] for name in ADVANCED_FIELDS]
+
+    @property
+    def chosen_model(self) -> str:
+        return self["base_model"].value() or self.options[0]["value"]
+
+    def clean_hub_id(self) -> str:
+        value = self.cleaned_data["hub_id"].strip()
+        if value and (not basemodels.HUB_ID.match(value) or ".." in value or os.path.isdir(value)):
+            raise forms.ValidationError(
+                'This is not a Hugging Face model id. Ids look like "distilbert-base-uncased" '
+                'or "organisation/model-name".'
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("base_model")
+        if choice == HUB_CHOICE:
+            base_model = data.get("hub_id")
+            if not base_model and "hub_id" not in self.errors:
+                self.add_error(
+                    "hub_id", "Type the id of a model on Hugging Face, or pick one above."
+                )
+        elif choice and choice.startswith(LOCAL_PREFIX):
+            base_model = local_model_path(choice)
+            if base_model is None:
+                self.add_error("base_model", "This model folder is no longer on the server.")
+        else:
+            base_model = choice
+        if self.errors:
+            return data
+        values = {name: data[name] for name in BASIC_FIELDS + ADVANCED_FIELDS}
+        try:
+            data["config"] = TrainConfig(task=self.task, base_model=base_model, **values)
+        except FinetuneError as err:
+            raise forms.ValidationError(str(err)) from None
+        return data

@@ -1,0 +1,108 @@
+"""The training job the RQ worker runs: load the row, call finetune, store the result.
+
+Enqueued only by TrainingRun.start(); run it by hand with `train_run(run.pk)`.
+Failures are never swallowed: the user gets a plain sentence in run.message, staff get the
+traceback in run.log, and unexpected errors are raised again so RQ records them too.
+"""
+
+import logging
+import time
+import traceback
+
+from django.conf import settings
+from django.db import transaction
+from rq.exceptions import AbandonedJobError
+from rq.timeouts import JobTimeoutException
+
+from finetune import Canceled, FinetuneError
+from webapp.runs.models import TrainingRun
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Training stopped because of an unexpected error. Try again; "
+    "if it happens again, tell your administrator."
+)
+NO_SPREADSHEET = "The spreadsheet this run trains on was deleted. Upload it again to train."
+TIMED_OUT = (
+    "Training took longer than this server allows ({hours:g} hours) and was stopped. "
+    "Try fewer epochs or a smaller model, or ask your administrator to raise the limit."
+)
+CANCEL_CHECK_EVERY = 2.0  # seconds between database reads of the cancel flag
+
+
+class CancelCheck:
+    """should_cancel for finetune: reads run.cancel_requested, at most every few seconds."""
+
+    def __init__(self, run_pk: int):
+        self.run_pk = run_pk
+        self.checked_at = 0.0
+        self.answer = False
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self.answer and now - self.checked_at >= CANCEL_CHECK_EVERY:
+            self.checked_at = now
+            self.answer = TrainingRun.objects.filter(pk=self.run_pk, cancel_requested=True).exists()
+        return self.answer
+
+
+def train_run(run_pk: int) -> str | None:
+    from finetune.columns import Columns
+    from finetune.data import read_table
+    from finetune.train import TrainConfig, train
+
+    run = TrainingRun.objects.filter(pk=run_pk).select_related("spreadsheet").first()
+    if run is None or not run.mark_running():
+        return None  # deleted or canceled while it waited in line
+    try:
+        sheet = run.spreadsheet
+        if sheet is None or not sheet.path.is_file():
+            raise FinetuneError(NO_SPREADSHEET)
+        table = read_table(sheet.path, sheet=sheet.sheet or None, filename=sheet.name)
+        result = train(
+            table,
+            Columns.from_dict(run.columns),
+            TrainConfig.from_dict(run.config),
+            run.out_dir,
+            on_progress=run.mark_progress,
+            should_cancel=CancelCheck(run.pk),
+        )
+    except Canceled:
+        run.mark_canceled()
+        return run.status
+    except FinetuneError as err:
+        run.mark_failed(str(err), log=traceback.format_exc())
+        return run.status
+    except Exception as err:
+        run.mark_failed(unexpected_message(err), log=traceback.format_exc())
+        raise
+    finish(run, result.metrics)
+    return run.status
+
+
+def finish(run: TrainingRun, metrics: dict) -> None:
+    """The run becomes a model: the catalog row and the finished status, together."""
+    from webapp.catalog.models import TrainedModel
+
+    with transaction.atomic():
+        if run.mark_finished(metrics):
+            TrainedModel.objects.create(team=run.team, run=run, name=run.name)
+
+
+def unexpected_message(err: BaseException | None) -> str:
+    if isinstance(err, JobTimeoutException):
+        return TIMED_OUT.format(hours=round(settings.TRAINING_JOB_TIMEOUT / 3600, 1))
+    return UNEXPECTED
+
+
+def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
+    """RQ's failure callback: covers what train_run could not mark (timeouts, dead horses)."""
+    from webapp.runs.maintenance import WORKER_DIED
+
+    run = TrainingRun.objects.filter(uuid=job.id).first()
+    if run is None or run.is_final:
+        return
+    details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
+    message = WORKER_DIED if exc_value is None or isinstance(exc_value, AbandonedJobError) else None
+    run.mark_failed(message or unexpected_message(exc_value), log=details or "The job was lost.")

@@ -1,0 +1,269 @@
+"""TrainingRun: one fine-tuning job, from the click on "Train" to a model or a plain failure.
+
+    run = TrainingRun.objects.create(team=team, spreadsheet=sheet, columns=..., config=...)
+    run.start()         # enqueued on the "training" queue once the transaction commits
+    run.cancel()        # queued: taken off the queue; running: the worker stops at the next step
+    new = run.retry(user)  # failed or canceled: a new run with the same data and settings
+
+The worker (jobs.train_run) moves the row through mark_running, mark_progress (throttled)
+and one of mark_finished, mark_failed or mark_canceled. The row, not Redis, is the truth:
+a run whose worker died is found by maintenance.repair_runs and marked failed.
+"""
+
+import logging
+import time
+import traceback
+import uuid
+from pathlib import Path
+
+import django_rq
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+
+logger = logging.getLogger(__name__)
+
+QUEUE_NAME = "training"
+QUEUE_DOWN = (
+    "The training queue is not reachable right now. Try again in a minute; "
+    "if it keeps happening, tell your administrator."
+)
+PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
+HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
+
+
+class RunStatus(models.TextChoices):
+    CREATED = "created", "Created"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+FINAL = (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.CANCELED)
+NOT_FINAL = (RunStatus.CREATED, RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def job_connection(queue_name: str):
+    return django_rq.get_connection(queue_name)
+
+
+class TrainingRun(models.Model):
+    Status = RunStatus
+    queue_name = QUEUE_NAME
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    spreadsheet = models.ForeignKey(
+        "spreadsheets.Spreadsheet", null=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    name = models.CharField(max_length=200)
+    task = models.CharField(max_length=30, default="single_label")
+    columns = models.JSONField(default=dict)  # finetune Columns.to_dict()
+    config = models.JSONField(default=dict)  # TrainConfig.to_dict(), frozen at creation
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
+    history = models.JSONField(default=list, blank=True)  # live curve: {"step", "loss", "val"}
+    metrics = models.JSONField(default=dict, blank=True)  # metrics.json, flat
+    message = models.TextField(blank=True)  # a plain sentence for users
+    log = models.TextField(blank=True)  # traceback, for staff only
+    cancel_requested = models.BooleanField(default=False)
+
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)  # last progress write
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.name
+
+    # Facts for pages and jobs
+
+    @property
+    def job_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "runs" / str(self.uuid)
+
+    @property
+    def base_model(self) -> str:
+        return self.config.get("base_model", "")
+
+    @property
+    def base_model_name(self) -> str:
+        """The base model as people know it: a hub id, or a local folder's name."""
+        return Path(self.base_model).name if self.base_model.startswith("/") else self.base_model
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in NOT_FINAL
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in (RunStatus.FAILED, RunStatus.CANCELED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.FINISHED:
+            return 100
+        return int(round(100 * float(self.progress.get("fraction") or 0)))
+
+    @property
+    def time_left(self) -> str:
+        """ "About 3 minutes left", from the worker's estimate; "" while unknown."""
+        seconds = self.progress.get("seconds_left")
+        if seconds is None or self.progress.get("phase") != "training":
+            return ""
+        return time_left_words(float(seconds))
+
+    def queue_position(self) -> int | None:
+        """1 for the next run to start; None when not queued or the queue can't tell."""
+        if self.status != RunStatus.QUEUED:
+            return None
+        try:
+            job = Job.fetch(self.job_id, connection=job_connection(QUEUE_NAME))
+            position = job.get_position()
+        except (NoSuchJobError, RedisError):
+            return None
+        return None if position is None else position + 1
+
+    # Lifecycle, called by views
+
+    def start(self) -> None:
+        """Enqueue this run once the current transaction commits (the only place that does)."""
+        transaction.on_commit(self._enqueue)
+
+    def _enqueue(self) -> None:
+        from webapp.runs import jobs
+
+        try:
+            django_rq.get_queue(QUEUE_NAME, commit_mode="auto").enqueue(
+                jobs.train_run,
+                self.pk,
+                job_id=self.job_id,
+                job_timeout=settings.TRAINING_JOB_TIMEOUT,
+                on_failure=jobs.on_train_failure,
+                result_ttl=24 * 3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError:
+            logger.exception("Could not enqueue training run %s", self.uuid)
+            self.mark_failed(QUEUE_DOWN, log=traceback.format_exc())
+            return
+        # QUEUED only now, and only if the worker has not already picked the job up.
+        if TrainingRun.objects.filter(pk=self.pk, status=RunStatus.CREATED).update(
+            status=RunStatus.QUEUED
+        ):
+            self.status = RunStatus.QUEUED
+
+    def cancel(self) -> None:
+        if self.status in (RunStatus.CREATED, RunStatus.QUEUED):
+            self._cancel_job()
+            if self._finish(RunStatus.CANCELED, from_status=(RunStatus.CREATED, RunStatus.QUEUED)):
+                return
+            self.refresh_from_db(fields=["status"])  # the worker started it meanwhile
+        if self.status == RunStatus.RUNNING:
+            # The worker's cancel check reads this flag; finetune stops at the next step.
+            self.cancel_requested = True
+            self.save(update_fields=["cancel_requested"])
+
+    def _cancel_job(self) -> None:
+        try:
+            Job.fetch(self.job_id, connection=job_connection(QUEUE_NAME)).cancel()
+        except (NoSuchJobError, InvalidJobOperation):
+            pass
+        except RedisError:
+            # The row is canceled anyway; a worker that gets the job later sees that and skips it.
+            logger.warning("Could not remove run %s from the queue", self.uuid)
+
+    def retry(self, user) -> "TrainingRun":
+        """A new run with the same spreadsheet, columns and settings, started now."""
+        run = TrainingRun.objects.create(
+            team=self.team,
+            created_by=user,
+            spreadsheet=self.spreadsheet,
+            name=self.name,
+            task=self.task,
+            columns=self.columns,
+            config=self.config,
+        )
+        run.start()
+        return run
+
+    # Lifecycle, called by the worker
+
+    def mark_running(self) -> bool:
+        """False when the run was canceled (or already ran) before the worker got to it."""
+        now = timezone.now()
+        updated = TrainingRun.objects.filter(
+            pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED)
+        ).update(status=RunStatus.RUNNING, started=now, heartbeat=now)
+        self.refresh_from_db(fields=["status", "started", "heartbeat", "cancel_requested"])
+        return bool(updated)
+
+    def mark_progress(self, progress) -> None:
+        """Keep the latest Progress; write it at most every PROGRESS_EVERY seconds."""
+        data = progress.to_dict() if hasattr(progress, "to_dict") else dict(progress)
+        phase_changed = data.get("phase") != self.progress.get("phase")
+        self.progress = data
+        if data.get("loss") is not None:
+            val = data.get("val_metric")
+            self.history.append(
+                {"step": data.get("step", 0), "loss": round(float(data["loss"]), 5),
+                 "val": None if val is None else round(float(val), 5)}
+            )  # fmt: skip
+            if len(self.history) > HISTORY_POINTS:
+                self.history = self.history[::2]
+        clock = time.monotonic()
+        if not phase_changed and clock - getattr(self, "_written_at", 0.0) < PROGRESS_EVERY:
+            return
+        self._written_at = clock
+        self.heartbeat = timezone.now()
+        self.save(update_fields=["progress", "history", "heartbeat"])
+
+    def mark_finished(self, metrics: dict) -> bool:
+        progress = self.progress | {"phase": "done", "fraction": 1.0, "seconds_left": 0}
+        return self._finish(RunStatus.FINISHED, metrics=metrics, progress=progress,
+                            history=self.history)  # fmt: skip
+
+    def mark_failed(self, message: str, log: str = "") -> bool:
+        return self._finish(RunStatus.FAILED, message=message, log=log)
+
+    def mark_canceled(self) -> bool:
+        return self._finish(RunStatus.CANCELED, message="Training was canceled.")
+
+    def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
+        """Move to a final status unless the row already is final; True when it moved."""
+        fields |= {"status": status, "finished": timezone.now()}
+        updated = TrainingRun.objects.filter(pk=self.pk, status__in=from_status).update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)
+
+
+def time_left_words(seconds: float) -> str:
+    if seconds < 60:
+        return "less than a minute left"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
+    hours = round(seconds / 3600, 1)
+    return f"about {hours:g} hours left"

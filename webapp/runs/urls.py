@@ -1,0 +1,22 @@
+"""URLs of the runs app (mounted at /runs/)."""
+
+from django.urls import path
+
+from webapp.runs import evaluation, views
+
+app_name = "runs"
+
+urlpatterns = [
+    path("", views.run_list, name="list"),
+    path("new/<uuid:uuid>/", views.run_new, name="new"),
+    path("<uuid:uuid>/", views.run_detail, name="detail"),
+    path("<uuid:uuid>/status/", views.run_status, name="status"),
+    path("<uuid:uuid>/cancel/", views.run_cancel, name="cancel"),
+    path("<uuid:uuid>/retry/", views.run_retry, name="retry"),
+    path("<uuid:uuid>/evaluation/", evaluation.evaluation, name="evaluation"),
+    path(
+        "<uuid:uuid>/test-predictions.<str:fmt>",
+        evaluation.predictions_download,
+        name="predictions",
+    ),
+]

@@ -1,0 +1,123 @@
+"""Training-run pages: the list, "Train a model", the run page and its live status partial.
+
+Every object view starts with get_for_user (404 for other teams); the models do the work
+(run.start(), run.cancel(), run.retry()). The status partial polls itself with htmx every
+two seconds and comes back without its trigger once the run is final, which stops polling.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from finetune.columns import Columns
+from lib.teams import get_for_user, scoped
+from webapp.runs.forms import NewRunForm
+from webapp.runs.maintenance import repair_runs
+from webapp.runs.models import RunStatus, TrainingRun
+from webapp.spreadsheets.models import Spreadsheet
+
+QUIET_AFTER = timedelta(seconds=30)  # a running run this long without news gets its worker checked
+
+
+def start_blockers(sheet: Spreadsheet) -> list[str]:
+    """Plain sentences that stop a run from starting on this spreadsheet; [] when ready."""
+    if not sheet.text_column or not sheet.label_column:
+        return ["Choose the text column and the label column of this spreadsheet first."]
+    if sheet.health is None:
+        return ["Check the data of this spreadsheet first: its health report is not ready."]
+    return list(sheet.health.get("problems") or [])
+
+
+@login_required
+def run_list(request):
+    runs = scoped(request, TrainingRun).select_related("spreadsheet", "model")
+    return render(request, "runs/list.html", {"runs": runs})
+
+
+@login_required
+def run_new(request, uuid):
+    sheet = get_for_user(request, Spreadsheet, uuid)
+    blockers = start_blockers(sheet)
+    form = NewRunForm(request.POST or None, task=sheet.task, initial_name=Path(sheet.name).stem)
+    if request.method == "POST" and not blockers and form.is_valid():
+        columns = Columns(text=sheet.text_column, label=sheet.label_column)
+        with transaction.atomic():
+            run = TrainingRun.objects.create(
+                team=sheet.team,
+                created_by=request.user,
+                spreadsheet=sheet,
+                name=form.cleaned_data["name"],
+                task=sheet.task,
+                columns=columns.to_dict(),
+                config=form.cleaned_data["config"].to_dict(),
+            )
+            run.start()
+        return redirect("runs:detail", run.uuid)
+    ctx = {"sheet": sheet, "form": form, "blockers": blockers}
+    return render(request, "runs/new.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+def _check_worker(run: TrainingRun) -> None:
+    """Notice a dead worker from the run page, instead of showing "running" forever."""
+    quiet = run.heartbeat is None or timezone.now() - run.heartbeat > QUIET_AFTER
+    if (run.status == RunStatus.RUNNING and quiet) or (
+        run.status == RunStatus.QUEUED and run.queue_position() is None
+    ):
+        if repair_runs([run]):
+            run.refresh_from_db()
+
+
+def _status_context(run: TrainingRun) -> dict:
+    _check_worker(run)
+    return {"run": run, "position": run.queue_position()}
+
+
+@login_required
+def run_detail(request, uuid):
+    run = get_for_user(request, TrainingRun, uuid)
+    return render(request, "runs/detail.html", _status_context(run))
+
+
+@login_required
+def run_status(request, uuid):
+    run = get_for_user(request, TrainingRun, uuid)
+    return render(request, "includes/run_status.html", _status_context(run))
+
+
+@login_required
+@require_POST
+def run_cancel(request, uuid):
+    run = get_for_user(request, TrainingRun, uuid)
+    if not run.can_cancel:
+        messages.error(request, "This run has already ended, so there is nothing to cancel.")
+        return redirect("runs:detail", run.uuid)
+    run.cancel()
+    if run.status == RunStatus.CANCELED:
+        messages.success(request, "The run was canceled before it started.")
+    else:
+        messages.success(request, "Stopping the run. It ends after the current training step.")
+    return redirect("runs:detail", run.uuid)
+
+
+@login_required
+@require_POST
+def run_retry(request, uuid):
+    run = get_for_user(request, TrainingRun, uuid)
+    if not run.can_retry:
+        messages.error(request, "Only failed or canceled runs can be started again.")
+        return redirect("runs:detail", run.uuid)
+    if run.spreadsheet is None:
+        messages.error(
+            request, "The spreadsheet of this run was deleted. Upload it again to train."
+        )
+        return redirect("runs:detail", run.uuid)
+    with transaction.atomic():
+        new_run = run.retry(request.user)
+    messages.success(request, "Started again with the same data and settings.")
+    return redirect("runs:detail", new_run.uuid)
