@@ -10,15 +10,17 @@ Rules that protect users: weights load from safetensors only (never pickled file
 
 import os
 import re
+import socket
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from finetune.errors import FinetuneError
 
 DEFAULT_BASE_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_ALIASES = {DEFAULT_BASE_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
-MODEL_FILES = ("config.json",)
+HUB_CHECK_TIMEOUT = 5  # seconds to wait for the hub before using only the local cache
 
 
 @dataclass(frozen=True)
@@ -144,11 +146,34 @@ def _hub_error(name: str, err: Exception) -> FinetuneError:
     )
 
 
+def hub_reachable() -> bool:
+    """One quick connection to the hub, so an offline machine fails in seconds, not minutes.
+
+    Without it, the download client retries for about a minute before giving up."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        return False
+    url = urlparse(constants.ENDPOINT)
+    try:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        socket.create_connection((url.hostname, port), timeout=HUB_CHECK_TIMEOUT).close()
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _load_options(name_or_path: str) -> dict:
+    """Never run a model's own code; use only cached files when the hub is out of reach."""
+    local = os.path.isdir(name_or_path) or not hub_reachable()
+    return {"trust_remote_code": False, "local_files_only": local}
+
+
 def load_tokenizer(name_or_path: str):
     from transformers import AutoTokenizer
 
     try:
-        return AutoTokenizer.from_pretrained(name_or_path, trust_remote_code=False)
+        return AutoTokenizer.from_pretrained(name_or_path, **_load_options(name_or_path))
     except (OSError, ValueError, KeyError) as err:
         raise _hub_error(name_or_path, err) from err
 
@@ -161,8 +186,8 @@ def load_model(name_or_path: str, model_kwargs: dict):
         return AutoModelForSequenceClassification.from_pretrained(
             name_or_path,
             use_safetensors=True,
-            trust_remote_code=False,
             ignore_mismatched_sizes=True,
+            **_load_options(name_or_path),
             **model_kwargs,
         )
     except OSError as err:

@@ -145,6 +145,30 @@ def train(
     on_progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> TrainResult:
+    """Fine-tune and evaluate; see the module docstring. Raises FinetuneError for users."""
+    import torch
+
+    try:
+        return _train(
+            table, columns, config, out_dir, on_progress=on_progress, should_cancel=should_cancel
+        )
+    except torch.OutOfMemoryError:
+        raise FinetuneError(
+            f"The {'GPU' if torch.cuda.is_available() else 'computer'} ran out of memory. "
+            f"Lower the batch size (now {config.batch_size}) or the maximum text length "
+            f"(now {config.max_length}) and train again."
+        ) from None
+
+
+def _train(
+    table: Table | pd.DataFrame,
+    columns: Columns,
+    config: TrainConfig,
+    out_dir,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> TrainResult:
     import torch
     from transformers import get_linear_schedule_with_warmup, set_seed
 

@@ -153,8 +153,6 @@ LABELTUNE_LOCAL_MODELS_DIR = os.getenv("LABELTUNE_LOCAL_MODELS_DIR", "")
 # Trained models the web process keeps loaded for "Try it" (each holds its weights in memory).
 PREDICTOR_CACHE_SIZE = envint("PREDICTOR_CACHE_SIZE", "3")
 
-# Base models: downloads from the Hugging Face hub go to this cache.
-HF_HOME = os.getenv("HF_HOME", str(DATA_DIR / "hf-cache"))
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG=0.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")

@@ -129,3 +129,19 @@ def test_it_validates_settings_in_plain_words():
         TrainConfig(batch_size=0)
     with pytest.raises(FinetuneError, match="not a task"):
         TrainConfig(task="astrology")
+
+
+def test_it_explains_running_out_of_memory(tmp_path, sentiment_frame, tiny_model_dir):
+    import torch
+
+    def out_of_memory():  # the first step's allocation fails, as on a too-small GPU
+        raise torch.OutOfMemoryError("CUDA out of memory")
+
+    with pytest.raises(FinetuneError, match="ran out of memory. Lower the batch size \\(now 16\\)"):
+        train(
+            sentiment_frame,
+            Columns(text="review", label="sentiment"),
+            fast_config(tiny_model_dir),
+            tmp_path,
+            should_cancel=out_of_memory,
+        )

@@ -34,3 +34,15 @@ class DeleteTestCase(BaseTestCase):
         response = self.csrf_client(self.alice).post(self.url)
         self.assertEqual(response.status_code, 403)
         self.assertTrue(Spreadsheet.objects.exists())
+
+    def test_it_keeps_a_spreadsheet_that_a_run_is_training_on(self):
+        from webapp.runs.models import TrainingRun
+
+        TrainingRun.objects.create(
+            team=self.spreadsheet.team, spreadsheet=self.spreadsheet, name="r", status="running"
+        )
+        self.client.force_login(self.alice)
+        response = self.client.post(self.url, follow=True)
+        self.assertContains(response, "is being used by a training run")
+        self.assertTrue(Spreadsheet.objects.exists())
+        self.assertEqual(len(self.stored_files()), 1)

@@ -124,6 +124,13 @@ def download(request: HttpRequest, uuid) -> FileResponse:
 @login_required
 def delete(request: HttpRequest, uuid) -> HttpResponse:
     spreadsheet = get_for_user(request, Spreadsheet, uuid)
+    if spreadsheet.runs.filter(status__in=("created", "queued", "running")).exists():
+        messages.error(
+            request,
+            f'"{spreadsheet.name}" is being used by a training run. '
+            "Wait for it to end, or cancel it, then delete the spreadsheet.",
+        )
+        return redirect("spreadsheets:detail", spreadsheet.uuid)
     spreadsheet.delete_with_file()  # runs trained on it keep their models (FK is SET_NULL)
     messages.success(request, f'Deleted "{spreadsheet.name}".')
     return redirect("spreadsheets:list")
