@@ -53,12 +53,25 @@ class RunPageTestCase(RedisMixin, BaseTestCase):
         run = self.make_run(status="running", progress=progress, heartbeat=timezone.now(),
                             history=[{"step": 10, "loss": 0.9, "val": None}])  # fmt: skip
         response = self.page(run, name="runs:status")
-        self.assertContains(response, "epoch 1 of 4")
+        self.assertContains(response, "epoch 2 of 4")  # 1.4 epochs done: in the second
         self.assertContains(response, "about 5 minutes left")
         self.assertContains(response, 'style="width: 25%"')
         self.assertContains(response, '"loss": 0.9')
         self.assertContains(response, 'hx-trigger="every 2s"')
         self.assertContains(response, reverse("runs:cancel", args=[run.uuid]))
+
+    def test_it_lists_the_settings_in_plain_words(self):
+        run = self.make_run(
+            status="finished",
+            config={"base_model": "all-MiniLM-L6-v2", "epochs": 0, "learning_rate": 5e-05},
+            metrics={"epochs_run": 4},
+        )
+        response = self.page(run)
+        self.assertContains(response, "Base model: all-MiniLM-L6-v2")
+        self.assertContains(response, "Epochs: automatic (4 run)")
+        self.assertContains(response, "Learning rate: 0.00005")
+        self.assertNotContains(response, "None")
+        self.assertNotContains(response, "epochs = 0")
 
     def test_it_stops_polling_once_final(self):
         for status in ("finished", "failed", "canceled"):

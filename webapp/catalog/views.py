@@ -36,14 +36,12 @@ def model_list(request):
 def page_context(request, model: TrainedModel, **extra) -> dict:
     run = model.run
     info = model.info()
-    settings_shown = {k: v for k, v in run.config.items() if k not in ("task", "base_model")}
     return {
         "model": model,
         "run": run,
         "metrics": run.metrics,
         "labels": info.get("labels", []),
         "columns": run.columns,
-        "settings": settings_shown,
         "card": model.card(),
         "try_form": TryForm(),
         "batch_form": BatchForm(),

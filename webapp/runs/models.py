@@ -108,6 +108,29 @@ class TrainingRun(models.Model):
         return Path(self.base_model).name if self.base_model.startswith("/") else self.base_model
 
     @property
+    def current_epoch(self) -> int:
+        """The epoch being trained now, counting from 1 (progress.epoch is a fraction done)."""
+        epochs = int(self.progress.get("epochs") or 0)
+        return min(epochs, int(float(self.progress.get("epoch") or 0)) + 1)
+
+    def settings_in_words(self) -> list[tuple[str, str]]:
+        """The frozen settings as (plain label, value) rows for the run and model pages."""
+        from webapp.runs.forms import LABELS
+
+        rows = [("Base model", self.base_model_name)]
+        for key, label in LABELS.items():
+            value = self.config.get(key)
+            if key == "epochs" and not value:
+                used = self.metrics.get("epochs_run") or self.progress.get("epochs")
+                value = f"automatic ({used} run)" if used else "automatic"
+            elif key == "max_steps" and not value:
+                value = "none"
+            if value is None:
+                continue
+            rows.append((label.split(" (")[0], value))
+        return rows
+
+    @property
     def is_final(self) -> bool:
         return self.status in FINAL
 
