@@ -12,6 +12,7 @@ validation stops improving, then evaluate on the test rows against two baselines
 one self-contained run directory (see finetune/rundir.py).
 """
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -136,31 +137,27 @@ def auto_epochs(train_rows: int, batch_size: int) -> int:
     return int(min(15, max(3, math.ceil(AUTO_EPOCH_STEPS / steps_per_epoch))))
 
 
+def _explain_out_of_memory(train_fn):
+    """Running out of GPU (or CPU) memory becomes a plain sentence with what to change."""
+
+    @functools.wraps(train_fn)
+    def wrapper(table, columns, config, out_dir, **callbacks):
+        import torch
+
+        try:
+            return train_fn(table, columns, config, out_dir, **callbacks)
+        except torch.OutOfMemoryError:
+            raise FinetuneError(
+                f"The {'GPU' if torch.cuda.is_available() else 'computer'} ran out of memory. "
+                f"Lower the batch size (now {config.batch_size}) or the maximum text length "
+                f"(now {config.max_length}) and train again."
+            ) from None
+
+    return wrapper
+
+
+@_explain_out_of_memory
 def train(
-    table: Table | pd.DataFrame,
-    columns: Columns,
-    config: TrainConfig,
-    out_dir,
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> TrainResult:
-    """Fine-tune and evaluate; see the module docstring. Raises FinetuneError for users."""
-    import torch
-
-    try:
-        return _train(
-            table, columns, config, out_dir, on_progress=on_progress, should_cancel=should_cancel
-        )
-    except torch.OutOfMemoryError:
-        raise FinetuneError(
-            f"The {'GPU' if torch.cuda.is_available() else 'computer'} ran out of memory. "
-            f"Lower the batch size (now {config.batch_size}) or the maximum text length "
-            f"(now {config.max_length}) and train again."
-        ) from None
-
-
-def _train(
     table: Table | pd.DataFrame,
     columns: Columns,
     config: TrainConfig,
