@@ -84,21 +84,26 @@ def read_json(run_dir, name: str):
     return json.loads((Path(run_dir) / name).read_text(encoding="utf-8"))
 
 
+def base_model_name(base_model: str) -> str:
+    """A hub id as it is; a local folder by its name only (no server paths in cards)."""
+    return Path(base_model).name if Path(base_model).is_absolute() else base_model
+
+
 def _dump(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def model_card(info: dict, metrics: dict, evaluation: dict) -> str:
     columns = info["columns"]
-    cfg = info["config"]
+    cfg = info["config"] | {"base_model": base_model_name(info["base_model"])}
     lines = [
         "---",
         f"pipeline_tag: {info['pipeline_tag']}",
-        f"base_model: {info['base_model']}",
+        f"base_model: {cfg['base_model']}",
         "library_name: transformers",
         "---",
         "",
-        f"# Text classifier fine-tuned from {info['base_model']}",
+        f"# Text classifier fine-tuned from {cfg['base_model']}",
         "",
         f"Trained with LabelTune on {info['created']}. It reads the column "
         f'"{columns["text"]}" and predicts one of {len(info["labels"])} labels '

@@ -236,7 +236,8 @@ def train(
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     generator = torch.Generator().manual_seed(config.seed)
 
-    def validate() -> float:
+    def validate() -> tuple[float, float]:
+        """The validation metric, and the validation loss that breaks ties between epochs."""
         logits = predict_logits(
             model,
             tokenizer,
@@ -245,11 +246,14 @@ def train(
             max_length=config.max_length,
             device=device,
         )
+        targets = splits.validation.targets
         predictions = task.postprocess(logits, labels)
-        return task.metrics(splits.validation.targets, predictions, labels)[task.primary_metric]
+        metric = task.metrics(targets, predictions, labels)[task.primary_metric]
+        return metric, task.loss(logits, task.encode_targets(targets, labels))
 
     # 4. Train; validate after each epoch; keep the best weights; stop when patience runs out.
     history, step, best_metric, best_state, best_epoch, stale = [], 0, -math.inf, None, 0, 0
+    best_loss = math.inf
     train_started = time.monotonic()
 
     def progress(phase: str, epoch: float, loss: float | None = None) -> None:
@@ -294,18 +298,20 @@ def train(
             if step >= total_steps:
                 break
         progress("evaluating", epoch)
-        metric = validate()
+        metric, val_loss = validate()
         history.append(
             {
                 "step": step,
                 "epoch": epoch,
                 "loss": float(np.mean(running)),
                 "val_metric": metric,
+                "val_loss": val_loss,
                 "metric_name": task.primary_metric,
             }
         )
-        if metric > best_metric:
-            best_metric, best_epoch, stale = metric, epoch, 0
+        # Better metric wins; on a tie (common with few validation rows), lower loss wins.
+        if metric > best_metric or (metric == best_metric and val_loss < best_loss):
+            best_metric, best_loss, best_epoch, stale = metric, val_loss, epoch, 0
             best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
         else:
             stale += 1

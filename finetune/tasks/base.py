@@ -61,6 +61,10 @@ class Task:
     def postprocess(self, logits: np.ndarray, labels: list[str]) -> list[dict]:
         raise NotImplementedError
 
+    def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
+        """The training loss on held-out rows: breaks ties between equally scored epochs."""
+        raise NotImplementedError
+
     def metrics(self, targets: list, predictions: list[dict], labels: list[str]) -> dict:
         """A flat dict with stable keys; `self.primary_metric` among them."""
         raise NotImplementedError

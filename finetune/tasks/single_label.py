@@ -79,6 +79,12 @@ class SingleLabelTask(Task):
             for b, p in zip(best, probs, strict=True)
         ]
 
+    def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
+        """Mean cross-entropy, as in training."""
+        probs = softmax(np.asarray(logits, dtype=np.float64))
+        picked = probs[np.arange(len(encoded_targets)), encoded_targets]
+        return float(-np.log(np.clip(picked, 1e-12, None)).mean()) if len(picked) else 0.0
+
     def stratify_key(self, target) -> str:
         return str(target)
 

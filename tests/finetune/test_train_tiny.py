@@ -78,6 +78,14 @@ def test_it_reports_progress_with_time_left(trained_run):
     assert len(history) == 20 and all("val_metric" in h for h in history)
 
 
+def test_it_keeps_the_best_epoch_breaking_ties_on_validation_loss(trained_run):
+    result, _ = trained_run
+    history = json.loads((result.out_dir / "history.json").read_text())
+    best = max(history, key=lambda h: (h["val_metric"], -h["val_loss"]))
+    assert result.metrics["best_epoch"] == best["epoch"]
+    assert sum(h["val_metric"] == best["val_metric"] for h in history) > 1, "no tie to break"
+
+
 def test_it_stops_when_asked_to(tmp_path, sentiment_frame, tiny_model_dir):
     calls = []
 

@@ -56,10 +56,14 @@ class TrainedModel(models.Model):
             return {}
 
     def card(self) -> str:
+        """The model card's text, without the metadata block meant for the model hub."""
         try:
-            return (self.run_dir / "README.md").read_text(encoding="utf-8")
+            text = (self.run_dir / "README.md").read_text(encoding="utf-8")
         except OSError:
             return ""
+        if text.startswith("---\n"):
+            text = text.split("\n---\n", 1)[-1]
+        return text.strip()
 
 
 def batch_upload_to(instance, filename):
