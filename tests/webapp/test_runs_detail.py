@@ -55,6 +55,7 @@ class RunPageTestCase(RedisMixin, BaseTestCase):
         response = self.page(run, name="runs:status")
         self.assertContains(response, "epoch 2 of 4")  # 1.4 epochs done: in the second
         self.assertContains(response, "about 5 minutes left")
+        self.assertContains(response, "best accuracy on validation rows 80%")
         self.assertContains(response, 'style="width: 25%"')
         self.assertContains(response, '"loss": 0.9')
         self.assertContains(response, 'hx-trigger="every 2s"')
