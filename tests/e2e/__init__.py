@@ -1,0 +1,1 @@
+"""Real-browser tests: the whole app started with `manage.py up`, driven by Chromium."""

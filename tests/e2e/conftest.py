@@ -1,0 +1,301 @@
+"""Fixtures for the real-browser tests: the whole app under `manage.py up`, and Chromium.
+
+    def test_it_works(app, visitor):
+        page = visitor().page                      # a fresh browser context, 1280 px wide
+        sign_up(page, app, "ada")
+        ...
+        snap(page, "01-upload")                    # test-artifacts/e2e/01-upload.png
+
+The app runs once per test session: a temporary data folder, a free port, its own embedded
+Redis and RQ worker, and LABELTUNE_LOCAL_MODELS_DIR holding a tiny BERT ("tiny-bert") that
+learns the toy reviews in seconds. Chromium is Debian's (/usr/bin/chromium, or the path in
+LABELTUNE_CHROMIUM); without it these tests skip, or fail when the CI variable is set.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.finetune.conftest import FILLER, NEGATIVE, POSITIVE, sentiment_rows
+from tests.tinymodel import make_tiny_model
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+ARTIFACTS = BASE_DIR / "test-artifacts" / "e2e"
+STARTUP_TIMEOUT = 180  # migrations on a fresh SQLite file, then Redis, worker and gunicorn
+TRAINING_TIMEOUT_MS = 180_000
+TINY_MODEL = "tiny-bert"
+# Settings that make the tiny model learn the toy reviews in a few seconds.
+TINY_SETTINGS = {"epochs": "20", "max_length": "32"}
+TINY_ADVANCED = {"learning_rate": "0.003", "warmup_ratio": "0", "patience": "0"}
+PASSWORD = "a-long-browser-password-42"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+# Settings the app must not inherit from the test run: it uses its own database and Redis.
+DROPPED = ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL", "MEDIA_ROOT", "HOST", "PORT")
+
+
+def chromium_path() -> str | None:
+    wanted = os.getenv("LABELTUNE_CHROMIUM", "/usr/bin/chromium")
+    if os.access(wanted, os.X_OK):
+        return wanted
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing(reason: str) -> None:
+    """On CI a missing browser is a broken machine; on a laptop it is a skip."""
+    if os.getenv("CI"):
+        pytest.fail(f"{reason} The browser tests must run on CI; install Debian's chromium.")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class App:
+    """`manage.py up` in a subprocess; its output is kept for error messages."""
+
+    def __init__(self, env: dict[str, str], port: int):
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.lines: list[str] = []
+        self.journey: dict[str, str] = {}  # URLs of the first user's objects, for later tests
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "up", "--port", str(port)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def output(self, last: int = 60) -> str:
+        return "".join(self.lines[-last:])
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            if any("LabelTune is ready at" in line for line in self.lines):
+                with urllib.request.urlopen(self.url("/login/"), timeout=10) as response:
+                    assert response.status == 200
+                return
+            assert self.proc.poll() is None, f"manage.py up exited early:\n{self.output()}"
+            time.sleep(0.3)
+        raise AssertionError(f"manage.py up was not ready in time:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+@dataclass
+class Visitor:
+    """One browser context and its page, with what went wrong while it browsed."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    static_failures: list[str] = field(default_factory=list)
+
+    def watch(self) -> "Visitor":
+        page = self.page
+
+        def on_console(message) -> None:
+            if message.type == "error":
+                source = message.location.get("url", "")
+                self.console_errors.append(f"{page.url}: {message.text} ({source})")
+
+        def on_failed(request) -> None:
+            if "/static/" in request.url:
+                self.static_failures.append(f"{request.url}: {request.failure}")
+
+        def on_response(response) -> None:
+            if "/static/" in response.url and response.status >= 400:
+                self.static_failures.append(f"{response.url}: HTTP {response.status}")
+
+        page.on("console", on_console)
+        page.on("requestfailed", on_failed)
+        page.on("response", on_response)
+        return self
+
+    def assert_clean(self) -> None:
+        assert self.static_failures == [], "static files failed to load"
+        assert self.console_errors == [], "errors in the browser console"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing("The playwright package is not installed (pip install -r requirements-dev.txt).")
+    path = chromium_path()
+    if path is None:
+        missing(
+            "Chromium is not installed (apt-get install chromium), so the browser tests can't run."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def local_models_dir(chromium, tmp_path_factory) -> Path:
+    """A folder of base models for the catalogue, holding one tiny BERT."""
+    import torch
+
+    torch.manual_seed(0)  # the same random start every time
+    folder = tmp_path_factory.mktemp("local-models")
+    words = POSITIVE + NEGATIVE + FILLER
+    make_tiny_model(words, folder / TINY_MODEL)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def app(chromium, local_models_dir, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("app-data")
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
+    env |= {
+        "LABELTUNE_DATA_DIR": str(data_dir),
+        "LABELTUNE_LOCAL_MODELS_DIR": str(local_models_dir),
+        "DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+    up = App(env, free_port())
+    try:
+        up.wait_ready()
+        yield up
+    finally:
+        up.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def visitor(browser):
+    """Call it for a fresh browser context (a new person, with no cookies)."""
+    contexts = []
+
+    def open_visitor() -> Visitor:
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(20_000)
+        contexts.append(context)
+        return Visitor(context.new_page()).watch()
+
+    yield open_visitor
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def reviews_csv() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="labeltune-e2e-"))
+    path = folder / "reviews.csv"
+    sentiment_rows(120).to_csv(path, index=False)
+    yield path
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def snap(page, name: str) -> Path:
+    """Save a full-page screenshot, and check no template code leaked onto the page."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    text = page.locator("body").inner_text()
+    for marker in ("{#", "{%", "{{", "#}", "%}", "}}"):
+        assert marker not in text, f"template code {marker!r} shows on {page.url}"
+    return path
+
+
+# Steps of the main path, shared by the tests. Each one checks what the person sees.
+
+
+def sign_up(page, app: App, username: str) -> None:
+    page.goto(app.url("/signup/"))
+    page.fill("#id_username", username)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(app.url("/"))
+    assert page.locator("h1").inner_text() == f"Welcome, {username}"
+
+
+def upload(page, app: App, path: Path) -> None:
+    page.goto(app.url("/data/upload/"))
+    page.set_input_files("input[type=file]", str(path))
+    assert page.locator("#dropzone-text").inner_text() == path.name
+    page.click("#upload-button")
+    page.wait_for_url(re.compile(r"/data/[0-9a-f-]{36}/$"))
+    assert page.locator("h1").inner_text() == path.name
+
+
+def check_data(page) -> None:
+    """The guessed columns are right; save them and see the health report."""
+    assert page.input_value("#id_text_column") == "review"
+    assert page.input_value("#id_label_column") == "sentiment"
+    page.get_by_role("button", name="Check my data").click()
+    page.wait_for_selector("#health")
+    assert "Your data is ready for training." in page.locator("#health").inner_text()
+
+
+def start_tiny_training(page, name: str) -> None:
+    page.get_by_role("link", name=re.compile("Choose a model and train")).click()
+    page.wait_for_url(re.compile(r"/runs/new/"))
+    page.fill("#id_name", name)
+    page.check(f"input[name=base_model][value='local:{TINY_MODEL}']")
+    for key, value in TINY_SETTINGS.items():
+        page.fill(f"#id_{key}", value)
+    page.locator("details summary", has_text="Advanced").click()
+    for key, value in TINY_ADVANCED.items():
+        page.fill(f"#id_{key}", value)
+    page.get_by_role("button", name="Start training").click()
+    page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}/$"))
+
+
+def wait_until_finished(page) -> None:
+    final = "#run-status .badge:is(.finished, .failed, .canceled)"
+    page.wait_for_selector(final, timeout=TRAINING_TIMEOUT_MS)
+    status = page.locator("#run-status").inner_text()
+    assert page.locator("#run-status .badge.finished").count() == 1, status
