@@ -105,7 +105,7 @@ def run_peer(
         learning_rate=lr,
         per_device_train_batch_size=batch,
         per_device_eval_batch_size=64,
-        warmup_ratio=0.1,
+        warmup_steps=0.1,  # a fraction of all steps, like our warmup_ratio
         weight_decay=0.01,
         eval_strategy="epoch",
         save_strategy="epoch",

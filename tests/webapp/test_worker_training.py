@@ -6,10 +6,13 @@ pytest-django's SQLite test database lives in memory, invisible to other process
 `shared_db` migrates a SQLite *file* in a temp folder (with `manage.py migrate`, as an
 operator would), points this process's default connection at that file for the test (the
 in-memory connection is set aside and put back afterwards), and gives the worker the same
-file through DATABASE_URL. The worker also gets this test's REDIS_URL and LABELTUNE_DATA_DIR,
-so uploaded files and run directories land in one shared folder.
+file through DATABASE_URL. Run against PostgreSQL (DATABASE_URL=postgres://...), the shared
+database is a fresh PostgreSQL database on the same server instead, dropped afterwards.
+The worker also gets this test's REDIS_URL and LABELTUNE_DATA_DIR, so uploaded files and
+run directories land in one shared folder.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,20 +45,19 @@ def shared(tmp_path, django_db_blocker):
     models_dir.mkdir()
     data_dir.mkdir()
     (models_dir / "tiny").symlink_to(tiny_base_model())
-    db_file = data_dir / "db.sqlite3"
-    with redis_server() as url:
+    conn = connections["default"]
+    with redis_server() as url, shared_database(conn, data_dir, django_db_blocker) as (name, db):
         env = {k: v for k, v in os.environ.items() if k not in ("MEDIA_ROOT",)} | {
             "DJANGO_SETTINGS_MODULE": "tests.settings", "LABELTUNE_DATA_DIR": str(data_dir),
-            "DATABASE_URL": f"sqlite:///{db_file}", "REDIS_URL": url, "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": db, "REDIS_URL": url, "PYTHONUNBUFFERED": "1",
         }  # fmt: skip
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
         )
-        conn = connections["default"]
         with django_db_blocker.unblock():
             saved = conn.connection, dict(conn.settings_dict)
             conn.connection = None
-            conn.settings_dict["NAME"] = str(db_file)
+            conn.settings_dict["NAME"] = name
             overrides = override_settings(
                 RQ_QUEUES=queues_for(url), MEDIA_ROOT=data_dir / "media",
                 LABELTUNE_LOCAL_MODELS_DIR=str(models_dir),
@@ -66,6 +68,26 @@ def shared(tmp_path, django_db_blocker):
             finally:
                 conn.close()
                 conn.connection, conn.settings_dict = saved[0], saved[1]
+
+
+@contextlib.contextmanager
+def shared_database(conn, data_dir: Path, django_db_blocker):
+    """(NAME, DATABASE_URL) of a database this process and the worker both reach."""
+    if conn.vendor == "sqlite":
+        db_file = data_dir / "db.sqlite3"
+        yield str(db_file), f"sqlite:///{db_file}"
+        return
+    cfg = conn.settings_dict
+    name = f"labeltune_worker_{os.getpid()}"
+    with django_db_blocker.unblock(), conn._nodb_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
+        yield name, f"postgres://{auth}@{cfg['HOST']}:{cfg['PORT'] or 5432}/{name}"
+    finally:
+        with django_db_blocker.unblock(), conn._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
