@@ -203,8 +203,10 @@ def app(chromium, local_models_dir, tmp_path_factory):
         up.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
+    # Module scope on purpose: while Playwright's sync API is open its event loop counts as
+    # running, and Django then refuses database calls in later tests of the same process.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
