@@ -12,42 +12,28 @@ minutes on a 2-core CPU), and capture each page on the way. Needs Debian's Chrom
 
 import argparse
 import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.appserver import CHROMIUM_ARGS, App, app_env, chromium_path, free_port  # noqa: E402
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SST2 = BASE_DIR.parent / "shared" / "datasets" / "sst2" / "train.tsv"
 OUT = BASE_DIR / "docs" / "screenshots"
-CHROMIUM = os.getenv("LABELTUNE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 860}
 MAX_HEIGHT = 1500  # longer pages are cropped to their useful top part
 MAX_BYTES = 300_000
 PASSWORD = "screenshots-are-fun-42"
 TRY_TEXT = "A warm, funny and beautifully acted film."
 TRAINING_TIMEOUT = 30 * 60
-DROPPED = ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL", "MEDIA_ROOT", "HOST", "PORT")
 
 
 def make_workbook(rows: int, folder: Path) -> Path:
@@ -55,47 +41,6 @@ def make_workbook(rows: int, folder: Path) -> Path:
     path = folder / f"sst2-{rows}.xlsx"
     frame.head(rows).to_excel(path, index=False, sheet_name="reviews")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_app(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """`manage.py up` with its own data folder and embedded Redis; waits for the ready line."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
-    env |= {"LABELTUNE_DATA_DIR": str(data_dir), "DEBUG": "1", "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "up", "--port", str(port)],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
-    deadline = time.monotonic() + 180
-    while not any("LabelTune is ready at" in line for line in lines):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_app(proc)
-            sys.exit("manage.py up did not start:\n" + "".join(lines[-40:]))
-        time.sleep(0.3)
-    base = f"http://127.0.0.1:{port}"
-    urllib.request.urlopen(base + "/login/", timeout=10).close()
-    return proc, base
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def shoot(page, name: str, bottom_of: str | None = None) -> None:
@@ -188,26 +133,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=2000, help="rows of SST-2 to train on")
     args = parser.parse_args()
-    if not os.access(CHROMIUM, os.X_OK):
-        sys.exit(
-            f"Chromium is not at {CHROMIUM}: apt-get install chromium, or set LABELTUNE_CHROMIUM."
-        )
+    chromium = chromium_path()
+    if chromium is None:
+        sys.exit("Chromium is not installed: apt-get install chromium, or set LABELTUNE_CHROMIUM.")
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="labeltune-screenshots-"))
-    proc = None
+    app = None
     try:
         workbook = make_workbook(args.rows, work)
-        proc, base = start_app(work / "var")
+        app = App(app_env(LABELTUNE_DATA_DIR=str(work / "var")), free_port())
+        app.wait_ready()
+        base = app.base_url
         print(f"LabelTune is running at {base}; writing {OUT.relative_to(BASE_DIR)}/")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport=VIEWPORT)
             context.set_default_timeout(30_000)
             walk(context.new_page(), base, workbook)
             browser.close()
     finally:
-        if proc is not None:
-            stop_app(proc)
+        if app is not None:
+            app.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -15,50 +15,24 @@ LABELTUNE_CHROMIUM); without it these tests skip, or fail when the CI variable i
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.appserver import BASE_DIR, CHROMIUM_ARGS, App, app_env, chromium_path, free_port
 from tests.finetune.conftest import FILLER, NEGATIVE, POSITIVE, sentiment_rows
 from tests.tinymodel import make_tiny_model
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 ARTIFACTS = BASE_DIR / "test-artifacts" / "e2e"
-STARTUP_TIMEOUT = 180  # migrations on a fresh SQLite file, then Redis, worker and gunicorn
 TRAINING_TIMEOUT_MS = 180_000
 TINY_MODEL = "tiny-bert"
 # Settings that make the tiny model learn the toy reviews in a few seconds.
 TINY_SETTINGS = {"epochs": "20", "max_length": "32"}
 TINY_ADVANCED = {"learning_rate": "0.003", "warmup_ratio": "0", "patience": "0"}
 PASSWORD = "a-long-browser-password-42"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 900}
-# Settings the app must not inherit from the test run: it uses its own database and Redis.
-DROPPED = ("DJANGO_SETTINGS_MODULE", "REDIS_URL", "DATABASE_URL", "MEDIA_ROOT", "HOST", "PORT")
-
-
-def chromium_path() -> str | None:
-    wanted = os.getenv("LABELTUNE_CHROMIUM", "/usr/bin/chromium")
-    if os.access(wanted, os.X_OK):
-        return wanted
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def missing(reason: str) -> None:
@@ -66,61 +40,6 @@ def missing(reason: str) -> None:
     if os.getenv("CI"):
         pytest.fail(f"{reason} The browser tests must run on CI; install Debian's chromium.")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class App:
-    """`manage.py up` in a subprocess; its output is kept for error messages."""
-
-    def __init__(self, env: dict[str, str], port: int):
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.lines: list[str] = []
-        self.journey: dict[str, str] = {}  # URLs of the first user's objects, for later tests
-        self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "up", "--port", str(port)],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self.lines.append(line)
-
-    def output(self, last: int = 60) -> str:
-        return "".join(self.lines[-last:])
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            if any("LabelTune is ready at" in line for line in self.lines):
-                with urllib.request.urlopen(self.url("/login/"), timeout=10) as response:
-                    assert response.status == 200
-                return
-            assert self.proc.poll() is None, f"manage.py up exited early:\n{self.output()}"
-            time.sleep(0.3)
-        raise AssertionError(f"manage.py up was not ready in time:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
 
 
 @dataclass
@@ -186,15 +105,12 @@ def local_models_dir(chromium, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app(chromium, local_models_dir, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("app-data")
-    env = {k: v for k, v in os.environ.items() if k not in DROPPED}
-    env |= {
-        "LABELTUNE_DATA_DIR": str(data_dir),
-        "LABELTUNE_LOCAL_MODELS_DIR": str(local_models_dir),
-        "DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-        "HF_HUB_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-    }
+    env = app_env(
+        LABELTUNE_DATA_DIR=str(data_dir),
+        LABELTUNE_LOCAL_MODELS_DIR=str(local_models_dir),
+        HF_HUB_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+    )
     up = App(env, free_port())
     try:
         up.wait_ready()
