@@ -10,6 +10,17 @@
     try { return JSON.parse(node.textContent) || []; } catch (e) { return []; }
   }
 
+  // Per-step losses jump around; an exponential moving average shows the trend people read.
+  var SMOOTHING = 0.8;
+  function smooth(values) {
+    var out = [], last = null;
+    values.forEach(function (v) {
+      last = last === null ? v : SMOOTHING * last + (1 - SMOOTHING) * v;
+      out.push(Math.round(last * 10000) / 10000);
+    });
+    return out;
+  }
+
   function draw() {
     var card = document.getElementById("curve-card");
     var canvas = document.getElementById("run-curve");
@@ -18,7 +29,7 @@
     card.hidden = points.length === 0;
     if (!points.length || typeof Chart === "undefined") return;
     var steps = points.map(function (p) { return p.step; });
-    var loss = points.map(function (p) { return p.loss; });
+    var loss = smooth(points.map(function (p) { return p.loss; }));
     var val = points.map(function (p) { return p.val; });
     if (chart) {
       chart.data.labels = steps;
@@ -32,7 +43,7 @@
       data: {
         labels: steps,
         datasets: [
-          { label: "Training loss", data: loss, borderColor: "#2f5bea", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+          { label: "Training loss (smoothed)", data: loss, borderColor: "#2f5bea", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
           { label: "Validation score (best so far)", data: val, borderColor: "#1f8a4c", pointRadius: 0, borderWidth: 2, spanGaps: true, yAxisID: "y1" }
         ]
       },
