@@ -21,8 +21,8 @@ from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import RedisMixin, finished_model
 from webapp.catalog.models import BatchPrediction
 from webapp.runs import jobs
-from webapp.runs.maintenance import LOST, WORKER_DIED, repair_runs
-from webapp.runs.models import TrainingRun
+from webapp.runs.maintenance import LOST, repair_runs
+from webapp.runs.models import WORKER_DIED, TrainingRun
 
 
 class RepairTestCase(RedisMixin, BaseTestCase):

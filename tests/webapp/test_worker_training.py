@@ -26,7 +26,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.webapp.runs_support import queues_for, redis_server, rows_csv, tiny_base_model
-from webapp.runs.maintenance import WORKER_DIED, repair_runs
+from webapp.runs.maintenance import repair_runs
+from webapp.runs.models import WORKER_DIED
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,20 +9,13 @@ place in the catalogue. A batch keeps the uploaded file and the scored copy side
 """
 
 import json
-import logging
-import traceback
 import uuid
 from pathlib import Path
 
-import django_rq
 from django.conf import settings
-from django.db import models, transaction
-from django.utils import timezone
-from redis.exceptions import RedisError
+from django.db import models
 
-from webapp.runs.models import FINAL, NOT_FINAL, RunStatus
-
-logger = logging.getLogger(__name__)
+from webapp.runs.models import QueuedJob, RunStatus
 
 QUEUE_DOWN = (
     "The prediction queue is not reachable right now. Try again in a minute; "
@@ -71,9 +64,9 @@ def batch_upload_to(instance, filename):
     return f"batches/{instance.uuid}/input{suffix}"
 
 
-class BatchPrediction(models.Model):
-    Status = RunStatus
+class BatchPrediction(QueuedJob):
     queue_name = "predictions"
+    queue_down_message = QUEUE_DOWN
     worker_died_message = (
         "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
     )
@@ -86,7 +79,7 @@ class BatchPrediction(models.Model):
     )
     input = models.FileField(upload_to=batch_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     message = models.TextField(blank=True)
     log = models.TextField(blank=True)
     output = models.CharField(max_length=255, blank=True)  # path under MEDIA_ROOT
@@ -99,14 +92,6 @@ class BatchPrediction(models.Model):
 
     def __str__(self):
         return self.original_name
-
-    @property
-    def job_id(self) -> str:
-        return str(self.uuid)
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL
 
     @property
     def input_path(self) -> Path:
@@ -127,50 +112,11 @@ class BatchPrediction(models.Model):
     def download_name(self) -> str:
         return f"{Path(self.original_name).stem} with predictions{self.output_suffix}"
 
-    def start(self) -> None:
-        """Enqueue this batch once the current transaction commits (the only place that does)."""
-        transaction.on_commit(self._enqueue)
-
-    def _enqueue(self) -> None:
+    def job_callables(self) -> tuple:
         from webapp.catalog import jobs
 
-        try:
-            django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
-                jobs.score_batch,
-                self.pk,
-                job_id=self.job_id,
-                job_timeout=settings.RQ_QUEUES[self.queue_name].get("DEFAULT_TIMEOUT", 3600),
-                on_failure=jobs.on_batch_failure,
-                result_ttl=24 * 3600,
-                failure_ttl=7 * 24 * 3600,
-            )
-        except RedisError:
-            logger.exception("Could not enqueue batch prediction %s", self.uuid)
-            self.mark_failed(QUEUE_DOWN, log=traceback.format_exc())
-            return
-        if BatchPrediction.objects.filter(pk=self.pk, status=RunStatus.CREATED).update(
-            status=RunStatus.QUEUED
-        ):
-            self.status = RunStatus.QUEUED
-
-    def mark_running(self) -> bool:
-        updated = BatchPrediction.objects.filter(
-            pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED)
-        ).update(status=RunStatus.RUNNING)
-        self.refresh_from_db(fields=["status"])
-        return bool(updated)
+        return jobs.score_batch, jobs.on_batch_failure
 
     def mark_finished(self, rows: int) -> bool:
         output = str(self.output_path.relative_to(settings.MEDIA_ROOT))
         return self._finish(RunStatus.FINISHED, rows=rows, output=output)
-
-    def mark_failed(self, message: str, log: str = "") -> bool:
-        return self._finish(RunStatus.FAILED, message=message, log=log)
-
-    def _finish(self, status: str, **fields) -> bool:
-        fields |= {"status": status, "finished": timezone.now()}
-        updated = BatchPrediction.objects.filter(pk=self.pk, status__in=NOT_FINAL).update(**fields)
-        if updated:
-            for name, value in fields.items():
-                setattr(self, name, value)
-        return bool(updated)

@@ -98,11 +98,13 @@ def unexpected_message(err: BaseException | None) -> str:
 
 def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
     """RQ's failure callback: covers what train_run could not mark (timeouts, dead horses)."""
-    from webapp.runs.maintenance import WORKER_DIED
-
     run = TrainingRun.objects.filter(uuid=job.id).first()
     if run is None or run.is_final:
         return
     details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
-    message = WORKER_DIED if exc_value is None or isinstance(exc_value, AbandonedJobError) else None
+    message = (
+        run.worker_died_message
+        if exc_value is None or isinstance(exc_value, AbandonedJobError)
+        else None
+    )
     run.mark_failed(message or unexpected_message(exc_value), log=details or "The job was lost.")

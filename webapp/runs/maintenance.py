@@ -25,7 +25,6 @@ from rq.worker import Worker
 
 logger = logging.getLogger(__name__)
 
-WORKER_DIED = "The worker running this training stopped unexpectedly. Start it again with Retry."
 LOST = "This run was lost from the training queue (the queue was restarted). Start it again with Retry."
 STILL_WAITING = (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.CREATED)
 
@@ -65,7 +64,7 @@ def repair_runs(rows: Iterable | None = None) -> int:
 def job_problem(row) -> tuple[str, str] | None:
     """(message for users, note for staff) when nothing is working on `row`; else None."""
     connection = django_rq.get_connection(row.queue_name)
-    died = row.worker_died_message if hasattr(row, "worker_died_message") else WORKER_DIED
+    died = row.worker_died_message
     try:
         job = Job.fetch(row.job_id, connection=connection)
     except NoSuchJobError:

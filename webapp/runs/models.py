@@ -31,6 +31,7 @@ QUEUE_DOWN = (
     "The training queue is not reachable right now. Try again in a minute; "
     "if it keeps happening, tell your administrator."
 )
+WORKER_DIED = "The worker running this training stopped unexpectedly. Start it again with Retry."
 PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
 HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
 
@@ -52,9 +53,92 @@ def job_connection(queue_name: str):
     return django_rq.get_connection(queue_name)
 
 
-class TrainingRun(models.Model):
+class QueuedJob(models.Model):
+    """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions).
+
+    A subclass has uuid, status, message, log and finished fields, and names its queue, the
+    job function and its failure callback, and the sentences users see when things go wrong.
+    """
+
     Status = RunStatus
+    queue_name = ""
+    queue_down_message = ""  # the queue could not be reached when starting
+    worker_died_message = ""  # the worker died while the job ran (maintenance.repair_runs)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def job_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def job_timeout(self) -> int:
+        return settings.RQ_QUEUES[self.queue_name]["DEFAULT_TIMEOUT"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    def job_callables(self) -> tuple:
+        """(the job function, its on_failure callback); imported late to avoid cycles."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Enqueue once the current transaction commits (the only place that enqueues)."""
+        transaction.on_commit(self._enqueue)
+
+    def _enqueue(self) -> None:
+        function, on_failure = self.job_callables()
+        try:
+            django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
+                function,
+                self.pk,
+                job_id=self.job_id,
+                job_timeout=self.job_timeout,
+                on_failure=on_failure,
+                result_ttl=24 * 3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError:
+            logger.exception("Could not enqueue %s %s", type(self).__name__, self.uuid)
+            self.mark_failed(self.queue_down_message, log=traceback.format_exc())
+            return
+        # QUEUED only now, and only if the worker has not already picked the job up.
+        if (
+            type(self)
+            .objects.filter(pk=self.pk, status=RunStatus.CREATED)
+            .update(status=RunStatus.QUEUED)
+        ):
+            self.status = RunStatus.QUEUED
+
+    def mark_running(self, **fields) -> bool:
+        """False when the row was canceled (or already ran) before the worker got to it."""
+        updated = (
+            type(self)
+            .objects.filter(pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED))
+            .update(status=RunStatus.RUNNING, **fields)
+        )
+        self.refresh_from_db(fields=["status", *fields])
+        return bool(updated)
+
+    def mark_failed(self, message: str, log: str = "") -> bool:
+        return self._finish(RunStatus.FAILED, message=message, log=log)
+
+    def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
+        """Move to a final status unless the row already is final; True when it moved."""
+        fields |= {"status": status, "finished": timezone.now()}
+        updated = type(self).objects.filter(pk=self.pk, status__in=from_status).update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)
+
+
+class TrainingRun(QueuedJob):
     queue_name = QUEUE_NAME
+    queue_down_message = QUEUE_DOWN
+    worker_died_message = WORKER_DIED
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="runs")
@@ -69,7 +153,7 @@ class TrainingRun(models.Model):
     columns = models.JSONField(default=dict)  # finetune Columns.to_dict()
     config = models.JSONField(default=dict)  # TrainConfig.to_dict(), frozen at creation
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CREATED)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
     history = models.JSONField(default=list, blank=True)  # live curve: {"step", "loss", "val"}
     metrics = models.JSONField(default=dict, blank=True)  # metrics.json, flat
@@ -91,8 +175,8 @@ class TrainingRun(models.Model):
     # Facts for pages and jobs
 
     @property
-    def job_id(self) -> str:
-        return str(self.uuid)
+    def job_timeout(self) -> int:
+        return settings.TRAINING_JOB_TIMEOUT
 
     @property
     def out_dir(self) -> Path:
@@ -131,10 +215,6 @@ class TrainingRun(models.Model):
         return rows
 
     @property
-    def is_final(self) -> bool:
-        return self.status in FINAL
-
-    @property
     def can_cancel(self) -> bool:
         return self.status in NOT_FINAL
 
@@ -169,32 +249,10 @@ class TrainingRun(models.Model):
 
     # Lifecycle, called by views
 
-    def start(self) -> None:
-        """Enqueue this run once the current transaction commits (the only place that does)."""
-        transaction.on_commit(self._enqueue)
-
-    def _enqueue(self) -> None:
+    def job_callables(self) -> tuple:
         from webapp.runs import jobs
 
-        try:
-            django_rq.get_queue(QUEUE_NAME, commit_mode="auto").enqueue(
-                jobs.train_run,
-                self.pk,
-                job_id=self.job_id,
-                job_timeout=settings.TRAINING_JOB_TIMEOUT,
-                on_failure=jobs.on_train_failure,
-                result_ttl=24 * 3600,
-                failure_ttl=7 * 24 * 3600,
-            )
-        except RedisError:
-            logger.exception("Could not enqueue training run %s", self.uuid)
-            self.mark_failed(QUEUE_DOWN, log=traceback.format_exc())
-            return
-        # QUEUED only now, and only if the worker has not already picked the job up.
-        if TrainingRun.objects.filter(pk=self.pk, status=RunStatus.CREATED).update(
-            status=RunStatus.QUEUED
-        ):
-            self.status = RunStatus.QUEUED
+        return jobs.train_run, jobs.on_train_failure
 
     def cancel(self) -> None:
         if self.status in (RunStatus.CREATED, RunStatus.QUEUED):
@@ -233,13 +291,10 @@ class TrainingRun(models.Model):
     # Lifecycle, called by the worker
 
     def mark_running(self) -> bool:
-        """False when the run was canceled (or already ran) before the worker got to it."""
         now = timezone.now()
-        updated = TrainingRun.objects.filter(
-            pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED)
-        ).update(status=RunStatus.RUNNING, started=now, heartbeat=now)
-        self.refresh_from_db(fields=["status", "started", "heartbeat", "cancel_requested"])
-        return bool(updated)
+        running = super().mark_running(started=now, heartbeat=now)
+        self.refresh_from_db(fields=["cancel_requested"])
+        return running
 
     def mark_progress(self, progress) -> None:
         """Keep the latest Progress; write it at most every PROGRESS_EVERY seconds."""
@@ -266,20 +321,8 @@ class TrainingRun(models.Model):
         return self._finish(RunStatus.FINISHED, metrics=metrics, progress=progress,
                             history=self.history)  # fmt: skip
 
-    def mark_failed(self, message: str, log: str = "") -> bool:
-        return self._finish(RunStatus.FAILED, message=message, log=log)
-
     def mark_canceled(self) -> bool:
         return self._finish(RunStatus.CANCELED, message="Training was canceled.")
-
-    def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
-        """Move to a final status unless the row already is final; True when it moved."""
-        fields |= {"status": status, "finished": timezone.now()}
-        updated = TrainingRun.objects.filter(pk=self.pk, status__in=from_status).update(**fields)
-        if updated:
-            for name, value in fields.items():
-                setattr(self, name, value)
-        return bool(updated)
 
 
 def time_left_words(seconds: float) -> str:

@@ -12,7 +12,7 @@ import logging
 from django.db import connections
 from rq.worker import Worker as RQWorker
 
-from webapp.runs.maintenance import WORKER_DIED, repair_runs, tracked_models
+from webapp.runs.maintenance import repair_runs, tracked_models
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class Worker(RQWorker):
             for model in tracked_models():
                 row = model.objects.filter(uuid=job.id).first()
                 if row is not None:
-                    message = getattr(row, "worker_died_message", WORKER_DIED)
+                    message = row.worker_died_message
                     row.mark_failed(message, log=f"The work horse ended with status {ret_val}.")
         finally:
             connections.close_all()  # never carry a database connection into the next fork
