@@ -1,11 +1,8 @@
 """Forms of the model page: "Try it" (one text) and batch predictions (one spreadsheet)."""
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 
-from finetune.data import SUPPORTED_SUFFIXES
+from lib.uploads import check_spreadsheet_upload
 
 MAX_TRY_CHARS = 10_000
 
@@ -31,18 +28,4 @@ class BatchForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            kinds = ", ".join(SUPPORTED_SUFFIXES)
-            raise forms.ValidationError(
-                f'"{upload.name}" is not a spreadsheet LabelTune can read. Use one of: {kinds}.'
-            )
-        limit = settings.MAX_UPLOAD_MB * 1024 * 1024
-        if upload.size > limit:
-            size = upload.size / (1024 * 1024)
-            raise forms.ValidationError(
-                f"This file is {size:.0f} MB; the limit is {settings.MAX_UPLOAD_MB} MB. "
-                "Split it into smaller files and upload them one by one."
-            )
-        return upload
+        return check_spreadsheet_upload(self.cleaned_data["file"])

@@ -4,29 +4,12 @@ The task list comes from finetune.tasks.TASKS; the web pages switch a task on by
 its name to ENABLED_TASKS once its pages exist. The others show as disabled choices.
 """
 
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 
-from finetune.data import SUPPORTED_SUFFIXES
 from finetune.tasks import TASKS
+from lib.uploads import ACCEPT, check_spreadsheet_upload
 
 ENABLED_TASKS = ("single_label",)  # tasks whose pages (mapping, run, evaluation) are built
-MB = 1024 * 1024
-ACCEPT = ",".join(SUPPORTED_SUFFIXES)
-
-
-def size_in_mb(size: int) -> str:
-    mb = size / MB
-    return f"{mb:.0f}" if mb >= 10 else f"{mb:.1f}"
-
-
-def too_large_message(size: int) -> str:
-    return (
-        f"This file is {size_in_mb(size)} MB; the limit is {settings.MAX_UPLOAD_MB:g} MB. "
-        "Split it or remove columns you don't need."
-    )
 
 
 class UploadForm(forms.Form):
@@ -40,15 +23,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise forms.ValidationError(
-                f'"{upload.name}" is not a spreadsheet LabelTune can read. '
-                "Upload a CSV, TSV or Excel file (.csv .tsv .txt .xlsx .xlsm .xls .xlsb .ods)."
-            )
-        if upload.size > settings.MAX_UPLOAD_MB * MB:
-            raise forms.ValidationError(too_large_message(upload.size))
-        return upload
+        return check_spreadsheet_upload(self.cleaned_data["file"])
 
 
 class TaskSelect(forms.Select):

@@ -16,7 +16,8 @@ from finetune import FinetuneError
 from finetune.columns import Columns, guess_columns
 from finetune.health import check
 from lib.teams import current_team, get_for_user, scoped
-from webapp.spreadsheets.forms import MB, MappingForm, UploadForm, too_large_message
+from lib.uploads import MB, too_large_message
+from webapp.spreadsheets.forms import MappingForm, UploadForm
 from webapp.spreadsheets.models import Spreadsheet
 
 PREVIEW_ROWS = 20
