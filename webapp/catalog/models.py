@@ -8,13 +8,13 @@ A model's files live in its run directory (model.run_dir); the model row adds a 
 place in the catalogue. A batch keeps the uploaded file and the scored copy side by side.
 """
 
-import json
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 
+from finetune import rundir
 from webapp.runs.models import QueuedJob, RunStatus
 
 QUEUE_DOWN = (
@@ -44,7 +44,7 @@ class TrainedModel(models.Model):
     def info(self) -> dict:
         """labeltune.json: task, columns, labels, config, base model."""
         try:
-            return json.loads((self.run_dir / "labeltune.json").read_text(encoding="utf-8"))
+            return rundir.read_info(self.run_dir)
         except (OSError, ValueError):
             return {}
 

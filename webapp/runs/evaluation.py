@@ -8,7 +8,6 @@ predictions the model was most sure of.
 """
 
 import csv
-import json
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from finetune import rundir
 from lib.teams import get_for_user
 from webapp.runs.downloads import temp_download
 from webapp.runs.models import RunStatus, TrainingRun
@@ -100,8 +100,8 @@ def evaluation(request, uuid):
         messages.info(request, "The evaluation appears here when training has finished.")
         return redirect("runs:detail", run.uuid)
     try:
-        evaluation = json.loads((run.out_dir / "evaluation.json").read_text(encoding="utf-8"))
-        history = json.loads((run.out_dir / "history.json").read_text(encoding="utf-8"))
+        evaluation = rundir.read_json(run.out_dir, "evaluation.json")
+        history = rundir.read_json(run.out_dir, "history.json")
         predictions = read_predictions(run.out_dir)
     except (OSError, ValueError):
         return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
