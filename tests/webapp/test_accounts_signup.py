@@ -23,7 +23,7 @@ class SignupTestCase(BaseTestCase):
         dana = User.objects.get(username="dana")
         membership = Membership.objects.get(user=dana)
         self.assertTrue(membership.team.personal)
-        self.assertEqual(membership.role, Membership.Role.OWNER)
+        self.assertEqual(membership.role, Membership.Role.ADMIN)
         # ...and dana is logged in.
         self.assertContains(self.client.get(reverse("home")), "Welcome, dana")
 

@@ -24,7 +24,7 @@ from webapp.runs.models import RunStatus
 @login_required
 @require_POST
 def batch_new(request, uuid):
-    model = get_for_user(request, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid)
     form = BatchForm(request.POST, request.FILES)
     if not form.is_valid():
         page = page_context(request, model, batch_form=form)
@@ -43,7 +43,7 @@ def batch_new(request, uuid):
 
 @login_required
 def batch_status(request, uuid):
-    batch = get_for_user(request, BatchPrediction, uuid)
+    batch = get_for_user(request.user, BatchPrediction, uuid)
     if batch.status in (RunStatus.QUEUED, RunStatus.RUNNING) and repair_runs([batch]):
         batch.refresh_from_db()
     return render(request, "includes/batch_status.html", {"batch": batch})
@@ -51,7 +51,7 @@ def batch_status(request, uuid):
 
 @login_required
 def batch_download(request, uuid):
-    batch = get_for_user(request, BatchPrediction, uuid)
+    batch = get_for_user(request.user, BatchPrediction, uuid)
     if batch.status != RunStatus.FINISHED or not batch.output_path.is_file():
         raise Http404
     handle = batch.output_path.open("rb")

@@ -51,7 +51,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
 
 @login_required
 def model_detail(request, uuid):
-    model = get_for_user(request, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid)
     return render(request, "catalog/detail.html", page_context(request, model))
 
 
@@ -69,7 +69,7 @@ def predict_one(model: TrainedModel, text: str) -> dict:
 @login_required
 @require_POST
 def model_try(request, uuid):
-    model = get_for_user(request, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid)
     form = TryForm(request.POST)
     result, error = None, None
     if form.is_valid():
@@ -92,7 +92,7 @@ def model_try(request, uuid):
 @login_required
 def model_download(request, uuid):
     """The run directory as a zip: one folder that transformers.pipeline() loads as it is."""
-    model = get_for_user(request, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid)
     folder = slugify(model.name) or "model"
     run_dir = model.run_dir
 

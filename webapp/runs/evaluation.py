@@ -87,7 +87,7 @@ def confusion_rows(evaluation: dict) -> list[dict]:
 
 
 def _finished_run(request, uuid) -> TrainingRun:
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid)
     if run.status != RunStatus.FINISHED:
         raise Http404
     return run
@@ -95,7 +95,7 @@ def _finished_run(request, uuid) -> TrainingRun:
 
 @login_required
 def evaluation(request, uuid):
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid)
     if run.status != RunStatus.FINISHED:
         messages.info(request, "The evaluation appears here when training has finished.")
         return redirect("runs:detail", run.uuid)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from finetune.columns import Columns
 from lib.teams import get_for_user, scoped
+from webapp.accounts.models import Role
 from webapp.runs.forms import NewRunForm
 from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import RunStatus, TrainingRun
@@ -42,7 +43,7 @@ def run_list(request):
 
 @login_required
 def run_new(request, uuid):
-    sheet = get_for_user(request, Spreadsheet, uuid)
+    sheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     blockers = start_blockers(sheet)
     form = NewRunForm(request.POST or None, task=sheet.task, initial_name=Path(sheet.name).stem)
     if request.method == "POST" and not blockers and form.is_valid():
@@ -80,20 +81,20 @@ def _status_context(run: TrainingRun) -> dict:
 
 @login_required
 def run_detail(request, uuid):
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid)
     return render(request, "runs/detail.html", _status_context(run))
 
 
 @login_required
 def run_status(request, uuid):
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid)
     return render(request, "includes/run_status.html", _status_context(run))
 
 
 @login_required
 @require_POST
 def run_cancel(request, uuid):
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid, need=Role.TRAINER)
     if not run.can_cancel:
         messages.error(request, "This run has already ended, so there is nothing to cancel.")
         return redirect("runs:detail", run.uuid)
@@ -108,7 +109,7 @@ def run_cancel(request, uuid):
 @login_required
 @require_POST
 def run_retry(request, uuid):
-    run = get_for_user(request, TrainingRun, uuid)
+    run = get_for_user(request.user, TrainingRun, uuid, need=Role.TRAINER)
     if not run.can_retry:
         messages.error(request, "Only failed or canceled runs can be started again.")
         return redirect("runs:detail", run.uuid)

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.columns import Columns, guess_columns
 from finetune.health import check
-from lib.teams import current_team, get_for_user, scoped
+from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import MB, too_large_message
+from webapp.accounts.models import Role
 from webapp.spreadsheets.forms import MappingForm, UploadForm
 from webapp.spreadsheets.models import Spreadsheet
 
@@ -33,6 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # checked below by _upload: the size check must not read the body first
 @login_required
 def upload(request: HttpRequest) -> HttpResponse:
+    require_role(request, Role.TRAINER)
     # Refuse a huge upload from its Content-Length, before a byte of it is read.
     size = _content_length(request)
     if request.method == "POST" and size > settings.MAX_UPLOAD_MB * MB + MULTIPART_OVERHEAD:
@@ -58,7 +60,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, uuid) -> HttpResponse:
-    spreadsheet = get_for_user(request, Spreadsheet, uuid)
+    spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
 
     # 1. The sheet to show: a workbook's sheet picked in the selector, else the stored one.
     sheet = request.POST.get("sheet") or request.GET.get("sheet") or spreadsheet.sheet
@@ -113,7 +115,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
 
 @login_required
 def download(request: HttpRequest, uuid) -> FileResponse:
-    spreadsheet = get_for_user(request, Spreadsheet, uuid)
+    spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     try:
         handle = spreadsheet.file.open("rb")
     except FileNotFoundError:
@@ -124,7 +126,7 @@ def download(request: HttpRequest, uuid) -> FileResponse:
 @require_POST
 @login_required
 def delete(request: HttpRequest, uuid) -> HttpResponse:
-    spreadsheet = get_for_user(request, Spreadsheet, uuid)
+    spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     if spreadsheet.runs.filter(status__in=("created", "queued", "running")).exists():
         messages.error(
             request,
