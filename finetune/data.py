@@ -16,12 +16,9 @@ the first remaining row is the header. Every failure raises FinetuneError with o
 plain sentences for the user.
 """
 
-import csv
 import datetime as dt
-import io
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,14 +27,20 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from finetune.errors import FinetuneError
+from finetune.textfiles import (
+    DELIMITERS,
+    NOT_A_SPREADSHEET,
+    SNIFF_CHARS,
+    UPLOAD_THESE,
+    decode,
+    parse_delimited,
+    sniff_delimiter,
+)
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 MAX_ROWS = 1_000_000  # data rows; Excel itself stops at 1,048,576
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook bigger than this unzipped is refused
 ROW_SLACK = 1_000  # blank rows and a title above the header, read beyond max_rows
-SNIFF_CHARS = 64 * 1024  # text sample for the delimiter and binary checks
-SNIFF_ROWS = 50
-DELIMITERS = (",", "\t", ";", "|")  # in order of preference when the evidence ties
 EXCEL_MAX_CELL = 32_767  # characters Excel accepts in one cell
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -66,13 +69,9 @@ ZIP_PARTS = {  # a part that tells which kind of zip-based document this is
 FORMAT_SUFFIXES = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
 MARKUP = re.compile(r"\s*<(!doctype|html|\?xml|table|head|body)\b", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-CJK_RANGES = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
-CJK = re.compile(f"[{CJK_RANGES}]")
-CJK_IN_LATIN_WORD = re.compile(f"(?<=[A-Za-z])[{CJK_RANGES}]|[{CJK_RANGES}](?=[A-Za-z])")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-UPLOAD_THESE = "Upload a .csv, .tsv, .txt, .xlsx, .xls, .xlsb or .ods file."
 PROTECTED = (
     "This workbook is protected with a password. Save a copy without the password and upload that."
 )
@@ -81,10 +80,6 @@ DAMAGED = (
     "Open it in Excel, save a fresh copy and upload that."
 )
 EMPTY = "This file is empty. Upload a spreadsheet with a header row and at least one row of data."
-UNREADABLE = (
-    "The text in this file uses a character encoding we cannot read. "
-    'Open it in Excel, save it as "CSV UTF-8" and upload that file.'
-)
 
 
 @dataclass
@@ -240,7 +235,7 @@ def _zip_kind(path: Path) -> str:
 
 
 def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
-    text, encoding = _decode(path.read_bytes())
+    text, encoding = decode(path.read_bytes())
     sample = text[:SNIFF_CHARS]
     if not sample.strip().strip("".join(DELIMITERS) + "\r\n "):  # nothing but separators
         raise FinetuneError(EMPTY)
@@ -251,130 +246,13 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
             "This file looks like a web page or XML, not a spreadsheet. Open it in Excel, "
             "save it as .xlsx or .csv and upload that."
         )
-    delimiter = _sniff_delimiter(sample, complete=len(text) <= SNIFF_CHARS, suffix=suffix)
+    delimiter = sniff_delimiter(sample, complete=len(text) <= SNIFF_CHARS, suffix=suffix)
     limit = max_rows + 1 + ROW_SLACK
-    raw = _parse_delimited(text, delimiter, limit)
+    raw = parse_delimited(text, delimiter, limit)
     if len(raw) >= limit:
         raise _too_many_rows(max_rows)
     frame, rows = _tidy(raw, max_rows)
     return Table(frame, [], None, encoding, delimiter, rows)
-
-
-def _decode(raw: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was in (tried strictly, most telling first)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return _strict(raw, "utf-8-sig"), "utf-8-sig"
-    for bom, name in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                      (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):  # fmt: skip
-        if raw.startswith(bom):
-            return _strict(raw[len(bom) :], name), name
-    # UTF-16 without a BOM: every other byte of plain text is a NUL.
-    head = raw[:4096]
-    half = max(len(head) // 2, 1)
-    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
-    if odd > 0.3 and even < 0.05:
-        return _strict(raw, "utf-16-le"), "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return _strict(raw, "utf-16-be"), "utf-16-be"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in raw[:SNIFF_CHARS]:
-        raise _not_a_spreadsheet()
-    try:
-        text = raw.decode("gb18030")
-        if _looks_chinese(text[:SNIFF_CHARS]):
-            return text, "gb18030"
-    except UnicodeDecodeError:
-        pass
-    return _strict(raw, "cp1252"), "cp1252"
-
-
-def _strict(raw: bytes, encoding: str) -> str:
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError:
-        raise FinetuneError(UNREADABLE)
-
-
-def _looks_chinese(text: str) -> bool:
-    """True for real GBK text, false for Windows-1252 text that happens to decode as GBK.
-
-    Common Chinese characters are two bytes of 0xA1 or more, in runs; an accented Latin
-    letter followed by a plain one decodes to a character with a second byte below 0x80,
-    sitting inside a Latin word.
-    """
-    counts = Counter(ch for ch in text if ord(ch) > 127)
-    cjk = sum(n for ch, n in counts.items() if CJK.match(ch))
-    if not cjk:
-        return False
-    common = sum(n for ch, n in counts.items() if _gb2312_like(ch))
-    in_words = len(CJK_IN_LATIN_WORD.findall(text))
-    return common >= 0.5 * sum(counts.values()) and in_words < 0.5 * cjk
-
-
-def _gb2312_like(ch: str) -> bool:
-    encoded = ch.encode("gb18030")
-    return len(encoded) == 2 and encoded[1] >= 0xA1
-
-
-def _sniff_delimiter(sample: str, *, complete: bool, suffix: str) -> str:
-    """The delimiter that splits the sample's rows into the same number of cells most often.
-
-    1. Parse the sample's first rows with each candidate (quotes respected), ignoring lines
-       above the first row of the usual width (a title).
-    2. Keep candidates giving two or more cells on at least 80% of rows; prefer the most
-       consistent, then the most cells; the file suffix and csv.Sniffer's pick break ties.
-    3. With no such candidate the file has one column: use a delimiter it does not contain.
-    """
-    if not complete:  # the last row may be cut in the middle
-        sample = sample[: sample.rfind("\n") + 1] or sample
-    try:
-        sniffed = csv.Sniffer().sniff(sample[:8192], delimiters="".join(DELIMITERS)).delimiter
-    except csv.Error:
-        sniffed = None
-    hint = "\t" if suffix == ".tsv" else None
-    scores = {}
-    for order, d in enumerate(DELIMITERS):
-        try:
-            rows = list(csv.reader(io.StringIO(sample), delimiter=d))
-        except csv.Error:
-            continue
-        counts = [len(r) for r in rows if any(c.strip() for c in r)][:SNIFF_ROWS]
-        if counts:
-            width, hits = Counter(counts).most_common(1)[0]
-            counts = counts[counts.index(width) :]  # a title line above the table is fine
-            scores[d] = (width, hits / len(counts), d == hint, d == sniffed, -order)
-    good = {d: s for d, s in scores.items() if s[0] >= 2 and s[1] >= 0.8}
-    if good:
-        return max(good, key=lambda d: (good[d][1] >= 0.95, good[d][0], *good[d][1:]))
-    single = {d: s for d, s in scores.items() if s[0] == 1}
-    if single:
-        return max(single, key=lambda d: (single[d][1], single[d][2], single[d][4]))
-    return max(scores, key=lambda d: scores[d][1:]) if scores else ","
-
-
-def _parse_delimited(text: str, delimiter: str, limit: int) -> pd.DataFrame:
-    """Every record as a row of str cells (blank lines kept, so row numbers stay right)."""
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, nrows=limit, engine="c",
-        )  # fmt: skip
-        return frame.fillna("")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError):
-        pass  # rows of different lengths, or a blank first line: the csv module copes
-    try:
-        rows = []
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
-            rows.append(row)
-            if len(rows) >= limit:
-                break
-    except csv.Error:
-        raise _not_a_spreadsheet()
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
 
 
 # Workbooks ----------------------------------------------------------------------------------
@@ -510,7 +388,7 @@ def _column_names(header: list[str], positions) -> list[str]:
 
 def _not_a_spreadsheet(what: str | None = None) -> FinetuneError:
     if what is None:
-        return FinetuneError(f"This file is not a spreadsheet we can read. {UPLOAD_THESE}")
+        return FinetuneError(NOT_A_SPREADSHEET)
     return FinetuneError(f"This file is {what}, not a spreadsheet. {UPLOAD_THESE}")
 
 
