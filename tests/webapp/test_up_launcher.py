@@ -1,5 +1,6 @@
 """`manage.py up` starts Redis, an RQ worker and gunicorn, serves pages and static files,
-and stops every child on SIGTERM; if a child dies, it stops the rest and fails."""
+and stops every child on SIGTERM; a dead worker is started again while the site keeps
+serving; if Redis or the web server dies, it stops the rest and fails."""
 
 import http.client
 import os
@@ -145,3 +146,33 @@ def test_it_stops_everything_when_a_child_dies(launcher):
     assert launcher.proc.wait(60) != 0
     assert "stopped unexpectedly" in launcher.output
     assert wait_gone(children) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_it_restarts_a_dead_worker_and_keeps_serving(launcher):
+    launcher.wait_for(r"LabelTune is ready at")
+    redis_url = launcher.wait_for(r"Redis is running at (redis://\S+)").group(1)
+    connection = redis.Redis.from_url(redis_url)
+    first = wait_for_worker(connection, lambda w: True)
+
+    # Kill the worker the hard way: the site keeps answering and a new worker signs in.
+    os.kill(first.pid, signal.SIGKILL)
+    launcher.wait_for(r"RQ worker 1 stopped unexpectedly \(exit code -9\); starting it again")
+    assert launcher.get("/login/").status == 200
+    second = wait_for_worker(connection, lambda w: w.pid != first.pid)
+    assert sorted(second.queue_names()) == ["predictions", "training"]
+    launcher.wait_for(r"RQ worker 1 was started again")
+    assert launcher.proc.poll() is None
+    assert launcher.get("/login/").status == 200
+    assert len(launcher.children()) == 3  # redis, the new worker, gunicorn
+
+
+def wait_for_worker(connection, wanted, timeout: float = 60) -> Worker:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for worker in Worker.all(connection=connection):
+            if wanted(worker) and worker.pid and alive(worker.pid):
+                return worker
+        time.sleep(0.3)
+    raise AssertionError("No RQ worker signed in.")

