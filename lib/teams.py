@@ -3,7 +3,7 @@
     sheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     model = get_for_user(token.team, TrainedModel, uuid)          # the API: a token's team
 
-Any model with `uuid` and `team` fields works. Objects of teams the user is not a member of
+Team itself, or any model with `uuid` and `team` fields, works. Objects of teams the user is not a member of
 answer 404, exactly like objects that do not exist; members whose role is below `need`
 get 403. A team stands for an API token, which may use its own team's objects as a viewer.
 
@@ -49,11 +49,12 @@ def check_role(who, team_id, need: str = Role.VIEWER) -> str:
 
 def get_for_user(who, model, uuid, need: str = Role.VIEWER):
     """The object of `model` with this uuid, if `who` (a user or a token's team) may `need`."""
+    objects = model.objects if model is Team else model.objects.select_related("team")
     try:
-        obj = model.objects.select_related("team").get(uuid=uuid)
+        obj = objects.get(uuid=uuid)
     except (model.DoesNotExist, ValueError):
         raise Http404 from None
-    check_role(who, obj.team_id, need)
+    check_role(who, obj.pk if model is Team else obj.team_id, need)
     return obj
 
 

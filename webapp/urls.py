@@ -1,4 +1,4 @@
-"""URL map: one include per app; staff tools under /admin/."""
+"""URL map: one include per app; staff tools under /admin/; the API under /api/v1/."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -10,4 +10,5 @@ urlpatterns = [
     path("data/", include("webapp.spreadsheets.urls")),
     path("runs/", include("webapp.runs.urls")),
     path("models/", include("webapp.catalog.urls")),
+    path("api/v1/", include("webapp.api.urls")),
 ]

@@ -1,7 +1,7 @@
 """Accounts pages: the dashboard ("what to do next") and sign-up.
 
 Log in and log out are Django's own views (see urls.py); sign-up creates the user and
-their personal team in one transaction, then logs them in.
+their personal team in one transaction, logs them in, and goes on to `next` (an invitation).
 """
 
 from django.contrib.auth import login
@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from lib.teams import scoped
 from webapp.accounts.forms import SignupForm
 from webapp.accounts.models import Team
+from webapp.accounts.views_teams import next_url
 from webapp.spreadsheets.models import Spreadsheet
 
 RECENT = 5  # spreadsheets listed on the dashboard
@@ -26,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_url(request) or "home")
 
     form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -34,5 +35,6 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save()
             Team.create_personal(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form})
+        return redirect(next_url(request) or "home")
+    ctx = {"form": form, "next": next_url(request)}
+    return render(request, "accounts/signup.html", ctx)

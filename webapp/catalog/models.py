@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from finetune import rundir
 from webapp.runs.models import QueuedJob, RunStatus
@@ -24,12 +25,31 @@ QUEUE_DOWN = (
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
+class TrainedModelQuerySet(models.QuerySet):
+    def catalogue(self, team) -> "TrainedModelQuerySet":
+        """The team's models, published ones first (newest first), then drafts."""
+        return self.filter(team=team).order_by(
+            models.F("published").desc(nulls_last=True), "-created"
+        )
+
+
 class TrainedModel(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="models")
     run = models.OneToOneField("runs.TrainingRun", on_delete=models.CASCADE, related_name="model")
     name = models.CharField(max_length=200)
     created = models.DateTimeField(auto_now_add=True)
+    # Publishing: a draft until a trainer publishes it to the team's catalogue.
+    description = models.TextField(blank=True)
+    published = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+
+    objects = TrainedModelQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -40,6 +60,19 @@ class TrainedModel(models.Model):
     @property
     def run_dir(self) -> Path:
         return self.run.out_dir
+
+    @property
+    def is_published(self) -> bool:
+        return self.published is not None
+
+    def publish(self, user, name: str, description: str) -> None:
+        self.name, self.description = name, description
+        self.published, self.published_by = timezone.now(), user
+        self.save(update_fields=["name", "description", "published", "published_by"])
+
+    def unpublish(self) -> None:
+        self.published = None
+        self.save(update_fields=["published"])
 
     def info(self) -> dict:
         """labeltune.json: task, columns, labels, config, base model."""

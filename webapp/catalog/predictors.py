@@ -3,10 +3,13 @@
     predictor = get_predictor(model.run_dir)     # loads once, then answers from memory
     predictor.predict(["some text"])
 
-Loading a model takes seconds and holds its weights in memory, so "Try it" must not load
-per request. At most settings.PREDICTOR_CACHE_SIZE models stay loaded; the least recently
-used one is dropped first. One lock guards the cache, so two requests never load the same
-model twice; predictions themselves run outside the lock.
+Loading a model takes seconds and holds its weights in memory, so "Try it" and the API must
+not load per request. At most settings.PREDICTOR_CACHE_SIZE models stay loaded; the least
+recently used one is dropped first.
+
+Two locks: the cache lock is held only for dictionary work, never while loading; each model
+has its own load lock, so two requests never load the same model twice, and loading one
+model does not hold up predictions on models already loaded.
 """
 
 import threading
@@ -16,22 +19,37 @@ from pathlib import Path
 from django.conf import settings
 
 _cache: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _cache and _loading; never held while a model loads
+_loading: dict[str, threading.Lock] = {}  # one lock per model being (or once) loaded
+
+
+def _cached(key: str):
+    with _lock:
+        predictor = _cache.get(key)
+        if predictor is not None:
+            _cache.move_to_end(key)
+        return predictor
 
 
 def get_predictor(run_dir):
     from finetune.predict import Predictor
 
     key = str(Path(run_dir).resolve())
+    predictor = _cached(key)
+    if predictor is not None:
+        return predictor
     with _lock:
-        predictor = _cache.get(key)
+        load_lock = _loading.setdefault(key, threading.Lock())
+    with load_lock:
+        predictor = _cached(key)  # another request may have loaded it while we waited
         if predictor is None:
             predictor = Predictor.load(key)
-            _cache[key] = predictor
-        _cache.move_to_end(key)
-        while len(_cache) > max(1, settings.PREDICTOR_CACHE_SIZE):
-            _cache.popitem(last=False)
-        return predictor
+            with _lock:
+                _cache[key] = predictor
+                while len(_cache) > max(1, settings.PREDICTOR_CACHE_SIZE):
+                    dropped, _ = _cache.popitem(last=False)
+                    _loading.pop(dropped, None)
+    return predictor
 
 
 def loaded() -> list[str]:
@@ -43,3 +61,4 @@ def loaded() -> list[str]:
 def clear() -> None:
     with _lock:
         _cache.clear()
+        _loading.clear()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.catalog import batches, views
+from webapp.catalog import batches, sharing, views
 
 app_name = "catalog"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<uuid:uuid>/try/", views.model_try, name="try"),
     path("<uuid:uuid>/download.zip", views.model_download, name="download"),
     path("<uuid:uuid>/batches/", batches.batch_new, name="batch_new"),
+    path("<uuid:uuid>/publish/", sharing.model_publish, name="publish"),
+    path("<uuid:uuid>/copy/", sharing.model_copy, name="copy"),
     path("batches/<uuid:uuid>/status/", batches.batch_status, name="batch_status"),
     path("batches/<uuid:uuid>/download/", batches.batch_download, name="batch_download"),
 ]

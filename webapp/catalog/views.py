@@ -14,10 +14,11 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
-from lib.teams import get_for_user, scoped
+from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import get_predictor
+from webapp.catalog.sharing import sharing_context
 from webapp.runs.downloads import temp_download
 
 PREDICT_FAILED = (
@@ -29,13 +30,15 @@ STORED = (".safetensors", ".bin")  # already dense: zipping them only costs time
 
 @login_required
 def model_list(request):
-    models = scoped(request, TrainedModel).select_related("run", "run__spreadsheet")
+    models = TrainedModel.objects.catalogue(current_team(request))
+    models = models.select_related("run", "run__spreadsheet")
     return render(request, "catalog/list.html", {"models": models})
 
 
 def page_context(request, model: TrainedModel, **extra) -> dict:
     run = model.run
     info = model.info()
+    extra = sharing_context(request, model) | extra
     return {
         "model": model,
         "run": run,

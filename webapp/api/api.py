@@ -1,0 +1,153 @@
+"""The prediction API: /api/v1/models, /models/<uuid>/predict, /models/<uuid>/batches,
+/batches/<uuid>, /openapi.json. Built with django-ninja, which turns the typed schemas in
+schemas.py into an exact OpenAPI 3 document.
+
+    curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
+         -d '{"inputs": ["Great product"]}' https://host/api/v1/models/<uuid>/predict
+
+Every object is fetched with lib.teams.get_for_user(token.team, ...): another team's model
+answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"}.
+"""
+
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from ninja import File, NinjaAPI
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from finetune import FinetuneError
+from lib.teams import get_for_user
+from webapp.accounts.models import Activity
+from webapp.api.auth import TokenAuth, TokenThrottle
+from webapp.api.errors import install_error_handlers
+from webapp.api.schemas import BatchOut, Error, ModelOut, PredictIn, PredictOut
+from webapp.catalog.forms import BatchForm
+from webapp.catalog.models import BatchPrediction, TrainedModel
+from webapp.catalog.predictors import get_predictor
+from webapp.runs.models import RunStatus
+
+PREDICT_FAILED = "The model could not answer right now. Try again in a minute."
+ERRORS = {400: Error, 401: Error, 404: Error, 413: Error, 429: Error, 503: Error}
+
+api = NinjaAPI(
+    title="LabelTune API",
+    version="1",
+    description="Predictions from your team's trained models. Send an API token of your "
+    "team (made on the team's API tokens page) as `Authorization: Bearer <token>`.",
+    auth=TokenAuth(),
+    throttle=TokenThrottle(),
+    urls_namespace="api",
+    docs_url=None,
+)
+install_error_handlers(api)
+
+
+def _model(request: HttpRequest, uuid) -> TrainedModel:
+    return get_for_user(request.auth.team, TrainedModel, uuid)
+
+
+def _model_out(request: HttpRequest, model: TrainedModel) -> dict:
+    info = model.info()
+    url = request.build_absolute_uri(reverse("api:predict", args=[model.uuid]))
+    return {
+        "uuid": model.uuid,
+        "name": model.name,
+        "description": model.description,
+        "task": info.get("task", model.run.task),
+        "published": model.is_published,
+        "labels": info.get("labels", []),
+        "takes_pairs": bool((info.get("columns") or {}).get("text_pair")),
+        "created": model.created,
+        "predict_url": url,
+    }
+
+
+def _batch_out(request: HttpRequest, batch: BatchPrediction) -> dict:
+    done = batch.status == RunStatus.FINISHED
+    url = reverse("api:batch_download", args=[batch.uuid])
+    return {
+        "uuid": batch.uuid,
+        "model": batch.model.uuid,
+        "status": batch.status,
+        "message": batch.message,
+        "rows": batch.rows,
+        "created": batch.created,
+        "finished": batch.finished,
+        "download_url": request.build_absolute_uri(url) if done else None,
+    }
+
+
+@api.get("/models", response={200: list[ModelOut], **ERRORS}, url_name="models")
+def list_models(request):
+    """The models this token's team can use, published ones first."""
+    models = TrainedModel.objects.catalogue(request.auth.team).select_related("run")
+    return [_model_out(request, m) for m in models]
+
+
+@api.post("/models/{uuid:uuid}/predict", response={200: PredictOut, **ERRORS}, url_name="predict")
+def predict(request, uuid, body: PredictIn):
+    """Label up to 1,000 inputs at once; one prediction per input, in the same order."""
+    model = _model(request, uuid)
+    try:
+        predictor = get_predictor(model.run_dir)
+    except (FinetuneError, OSError):
+        raise HttpError(404, "This model's files are missing, so it cannot answer.")
+    pairs = bool(predictor.columns.text_pair)
+    texts, text_pairs = [], []
+    for i, item in enumerate(body.inputs):
+        text, pair = (item, None) if isinstance(item, str) else (item.text, item.text_pair)
+        if pairs and pair is None:
+            raise HttpError(400, f"inputs[{i}] needs a text_pair: this model compares two texts.")
+        if not pairs and pair is not None:
+            raise HttpError(400, f"inputs[{i}] has a text_pair, but this model takes one text.")
+        texts.append(text)
+        text_pairs.append(pair)
+    try:
+        answers = predictor.predict(texts, text_pairs if pairs else None)
+    except FinetuneError as err:
+        raise HttpError(400, str(err))
+    except (OSError, RuntimeError, ValueError):
+        raise HttpError(503, PREDICT_FAILED)
+    return {"model": model.uuid, "task": predictor.task.name, "predictions": answers}
+
+
+@api.post("/models/{uuid:uuid}/batches", response={202: BatchOut, **ERRORS}, url_name="batch_new")
+def new_batch(request, uuid, file: File[UploadedFile]):
+    """Score a spreadsheet (CSV, TSV or Excel) in the background; poll the batch it answers."""
+    model = _model(request, uuid)
+    form = BatchForm(files={"file": file})
+    if not form.is_valid():
+        message = form.errors["file"][0]
+        raise HttpError(413 if "the limit is" in message else 400, message)
+    with transaction.atomic():
+        batch = BatchPrediction(
+            team=model.team, model=model, original_name=file.name[:255], created_by=None
+        )
+        batch.input.save(file.name, file, save=False)
+        batch.save()
+        batch.start()
+        Activity.record(model.team, None, f'scored "{batch.original_name}" with "{model.name}" '
+                        f'through the API token "{request.auth.name}"')  # fmt: skip
+    return 202, _batch_out(request, batch)
+
+
+@api.get("/batches/{uuid:uuid}", response={200: BatchOut, **ERRORS}, url_name="batch")
+def batch_state(request, uuid):
+    """A batch's state and, once finished, where to download the scored file."""
+    return _batch_out(request, get_for_user(request.auth.team, BatchPrediction, uuid))
+
+
+@api.get(
+    "/batches/{uuid:uuid}/download",
+    response={200: bytes, **ERRORS},
+    url_name="batch_download",
+    openapi_extra={"responses": {200: {"description": "The scored spreadsheet."}}},
+)
+def batch_download(request, uuid):
+    """The uploaded spreadsheet with prediction columns added (xlsx in, xlsx out; csv in, csv out)."""
+    batch = get_for_user(request.auth.team, BatchPrediction, uuid)
+    if batch.status != RunStatus.FINISHED or not batch.output_path.is_file():
+        raise Http404
+    handle = batch.output_path.open("rb")
+    return FileResponse(handle, as_attachment=True, filename=batch.download_name)

@@ -1,0 +1,68 @@
+"""The shapes of the API's requests and answers; the OpenAPI document is generated from them."""
+
+from datetime import datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+
+MAX_INPUTS = 1000  # per predict call; more answers 413
+
+
+class TextPair(Schema):
+    text: str = Field(description="The first text.")
+    text_pair: str | None = Field(
+        None, description="The second text, for models trained on pairs of texts."
+    )
+
+
+class PredictIn(Schema):
+    inputs: list[str | TextPair] = Field(
+        min_length=1,
+        max_length=MAX_INPUTS,
+        description="Up to 1,000 texts, or objects with text and text_pair for models that "
+        "compare two texts.",
+        examples=[["Great product, arrived early.", "Broke after two days."]],
+    )
+
+
+class Prediction(Schema):
+    """One answer per input. Its fields depend on the model's task, exactly as on the model
+    page: single-label gives label, confidence and scores; multi-label the labels above
+    threshold with scores; regression a number; entities their spans."""
+
+    model_config = {"extra": "allow"}
+
+
+class PredictOut(Schema):
+    model: UUID
+    task: str
+    predictions: list[Prediction] = Field(
+        description="One object per input, in order; its fields depend on the task."
+    )
+
+
+class ModelOut(Schema):
+    uuid: UUID
+    name: str
+    description: str
+    task: str
+    published: bool
+    labels: list[str]
+    takes_pairs: bool
+    created: datetime
+    predict_url: str
+
+
+class BatchOut(Schema):
+    uuid: UUID
+    model: UUID
+    status: str = Field(description="queued, running, finished, failed or canceled.")
+    message: str = Field(description="Why it failed, in a plain sentence; empty otherwise.")
+    rows: int
+    created: datetime
+    finished: datetime | None
+    download_url: str | None = Field(description="Where to fetch the scored file once finished.")
+
+
+class Error(Schema):
+    detail: str = Field(description="What went wrong, in a plain sentence.")
