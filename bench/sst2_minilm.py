@@ -34,13 +34,13 @@ def load(rows: int) -> pd.DataFrame:
 
 
 def run_labeltune(frame: pd.DataFrame, out: Path, overrides: dict) -> dict:
-    from finetune.columns import Columns
+    from finetune.mapping import ColumnMapping
     from finetune.train import TrainConfig, train
 
     config = TrainConfig(**overrides)
     start = time.monotonic()
     result = train(
-        frame, Columns(text="sentence", label="label", split="split"), config, out / "run"
+        frame, ColumnMapping(text="sentence", label="label", split="split"), config, out / "run"
     )
     m = result.metrics
     return {

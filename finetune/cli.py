@@ -2,7 +2,12 @@
 
     python -m finetune check   reviews.xlsx --text review --label sentiment
     python -m finetune train   reviews.xlsx --text review --label sentiment --out runs/reviews
+    python -m finetune train   tickets.csv --text body --label billing --label bug --out runs/t
+    python -m finetune train   pairs.tsv --text sentence1 --text-pair sentence2 --label score \
+                               --task regression --out runs/similarity
     python -m finetune predict runs/reviews new_reviews.csv --out scored.xlsx
+
+--task auto (the default) picks the task the columns suggest and prints why.
 
 Exit codes: 0 the command did what was asked; 1 it could not (the reason is printed in one
 or two sentences); 2 the command line itself was wrong; 130 interrupted.
@@ -32,8 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     def data_args(p):
         p.add_argument("file", help="the spreadsheet: .csv, .tsv, .txt, .xlsx, .xls, .xlsb or .ods")
-        p.add_argument("--text", required=True, help="the column that holds the texts")
-        p.add_argument("--label", required=True, help="the column that holds the labels")
+        p.add_argument("--text", help="the column that holds the texts (default: guessed)")
+        p.add_argument("--text-pair", help="a second text column, for tasks on pairs of texts")
+        p.add_argument(
+            "--label",
+            action="append",
+            help="the column that holds the labels or the numbers; repeat it to name one 0/1 "
+            "column per label for multi-label (default: guessed)",
+        )
+        p.add_argument(
+            "--label-separator",
+            help='multi-label in one column: what joins the labels, ";" "|" or "," '
+            "(default: detected)",
+        )
         p.add_argument("--sheet", help="for workbooks: the sheet to read (default: the first one)")
         p.add_argument(
             "--split-column",
@@ -42,9 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--task",
-            default="single_label",
-            choices=sorted(TASKS),
-            help="what to learn (default: single_label, one label per row)",
+            default="auto",
+            choices=["auto", *sorted(TASKS)],
+            help="what to learn (default: auto, the task the columns suggest)",
         )
 
     check = commands.add_parser(
@@ -100,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="add predictions to a spreadsheet",
         description="Score every row of a spreadsheet with a trained "
-        "model; writes a copy with prediction and confidence columns.",
+        "model; writes a copy with the model's answer columns added.",
     )
     predict.add_argument("model", help="the folder a training run saved (its --out)")
     predict.add_argument("file", help="the spreadsheet to score")
@@ -109,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     predict.add_argument(
         "--text", help="the text column (default: the one the model was trained on)"
+    )
+    predict.add_argument(
+        "--text-pair", help="the second text column, for pair models (default: as trained)"
     )
     predict.add_argument("--sheet", help="for workbooks: the sheet to read")
     return parser
@@ -139,19 +158,47 @@ def _quiet_transformers() -> None:
 
 
 def _load(args):
-    from finetune.columns import Columns
+    """(table, mapping, task name) from the command line, filling gaps from the suggestion."""
     from finetune.data import read_table
+    from finetune.mapping import ColumnMapping, suggest
 
     table = read_table(args.file, sheet=args.sheet)
-    columns = Columns(text=args.text, label=args.label, split=args.split_column)
-    return table, columns
+    suggestion = suggest(table) if args.task == "auto" or not args.text or not args.label else None
+    guessed = suggestion.mapping if suggestion and suggestion.mapping else None
+    text = args.text or (guessed.text if guessed else None)
+    if not text:
+        raise FinetuneError("No text column was found. Name it with --text.")
+    labels = args.label or []
+    if args.label:
+        label, many = (labels[0], []) if len(labels) == 1 else (None, labels)
+    elif guessed:
+        label, many = guessed.label, guessed.labels
+    else:
+        raise FinetuneError("No label column was found. Name it with --label.")
+    mapping = ColumnMapping(
+        text=text,
+        text_pair=args.text_pair or (guessed.text_pair if guessed and not args.text else None),
+        label=label,
+        labels=many,
+        label_separator=args.label_separator
+        or (guessed.label_separator if guessed and guessed.label == label else None),
+        split=args.split_column,
+    )
+    task = args.task
+    if task == "auto":
+        task = "multi_label" if len(many) > 1 or mapping.label_separator else suggestion.task
+        if task != suggestion.task or not suggestion.reason:
+            print(f"Task: {task}.", file=sys.stderr)
+        else:
+            print(f"Task: {task}. {suggestion.reason}", file=sys.stderr)
+    return table, mapping, task
 
 
 def run_check(args) -> int:
     from finetune.health import check
 
-    table, columns = _load(args)
-    report = check(table, columns, task=args.task, max_length=args.max_length)
+    table, mapping, task = _load(args)
+    report = check(table, mapping, task=task, max_length=args.max_length)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -161,7 +208,14 @@ def run_check(args) -> int:
 
 def format_report(report) -> str:
     lines = [f"Rows: {report.rows_total} in the file, {report.rows_used} usable for training."]
-    lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
+    if report.labels:
+        lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
+    if report.numbers:
+        n = report.numbers
+        lines.append(
+            f"Values: from {n['min']:g} to {n['max']:g}, average {n['mean']:g}, "
+            f"{n['distinct']} different."
+        )
     if report.imbalance_ratio:
         lines.append(f"Largest label / smallest label: {report.imbalance_ratio:g}")
     lines.append(f"Duplicate texts: {report.duplicate_texts}")
@@ -178,12 +232,13 @@ def format_report(report) -> str:
 def run_train(args) -> int:
     from tqdm import tqdm
 
+    from finetune.tasks import get_task
     from finetune.train import TrainConfig, train
 
     _quiet_transformers()
-    table, columns = _load(args)
+    table, mapping, task = _load(args)
     settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
-    config = TrainConfig(**settings | {"task": args.task, "base_model": args.base_model})
+    config = TrainConfig(**settings | {"task": task, "base_model": args.base_model})
     bar = tqdm(total=1, unit="step", desc="Loading", dynamic_ncols=True)
 
     def on_progress(p):
@@ -206,15 +261,15 @@ def run_train(args) -> int:
         bar.update(p.step - bar.n)
 
     try:
-        result = train(table, columns, config, args.out, on_progress=on_progress)
+        result = train(table, mapping, config, args.out, on_progress=on_progress)
     finally:
         bar.close()
-    m = result.metrics
-    print(
-        f"Test accuracy {m['test_accuracy']:.3f} (correct on {m['test_correct']} of {m['test_rows']} rows), "
-        f"macro F1 {m['test_macro_f1']:.3f}. Baselines: most common label {m['baseline_majority_accuracy']:.3f}, "
-        f"TF-IDF + logistic regression {m['baseline_tfidf_accuracy']:.3f}."
+    the_task = get_task(task)
+    figures = ", ".join(f"{name} {value}" for name, value in the_task.headline(result.metrics))
+    baselines = ", ".join(
+        f"{name} {value}" for name, value in the_task.baseline_headline(result.metrics)
     )
+    print(f"On {result.metrics['test_rows']} test rows: {figures}. Baselines: {baselines}.")
     print(f"Saved the model and its evaluation in {result.out_dir}")
     return EXIT_OK
 
@@ -223,6 +278,13 @@ def run_predict(args) -> int:
     from finetune.predict import score_file
 
     _quiet_transformers()
-    out = score_file(args.model, args.file, args.out, sheet=args.sheet, text_column=args.text)
+    out = score_file(
+        args.model,
+        args.file,
+        args.out,
+        sheet=args.sheet,
+        text_column=args.text,
+        pair_column=args.text_pair,
+    )
     print(f"Wrote {out}")
     return EXIT_OK

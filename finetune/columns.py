@@ -1,20 +1,18 @@
-"""Which of the user's columns hold the text and the label, chosen or guessed.
+"""A first guess at which of the user's columns hold the text and the label.
 
-    columns = Columns(text="review", label="sentiment")      # the user's choice
     guess = guess_columns(table)                             # a first guess to show them
     guess.text, guess.label, guess.reasons["text"]
 
-The guess looks at names first ("review", "sentiment"...) and then at the values: the text
+(finetune.mapping turns it into a role mapping and a suggested task.) The guess looks at
+names first ("review", "sentiment"...) and then at the values: the text
 is the column with the longest texts among columns whose values are mostly different; the
 label is a column with few distinct values. Each choice comes with one plain sentence saying
 why, for the column-mapping page.
 """
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
-
-from finetune.errors import FinetuneError
 
 SAMPLE_ROWS = 10_000  # enough rows to judge a column by
 TEXT_NAMES = ("text", "sentence", "review", "comment", "message", "body", "content",
@@ -24,23 +22,6 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "t
 NOT_TEXT_WORDS = ("id", "ids", "key", "date", "time", "url", "link", "number", "no", "count")
 MAX_CATEGORIES = 50  # more distinct values than this looks like free text, not labels
 SPLIT_VALUES = {"train", "training", "validation", "valid", "val", "dev", "test", "testing"}
-
-
-@dataclass
-class Columns:
-    text: str
-    label: str | None = None
-    text_pair: str | None = None  # sentence-pair tasks (later)
-    split: str | None = None  # the user's own split column: train/validation/test
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Columns":
-        if not d or not d.get("text"):
-            raise FinetuneError("No text column was chosen. Pick the column that holds the text.")
-        return cls(**{f.name: d.get(f.name) for f in fields(cls)})
 
 
 @dataclass

@@ -1,24 +1,35 @@
 """One directory per trained model: everything inference and the evaluation page need.
 
 config.json, model.safetensors, tokenizer files   Hugging Face format; pipeline() loads it
-labeltune.json       task, columns, labels, train config, base model, versions
+labeltune.json       task, column mapping, head (labels, thresholds, scale), train config,
+                     base model, versions; written last: a folder without it is incomplete
 health.json          the data health report the run trained on
 metrics.json         flat dict of figures with stable keys (test_*, baseline_*, val_*, ...)
-evaluation.json      per-label table and confusion matrix
+evaluation.json      the task's evaluation detail (per-label table, confusion, scatter...)
 history.json         one point per epoch: step, loss, validation metric
-test_predictions.csv the test rows with the model's answers
+test_predictions.csv the test rows with the model's answers (formula-safe, like every file
+                     LabelTune writes for people)
 README.md            the model card
 
 info = read_info(run_dir)   # labeltune.json as a dict
 """
 
+import errno
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from finetune.errors import FinetuneError
+
 INFO_FILE = "labeltune.json"
+TEST_PREDICTIONS = "test_predictions.csv"
+DISK_FULL = (
+    "The server's disk is full, so the trained model could not be saved. Free some space "
+    "(or ask your administrator to), then train again."
+)
 
 
 def write(
@@ -27,8 +38,8 @@ def write(
     model,
     tokenizer,
     task,
-    labels,
-    columns,
+    head,
+    mapping,
     config,
     health,
     metrics,
@@ -38,50 +49,89 @@ def write(
     test_predictions,
     row_number,
 ) -> None:
+    """Write the folder; labeltune.json goes last, atomically, so a folder is either complete
+    or not a model at all. A full disk removes what was written and says so plainly."""
     import torch
     import transformers
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir, safe_serialization=True)
-    tokenizer.save_pretrained(out_dir)
     info = {
         "task": task.name,
         "pipeline_tag": task.pipeline_tag,
-        "labels": labels,
-        "columns": columns.to_dict(),
+        "head": head,
+        "labels": head["labels"],
+        "mapping": mapping.to_dict(),
         "config": config.to_dict(),
         "base_model": config.base_model,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
     }
-    _dump(out_dir / INFO_FILE, info)
-    _dump(out_dir / "health.json", health.to_dict())
-    _dump(out_dir / "metrics.json", metrics)
-    _dump(out_dir / "evaluation.json", evaluation)
-    _dump(out_dir / "history.json", history)
-    pd.DataFrame(
-        {
-            "row": [row_number(r) for r in test.rows],
-            "text": test.texts,
-            **({"text_pair": test.text_pairs} if test.text_pairs else {}),
-            "label": test.targets,
-            "prediction": [p["label"] for p in test_predictions],
-            "confidence": [round(p["confidence"], 4) for p in test_predictions],
-            "correct": [
-                str(t) == str(p["label"])
-                for t, p in zip(test.targets, test_predictions, strict=True)
-            ],
-        }
-    ).to_csv(out_dir / "test_predictions.csv", index=False)
-    (out_dir / "README.md").write_text(model_card(info, metrics, evaluation), encoding="utf-8")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        model.save_pretrained(out_dir, safe_serialization=True)
+        tokenizer.save_pretrained(out_dir)
+        _dump(out_dir / "health.json", health.to_dict())
+        _dump(out_dir / "metrics.json", metrics)
+        _dump(out_dir / "evaluation.json", evaluation)
+        _dump(out_dir / "history.json", history)
+        write_test_predictions(out_dir, task, head, test, test_predictions, row_number)
+        (out_dir / "README.md").write_text(model_card(info, metrics, task), encoding="utf-8")
+        partial = out_dir / (INFO_FILE + ".partial")
+        _dump(partial, info)
+        os.replace(partial, out_dir / INFO_FILE)
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            remove_incomplete(out_dir)
+            raise FinetuneError(DISK_FULL) from err
+        raise
+
+
+def write_test_predictions(out_dir: Path, task, head, test, predictions, row_number) -> Path:
+    from finetune.data import write_table
+
+    columns = {"row": [row_number(r) for r in test.rows], "text": test.texts}
+    if test.text_pairs:
+        columns["text_pair"] = test.text_pairs
+    columns["label"] = task.target_column(test.targets)
+    columns |= task.prediction_columns(predictions, head)
+    judged = [task.is_correct(t, p) for t, p in zip(test.targets, predictions, strict=True)]
+    if any(j is not None for j in judged):
+        columns["correct"] = judged
+    else:
+        columns["error"] = [
+            round(p["value"] - t, 4) if "value" in p else None
+            for t, p in zip(test.targets, predictions, strict=True)
+        ]
+    return write_table(pd.DataFrame(columns), out_dir / TEST_PREDICTIONS)
+
+
+def remove_incomplete(out_dir: Path) -> None:
+    """Delete what a failed save wrote (the checkpoint stays, for a resumed attempt)."""
+    for path in out_dir.iterdir():
+        if path.is_file():
+            path.unlink(missing_ok=True)
+
+
+def is_complete(run_dir) -> bool:
+    return (Path(run_dir) / INFO_FILE).is_file()
 
 
 def read_info(run_dir) -> dict:
-    return json.loads((Path(run_dir) / INFO_FILE).read_text(encoding="utf-8"))
+    """labeltune.json; folders from before tasks owned their head get one built here."""
+    info = json.loads((Path(run_dir) / INFO_FILE).read_text(encoding="utf-8"))
+    info.setdefault("head", {"labels": info.get("labels", [])})
+    info.setdefault("mapping", info.get("columns", {}))
+    return info
 
 
 def read_json(run_dir, name: str):
     return json.loads((Path(run_dir) / name).read_text(encoding="utf-8"))
+
+
+def read_test_predictions(run_dir) -> pd.DataFrame:
+    """The test rows as written (strings; formula-safe quoting undone is not needed to show)."""
+    return pd.read_csv(
+        Path(run_dir) / TEST_PREDICTIONS, dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
 
 
 def base_model_name(base_model: str) -> str:
@@ -93,54 +143,59 @@ def _dump(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def model_card(info: dict, metrics: dict, evaluation: dict) -> str:
-    columns = info["columns"]
-    cfg = info["config"] | {"base_model": base_model_name(info["base_model"])}
+def model_card(info: dict, metrics: dict, task) -> str:
+    mapping = info["mapping"]
+    base = base_model_name(info["base_model"])
+    reads = f'the column "{mapping["text"]}"'
+    if mapping.get("text_pair"):
+        reads = f'the pair of columns "{mapping["text"]}" and "{mapping["text_pair"]}"'
+    target = mapping.get("label") or ", ".join(mapping.get("labels") or [])
     lines = [
         "---",
         f"pipeline_tag: {info['pipeline_tag']}",
-        f"base_model: {cfg['base_model']}",
+        f"base_model: {base}",
         "library_name: transformers",
         "---",
         "",
-        f"# Text classifier fine-tuned from {cfg['base_model']}",
+        f"# {task.title}, fine-tuned from {base}",
         "",
-        f"Trained with LabelTune on {info['created']}. It reads the column "
-        f'"{columns["text"]}" and predicts one of {len(info["labels"])} labels '
-        f'(column "{columns["label"]}").',
+        f"Trained with LabelTune on {info['created']}. It reads {reads} and learned "
+        f'"{target}" ({task.description[0].lower()}{task.description[1:]})',
         "",
         "## Results on the held-out test rows",
         "",
-        f"- Accuracy: {metrics['test_accuracy']:.3f} ({metrics['test_correct']} of {metrics['test_rows']} rows)",
-        f"- Macro F1: {metrics['test_macro_f1']:.3f}",
-        f"- Baseline, always the most common label: accuracy {metrics['baseline_majority_accuracy']:.3f}",
-        f"- Baseline, TF-IDF + logistic regression: accuracy {metrics['baseline_tfidf_accuracy']:.3f}, "
-        f"macro F1 {metrics['baseline_tfidf_macro_f1']:.3f}",
-        "",
-        "| label | precision | recall | F1 | test rows |",
-        "| --- | --- | --- | --- | --- |",
     ]
+    lines += [f"- {name}: {value}" for name, value in task.headline(metrics)]
     lines += [
-        f"| {r['label']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {r['support']} |"
-        for r in evaluation["per_label"]
+        f"- Baseline, {name.lower()}: {value}" for name, value in task.baseline_headline(metrics)
     ]
     lines += [
         "",
         "## Training",
         "",
         f"Rows: {metrics['train_rows']} train, {metrics['validation_rows']} validation, "
-        f"{metrics['test_rows']} test. Best epoch {metrics['best_epoch']} of {metrics['epochs_run']}; "
-        f"{metrics['train_seconds']:.0f} s on {metrics['device']}.",
+        f"{metrics['test_rows']} test. Best epoch {metrics['best_epoch']} of "
+        f"{metrics['epochs_run']}; {metrics['train_seconds']:.0f} s on {metrics['device']}.",
         "",
-        "Settings: " + ", ".join(f"{k}={v}" for k, v in cfg.items()),
+        "Settings: " + settings_in_words(info["config"], metrics),
         "",
         "## Use it",
         "",
         "```python",
         "from transformers import pipeline",
-        'classify = pipeline("text-classification", model="path/to/this/folder")',
-        'classify("your text here")',
+        f'model = pipeline("{info["pipeline_tag"]}", model="path/to/this/folder")',
+        'model("your text here")',
         "```",
         "",
     ]
     return "\n".join(lines)
+
+
+def settings_in_words(config: dict, metrics: dict) -> str:
+    epochs = config.get("epochs") or f"automatic ({metrics.get('epochs_run', '?')} run)"
+    steps = config.get("max_steps") or "no limit"
+    return (
+        f"{epochs} epochs, learning rate {config.get('learning_rate')}, "
+        f"{config.get('batch_size')} rows per step, texts cut at {config.get('max_length')} "
+        f"word pieces, step limit: {steps}, seed {config.get('seed')}."
+    )

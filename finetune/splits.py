@@ -3,7 +3,8 @@
     parts = split_examples(examples, task, validation=0.1, test=0.1, seed=42)
     parts = split_examples(examples, task, split_values=frame["split"])  # user's column
 
-Every label keeps its share in each part. Labels with very few rows keep at least one row
+What the task stratifies by (the label; a row's rarest label; a fifth of the value range)
+keeps its share in each part. Labels with very few rows keep at least one row
 in training; the health report refuses training before that becomes a problem.
 """
 
@@ -62,8 +63,8 @@ def _stratified(examples: Examples, task: Task, fractions: list[float], seed: in
     """Positions for [train, *fractions] parts, label by label."""
     rng = np.random.default_rng(seed)
     by_key = defaultdict(list)
-    for i, target in enumerate(examples.targets):
-        by_key[task.stratify_key(target)].append(i)
+    for i, key in enumerate(task.stratify_keys(examples.targets)):
+        by_key[key].append(i)
     parts = [[] for _ in range(len(fractions) + 1)]
     for key in sorted(by_key):
         positions = by_key[key]

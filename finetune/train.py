@@ -1,15 +1,20 @@
-"""Fine-tune a base model on a table: the training loop, its config, and its progress.
+"""Fine-tune a base model on a table: the config, the three steps, and their progress.
 
     from finetune.train import TrainConfig, train
-    result = train(table, Columns(text="review", label="sentiment"), TrainConfig(), "runs/reviews",
-                   on_progress=print, should_cancel=lambda: False)
+    result = train(table, ColumnMapping(text="review", label="sentiment"), TrainConfig(),
+                   "runs/reviews", on_progress=print, should_cancel=lambda: False)
     result.metrics["test_accuracy"]
 
-Steps: check the data (health report), split it, load the base model, train with AdamW and a
-linear warm-up schedule (each batch padded only to its own longest row; bf16 on a CUDA GPU),
-evaluate on the validation rows after every epoch and keep the best weights, stop early when
-validation stops improving, then evaluate on the test rows against two baselines and write
-one self-contained run directory (see finetune/rundir.py).
+train() is three steps, each its own function:
+1. prepare: check the data (health report), turn rows into the task's examples, split them,
+   and fix the model's head (labels, scale) before the model is built;
+2. fit: train with AdamW and a linear warm-up (each batch padded only to its own longest
+   row; bf16 on a CUDA GPU), validate after every epoch, keep the best weights by the task's
+   metric and direction, stop early when validation stops improving; a checkpoint written
+   atomically after each epoch lets a stopped run resume (finetune/checkpoint.py);
+3. evaluate: tune the task's decision settings on the validation rows, score the test rows
+   beside the task's baselines, and write one self-contained run directory (rundir.py).
+The task (finetune/tasks) decides everything that differs by problem type.
 """
 
 import functools
@@ -22,13 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, rundir
-from finetune.columns import Columns
+from finetune import basemodels, checkpoint, rundir
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
-from finetune.health import check
-from finetune.splits import split_examples
-from finetune.tasks import get_task
+from finetune.health import HealthReport, check
+from finetune.mapping import ColumnMapping
+from finetune.modeling import pick_device, predict_logits
+from finetune.splits import Splits, split_examples
+from finetune.tasks import Head, Task, get_task
 
 AUTO_EPOCH_STEPS = 400  # "auto" epochs aim for about this many optimizer steps in all
 
@@ -107,6 +113,7 @@ class Progress:
     metric_name: str = ""
     val_metric: float | None = None
     seconds_left: float | None = None
+    resumed_epoch: int = 0  # the epoch a resumed run continued after (0: started afresh)
 
     @property
     def fraction(self) -> float:
@@ -114,22 +121,6 @@ class Progress:
 
     def to_dict(self) -> dict:
         return asdict(self) | {"fraction": round(self.fraction, 4)}
-
-
-@dataclass
-class TrainResult:
-    out_dir: Path
-    metrics: dict
-
-
-def pick_device(name: str):
-    import torch
-
-    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
-        if not torch.cuda.is_available():
-            raise FinetuneError("No GPU is available on this worker. Choose the CPU instead.")
-        return torch.device("cuda")
-    return torch.device("cpu")
 
 
 def auto_epochs(train_rows: int, batch_size: int) -> int:
@@ -141,11 +132,11 @@ def _explain_out_of_memory(train_fn):
     """Running out of GPU (or CPU) memory becomes a plain sentence with what to change."""
 
     @functools.wraps(train_fn)
-    def wrapper(table, columns, config, out_dir, **callbacks):
+    def wrapper(table, mapping, config, out_dir, **callbacks):
         import torch
 
         try:
-            return train_fn(table, columns, config, out_dir, **callbacks)
+            return train_fn(table, mapping, config, out_dir, **callbacks)
         except torch.OutOfMemoryError:
             raise FinetuneError(
                 f"The {'GPU' if torch.cuda.is_available() else 'computer'} ran out of memory. "
@@ -156,65 +147,106 @@ def _explain_out_of_memory(train_fn):
     return wrapper
 
 
-@_explain_out_of_memory
-def train(
-    table: Table | pd.DataFrame,
-    columns: Columns,
-    config: TrainConfig,
-    out_dir,
-    *,
-    on_progress: Callable[[Progress], None] | None = None,
-    should_cancel: Callable[[], bool] | None = None,
-) -> TrainResult:
-    import torch
-    from transformers import get_linear_schedule_with_warmup, set_seed
+@dataclass
+class TrainResult:
+    out_dir: Path
+    metrics: dict
+    resumed_epoch: int = 0
 
-    from finetune.predict import predict_logits
 
-    started = time.monotonic()
-    report_progress = on_progress or (lambda progress: None)
-    canceled = should_cancel or (lambda: False)
-    out_dir = Path(out_dir)
+@dataclass
+class Prepared:
+    """Everything fit and evaluate need, fixed before the model is built."""
+
+    task: Task
+    mapping: ColumnMapping
+    config: TrainConfig
+    base: str  # the resolved base model: hub id or folder
+    tokenizer: object
+    health: HealthReport
+    splits: Splits
+    head: Head
+    row_number: Callable[[int], int]
+
+
+@dataclass
+class Fitted:
+    model: object
+    history: list[dict]
+    best_epoch: int
+    best_metric: float | None
+    train_seconds: float
+    resumed_epoch: int = 0
+
+
+def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainConfig) -> Prepared:
+    """1. Check, split and fix the head; refuse what cannot be trained, in the report's words."""
+    from transformers import set_seed
+
     task = get_task(config.task)
     frame = table.frame if isinstance(table, Table) else table
-    report_progress(Progress("loading"))
-
-    # 1. Check the data; refuse what cannot be trained, with the report's own words.
     base = basemodels.resolve(config.base_model)
     tokenizer = basemodels.load_tokenizer(base)
     health = check(
-        table, columns, task=config.task, max_length=config.max_length, tokenizer=tokenizer
+        table, mapping, task=config.task, max_length=config.max_length, tokenizer=tokenizer
     )
     if health.problems:
         raise FinetuneError(health.problems[0])
-
-    # 2. Split, and fix the label list (sorted, from all rows) before the model is built.
     set_seed(config.seed)
-    examples = task.prepare(frame, columns)
-    labels = task.label_list(examples)
-    split_values = frame[columns.split].tolist() if columns.split else None
+    examples = task.prepare(frame, mapping)
     splits = split_examples(
         examples,
         task,
         validation=config.validation_fraction,
         test=config.test_fraction,
         seed=config.seed,
-        split_values=split_values,
+        split_values=frame[mapping.split].tolist() if mapping.split else None,
     )
+    head = task.make_head(splits.train, examples)
+    row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
+    return Prepared(task, mapping, config, base, tokenizer, health, splits, head, row_number)
 
-    # 3. Model, tokenized rows (no padding yet), optimizer and schedule.
-    device = pick_device(config.device)
-    model = basemodels.load_model(base, task.model_kwargs(labels)).to(device)
+
+def _better(task: Task, metric: float, loss: float, best_metric, best_loss) -> bool:
+    """Better metric wins (in the task's direction); on a tie, lower loss. NaN never wins."""
+    if math.isnan(metric):
+        return best_metric is None and not math.isnan(loss) and loss < best_loss
+    if best_metric is None or math.isnan(best_metric):
+        return True
+    if metric == best_metric:
+        return loss < best_loss
+    return metric > best_metric if task.greater_is_better else metric < best_metric
+
+
+def fit(
+    prepared: Prepared,
+    device,
+    checkpoint_dir: Path | None = None,
+    report_progress: Callable[[Progress], None] = lambda p: None,
+    canceled: Callable[[], bool] = lambda: False,
+) -> Fitted:
+    """2. Train; validate after each epoch; keep the best weights; stop when patience runs out.
+
+    With `checkpoint_dir`, a complete checkpoint is written after every epoch, and one found
+    there (from a run that was stopped) is resumed instead of starting over."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    task, config, splits, head = prepared.task, prepared.config, prepared.splits, prepared.head
+    tokenizer = prepared.tokenizer
+    model = basemodels.load_model(prepared.base, task.model_kwargs(head)).to(device)
+
+    # 1. Tokenize the training rows once (no padding yet); targets as the task encodes them.
     encoded = tokenizer(
         splits.train.texts, splits.train.text_pairs, truncation=True, max_length=config.max_length
     )
-    targets = task.encode_targets(splits.train.targets, labels)
-    features = [
-        {key: encoded[key][i] for key in encoded} | {"labels": targets[i]}
-        for i in range(len(targets))
-    ]
-    epochs = config.epochs or auto_epochs(len(features), config.batch_size)
-    steps_per_epoch = math.ceil(len(features) / config.batch_size)
+    targets = task.encode_targets(splits.train.targets, head)
+    target_dtype = torch.float32 if task.target_dtype == "float" else torch.long
+    rows = [{key: encoded[key][i] for key in encoded} for i in range(len(targets))]
+
+    # 2. Optimizer and schedule.
+    epochs = config.epochs or auto_epochs(len(rows), config.batch_size)
+    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
     total_steps = epochs * steps_per_epoch
     if config.max_steps:
         total_steps = min(total_steps, config.max_steps)
@@ -235,6 +267,17 @@ def train(
     )
     use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     generator = torch.Generator().manual_seed(config.seed)
+    state = checkpoint.State()
+
+    # 3. A checkpoint from an earlier, stopped attempt of the same run: continue after it.
+    saved = checkpoint.load(checkpoint_dir, config) if checkpoint_dir else None
+    if saved is not None:
+        model.load_state_dict(saved.model)
+        optimizer.load_state_dict(saved.optimizer)
+        scheduler.load_state_dict(saved.scheduler)
+        generator.set_state(saved.generator)
+        state = saved.state
+    resumed_epoch = state.epoch
 
     def validate() -> tuple[float, float]:
         """The validation metric, and the validation loss that breaks ties between epochs."""
@@ -246,42 +289,47 @@ def train(
             max_length=config.max_length,
             device=device,
         )
-        targets = splits.validation.targets
-        predictions = task.postprocess(logits, labels)
-        metric = task.metrics(targets, predictions, labels)[task.primary_metric]
-        return metric, task.loss(logits, task.encode_targets(targets, labels))
+        val_targets = splits.validation.targets
+        predictions = task.postprocess(logits, task.tune(logits, val_targets, head))
+        metric = task.metrics(val_targets, predictions, head)[task.primary_metric]
+        return float(metric), task.loss(logits, task.encode_targets(val_targets, head))
 
-    # 4. Train; validate after each epoch; keep the best weights; stop when patience runs out.
-    history, step, best_metric, best_state, best_epoch, stale = [], 0, -math.inf, None, 0, 0
-    best_loss = math.inf
     train_started = time.monotonic()
+    steps_at_start = state.step
 
     def progress(phase: str, epoch: float, loss: float | None = None) -> None:
-        per_step = (time.monotonic() - train_started) / max(step, 1)
+        done = max(state.step - steps_at_start, 1)
+        per_step = (time.monotonic() - train_started) / done
         report_progress(
             Progress(
                 phase,
-                step,
+                state.step,
                 total_steps,
                 round(epoch, 3),
                 epochs,
                 loss,
                 task.primary_metric,
-                best_metric if best_state is not None else None,
-                per_step * (total_steps - step),
+                state.best_metric,
+                per_step * (total_steps - state.step),
+                resumed_epoch,
             )
         )
 
-    for epoch in range(1, epochs + 1):
+    best_weights = saved.best_weights if saved is not None else None
+    epoch = state.epoch
+    for epoch in range(state.epoch + 1, epochs + 1):
+        if state.step >= total_steps or (config.patience and state.stale >= config.patience):
+            epoch -= 1
+            break
         model.train()
-        order = torch.randperm(len(features), generator=generator).tolist()
+        order = torch.randperm(len(rows), generator=generator).tolist()
         running = []
         for start in range(0, len(order), config.batch_size):
             if canceled():
                 raise Canceled()
-            batch = tokenizer.pad(
-                [features[i] for i in order[start : start + config.batch_size]], return_tensors="pt"
-            )
+            chunk = order[start : start + config.batch_size]
+            batch = tokenizer.pad([rows[i] for i in chunk], return_tensors="pt")
+            batch["labels"] = torch.tensor([targets[i] for i in chunk], dtype=target_dtype)
             batch = {k: v.to(device) for k, v in batch.items()}
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
@@ -290,18 +338,18 @@ def train(
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
-            step += 1
+            state.step += 1
             running.append(float(loss.detach()))
-            progress(
-                "training", epoch - 1 + (start + len(batch["labels"])) / len(order), running[-1]
-            )
-            if step >= total_steps:
+            progress("training", epoch - 1 + (start + len(chunk)) / len(order), running[-1])
+            if state.step >= total_steps:
                 break
+        if canceled():
+            raise Canceled()
         progress("evaluating", epoch)
         metric, val_loss = validate()
-        history.append(
+        state.history.append(
             {
-                "step": step,
+                "step": state.step,
                 "epoch": epoch,
                 "loss": float(np.mean(running)),
                 "val_metric": metric,
@@ -309,64 +357,119 @@ def train(
                 "metric_name": task.primary_metric,
             }
         )
-        # Better metric wins; on a tie (common with few validation rows), lower loss wins.
-        if metric > best_metric or (metric == best_metric and val_loss < best_loss):
-            best_metric, best_loss, best_epoch, stale = metric, val_loss, epoch, 0
-            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        if _better(task, metric, val_loss, state.best_metric, state.best_loss):
+            state.best_metric, state.best_loss, state.best_epoch, state.stale = (
+                metric, val_loss, epoch, 0
+            )  # fmt: skip
+            best_weights = {
+                k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()
+            }
         else:
-            stale += 1
-        progress("training", epoch, history[-1]["loss"])
-        if step >= total_steps or (config.patience and stale >= config.patience):
-            break
-    train_seconds = time.monotonic() - train_started
+            state.stale += 1
+        state.epoch = epoch
+        if checkpoint_dir:
+            checkpoint.save(
+                checkpoint_dir, config, model, optimizer, scheduler, generator, state, best_weights
+            )
+        progress("training", epoch, state.history[-1]["loss"])
 
-    # 5. Evaluate the best weights on the test rows, beside the baselines.
-    progress("evaluating", epoch)
-    model.load_state_dict(best_state)
+    # 4. The best weights (or the last ones, when no epoch ever scored).
+    if best_weights is not None:
+        model.load_state_dict(best_weights)
     model.eval()
-    logits = predict_logits(
-        model,
-        tokenizer,
-        splits.test.texts,
-        splits.test.text_pairs,
-        max_length=config.max_length,
-        device=device,
+    return Fitted(
+        model=model,
+        history=state.history,
+        best_epoch=state.best_epoch or epoch,
+        best_metric=state.best_metric,
+        train_seconds=time.monotonic() - train_started,
+        resumed_epoch=resumed_epoch,
     )
-    predictions = task.postprocess(logits, labels)
+
+
+def evaluate(prepared: Prepared, fitted: Fitted, device) -> tuple[Head, list[dict], dict]:
+    """3. (head with tuned settings, test predictions, flat metrics) for the best weights."""
+    task, splits, config = prepared.task, prepared.splits, prepared.config
+
+    def logits_of(part):
+        return predict_logits(
+            fitted.model,
+            prepared.tokenizer,
+            part.texts,
+            part.text_pairs,
+            max_length=config.max_length,
+            device=device,
+        )
+
+    head = task.tune(logits_of(splits.validation), splits.validation.targets, prepared.head)
+    predictions = task.postprocess(logits_of(splits.test), head)
     metrics = {
-        f"test_{k}": v for k, v in task.metrics(splits.test.targets, predictions, labels).items()
+        f"test_{k}": v for k, v in task.metrics(splits.test.targets, predictions, head).items()
     }
-    metrics |= task.baselines(splits.train, splits.test, labels)
+    metrics |= task.baselines(splits.train, splits.test, head)
     metrics |= splits.sizes() | {
-        f"val_{task.primary_metric}": best_metric,
-        "best_epoch": best_epoch,
-        "epochs_run": len(history),
-        "train_seconds": round(train_seconds, 1),
-        "total_seconds": round(time.monotonic() - started, 1),
+        f"val_{task.primary_metric}": fitted.best_metric,
+        "best_epoch": fitted.best_epoch,
+        "epochs_run": len(fitted.history),
+        "train_seconds": round(fitted.train_seconds, 1),
         "device": device.type,
     }
+    if fitted.resumed_epoch:
+        metrics["resumed_after_epoch"] = fitted.resumed_epoch
+    return head, predictions, metrics
 
-    # 6. One self-contained directory: model, tokenizer, config, report, metrics, predictions.
-    progress("saving", epoch)
-    model.to("cpu")
+
+@_explain_out_of_memory
+def train(
+    table: Table | pd.DataFrame,
+    mapping: ColumnMapping,
+    config: TrainConfig,
+    out_dir,
+    *,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> TrainResult:
+    """prepare, fit, evaluate, and write the run directory. A checkpoint left in
+    `out_dir` by an earlier attempt that was stopped is resumed."""
+    started = time.monotonic()
+    report_progress = on_progress or (lambda progress: None)
+    canceled = should_cancel or (lambda: False)
+    out_dir = Path(out_dir)
+    report_progress(Progress("loading"))
+
+    prepared = prepare(table, mapping, config)
+    device = pick_device(config.device)
+    fitted = fit(prepared, device, checkpoint.folder(out_dir), report_progress, canceled)
+    last = fitted.history[-1]["epoch"] if fitted.history else 0
+
+    def stage(phase: str) -> None:
+        if canceled():  # a cancel near the end stops here, before the model is offered
+            raise Canceled()
+        report_progress(
+            Progress(phase, 1, 1, last, last, metric_name=prepared.task.primary_metric,
+                     val_metric=fitted.best_metric, resumed_epoch=fitted.resumed_epoch)
+        )  # fmt: skip
+
+    stage("evaluating")
+    head, predictions, metrics = evaluate(prepared, fitted, device)
+    metrics["total_seconds"] = round(time.monotonic() - started, 1)
+    stage("saving")
+    fitted.model.to("cpu")
     rundir.write(
         out_dir,
-        model=model,
-        tokenizer=tokenizer,
-        task=task,
-        labels=labels,
-        columns=columns,
+        model=fitted.model,
+        tokenizer=prepared.tokenizer,
+        task=prepared.task,
+        head=head,
+        mapping=mapping,
         config=config,
-        health=health,
+        health=prepared.health,
         metrics=metrics,
-        history=history,
-        evaluation=task.evaluation(splits.test.targets, predictions, labels),
-        test=splits.test,
+        history=fitted.history,
+        evaluation=prepared.task.evaluation(prepared.splits.test.targets, predictions, head),
+        test=prepared.splits.test,
         test_predictions=predictions,
-        row_number=_row_number(table),
+        row_number=prepared.row_number,
     )
-    return TrainResult(out_dir=out_dir, metrics=metrics)
-
-
-def _row_number(table):
-    return table.row_number if isinstance(table, Table) else (lambda i: i + 2)
+    checkpoint.remove(out_dir)
+    return TrainResult(out_dir=out_dir, metrics=metrics, resumed_epoch=fitted.resumed_epoch)

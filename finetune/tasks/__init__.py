@@ -1,14 +1,18 @@
 """The tasks LabelTune can train, by name.
 
-task = get_task("single_label")
-examples = task.prepare(frame, columns)
+task = get_task("multi_label")
+examples = task.prepare(frame, mapping)
 """
 
 from finetune.errors import FinetuneError
-from finetune.tasks.base import Examples, Task
+from finetune.tasks.base import Examples, Head, Task
+from finetune.tasks.multi_label import MultiLabelTask
+from finetune.tasks.regression import RegressionTask
 from finetune.tasks.single_label import SingleLabelTask
 
-TASKS: dict[str, Task] = {task.name: task for task in [SingleLabelTask()]}
+TASKS: dict[str, Task] = {
+    task.name: task for task in [SingleLabelTask(), MultiLabelTask(), RegressionTask()]
+}
 
 
 def get_task(name: str) -> Task:
@@ -21,4 +25,4 @@ def get_task(name: str) -> Task:
         ) from None
 
 
-__all__ = ["TASKS", "Examples", "Task", "get_task"]
+__all__ = ["TASKS", "Examples", "Head", "Task", "get_task"]

@@ -1,10 +1,20 @@
-"""The shape every task shares, so the trainer never needs to know which task it runs.
+"""The shape every task shares, so the trainer, predictor, CLI and web pages never need to
+know which task they run.
 
-A task turns the user's table into `Examples` (prepare), tells the model how many outputs
-it needs (model_kwargs), turns targets into tensors (encode_targets), turns raw model
-outputs into readable predictions (postprocess), and scores predictions (metrics,
-evaluation, baselines). Add a task: subclass `Task`, fill these in, register it in
-`finetune/tasks/__init__.py`.
+A task owns its problem type:
+- roles: which columns it needs and accepts (`required_roles`, `optional_roles`);
+- prepare: the user's table -> `Examples` (internal names, skipped rows with reasons);
+- head: what the model's output layer means (`make_head`: labels; the regression scale),
+  `model_kwargs` (size and `problem_type`), `encode_targets` (tensor-ready targets);
+- postprocess: raw outputs -> readable predictions, and `tune` (decision thresholds picked
+  on the validation rows);
+- scoring: `primary_metric` and `greater_is_better` (which epoch is best), `metrics` (a flat
+  dict with stable keys), `evaluation` (detail for the evaluation page), `baselines`;
+- `health`: its section of the data report; `prediction_columns`: the columns it adds to a
+  scored spreadsheet; `evaluation_template`: the page section that shows its evaluation.
+
+The head is a plain dict saved in labeltune.json, so a run folder needs nothing else.
+Add a task: subclass `Task`, fill these in, register it in `finetune/tasks/__init__.py`.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from finetune.columns import Columns
+from finetune.mapping import ROLE_NAMES, ColumnMapping
+
+Head = dict  # {"labels": [...], ...task-specific keys}
 
 
 @dataclass
@@ -21,7 +33,7 @@ class Examples:
 
     rows: list[int]  # positions in the original frame, to point back at spreadsheet rows
     texts: list[str]
-    targets: list  # raw target per row (label text for classification)
+    targets: list  # raw target per row: a label, a list of labels, a number
     text_pairs: list[str] | None = None
     skipped: dict[str, list[int]] = field(default_factory=dict)  # reason -> frame positions
 
@@ -37,46 +49,113 @@ class Examples:
             text_pairs=[self.text_pairs[i] for i in pick] if self.text_pairs else None,
         )
 
+    def inputs(self) -> list[str]:
+        """The whole input of each row (both texts of a pair), for duplicates and baselines."""
+        if self.text_pairs is None:
+            return self.texts
+        return [f"{a} [SEP] {b}" for a, b in zip(self.texts, self.text_pairs, strict=True)]
+
 
 class Task:
     name = ""
     title = ""  # plain words for the web and the CLI
-    primary_metric = ""  # the validation metric that picks the best checkpoint
+    description = ""  # one sentence: what the model learns, for the task picker
+    primary_metric = ""  # the validation metric that picks the best epoch
+    metric_title = ""  # that metric in plain words, for the live curve
+    greater_is_better = True
+    metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data
     pipeline_tag = "text-classification"
-    needs_label = True
+    required_roles: tuple[str, ...] = ("text", "label")
+    optional_roles: tuple[str, ...] = ("text_pair", "split")
+    evaluation_template = ""  # templates/<this>: the evaluation page's task section
+    try_template = ""  # templates/<this>: one answer of Try it
 
-    def prepare(self, frame: pd.DataFrame, columns: Columns) -> Examples:
+    # 1. Columns and rows
+
+    def check_mapping(self, mapping: ColumnMapping) -> None:
+        """Raise FinetuneError naming the missing role, in words."""
+        from finetune.errors import FinetuneError
+
+        for role in self.required_roles:
+            if not getattr(mapping, role):
+                raise FinetuneError(
+                    f"Pick the {ROLE_NAMES[role]} column: {self.title.lower()} needs one."
+                )
+
+    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
         raise NotImplementedError
 
-    def label_list(self, examples: Examples) -> list[str]:
-        """The sorted label names the model will output."""
+    def stratify_keys(self, targets: list) -> list[str]:
+        """What splits keep in proportion; one key per row ("" keeps nothing)."""
+        return [""] * len(targets)
+
+    # 2. The model's head
+
+    def make_head(self, train: Examples, everything: Examples) -> Head:
+        """The output layer's meaning, from the training rows (labels from every row, sorted)."""
         raise NotImplementedError
 
-    def model_kwargs(self, labels: list[str]) -> dict:
+    def model_kwargs(self, head: Head) -> dict:
         raise NotImplementedError
 
-    def encode_targets(self, targets: list, labels: list[str]) -> list:
+    def encode_targets(self, targets: list, head: Head) -> list:
         raise NotImplementedError
 
-    def postprocess(self, logits: np.ndarray, labels: list[str]) -> list[dict]:
+    target_dtype = "long"  # torch dtype of encoded targets: "long" or "float"
+
+    # 3. Outputs
+
+    def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
         raise NotImplementedError
+
+    def tune(self, logits: np.ndarray, targets: list, head: Head) -> Head:
+        """The head with settings picked on the validation rows (thresholds); default as is."""
+        return head
 
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """The training loss on held-out rows: breaks ties between equally scored epochs."""
         raise NotImplementedError
 
-    def metrics(self, targets: list, predictions: list[dict], labels: list[str]) -> dict:
+    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+        """Columns added to a scored spreadsheet, by name."""
+        raise NotImplementedError
+
+    def target_column(self, targets: list) -> list:
+        """The true answers as one column of the test-predictions file."""
+        return list(targets)
+
+    def is_correct(self, target, prediction: dict) -> bool | None:
+        """Whether a test row was answered right (None where that makes no sense)."""
+        return None
+
+    # 4. Scores
+
+    def metrics(self, targets: list, predictions: list[dict], head: Head) -> dict:
         """A flat dict with stable keys; `self.primary_metric` among them."""
         raise NotImplementedError
 
-    def evaluation(self, targets: list, predictions: list[dict], labels: list[str]) -> dict:
-        """Detail for the evaluation page (per-label table, confusion matrix)."""
+    def evaluation(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        """Detail for the evaluation page."""
         raise NotImplementedError
 
-    def baselines(self, train: Examples, test: Examples, labels: list[str]) -> dict:
-        """Flat dict of simple baselines' figures on the same test rows."""
+    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+        """Flat dict of simple baselines' figures on the same test rows, prefixed by name."""
         raise NotImplementedError
 
-    def stratify_key(self, target) -> str:
-        """What splits keep in proportion (the label, for classification)."""
-        return ""
+    def headline(self, metrics: dict) -> list[tuple[str, str]]:
+        """(plain name, formatted value) pairs for cards, lists and the CLI; test figures."""
+        raise NotImplementedError
+
+    def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
+        """(baseline in words, its primary figure formatted)."""
+        raise NotImplementedError
+
+    # 5. The data report
+
+    def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
+        """Add this task's section to `report` (finetune.health.HealthReport)."""
+        raise NotImplementedError
+
+
+def percent(x: float) -> str:
+    return f"{100 * x:.1f}%"

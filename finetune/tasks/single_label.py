@@ -1,10 +1,14 @@
-"""Single-label text classification: one label per row (sentiment is the same task).
+"""Single-label text classification: one label per row (sentiment is the same task), from one
+text or a pair of texts (entailment, duplicate questions).
 
 Labels are the sorted set of label texts; the model has one output per label and is
 trained with cross-entropy. Scores: accuracy, macro and weighted F1, per-label precision,
 recall and F1, a confusion matrix, and two baselines (majority label; TF-IDF + logistic
 regression).
 """
+
+import re
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -17,9 +21,11 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from finetune.columns import Columns
-from finetune.errors import FinetuneError
-from finetune.tasks.base import Examples, Task
+from finetune.mapping import ColumnMapping
+from finetune.tasks.base import Examples, Head, Task, percent
+
+MIN_EXAMPLES_PER_LABEL = 5  # below this a label cannot be trained, validated and tested
+IMBALANCE_WARNING = 10.0  # largest label / smallest label
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -28,34 +34,95 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return exp / exp.sum(axis=-1, keepdims=True)
 
 
-class SingleLabelTask(Task):
-    name = "single_label"
-    title = "Text classification: one label per row"
-    primary_metric = "accuracy"
+def texts_of(frame: pd.DataFrame, mapping: ColumnMapping):
+    """(texts, pairs or None, rows with an empty text or pair) as strings."""
+    texts = frame[mapping.text].astype(str)
+    empty = texts.str.strip() == ""
+    pairs = None
+    if mapping.text_pair:
+        pairs = frame[mapping.text_pair].astype(str)
+        empty |= pairs.str.strip() == ""
+    return texts, pairs, empty
 
-    def prepare(self, frame: pd.DataFrame, columns: Columns) -> Examples:
-        if not columns.label:
-            raise FinetuneError("Pick the column that holds the labels.")
-        texts = frame[columns.text].astype(str)
-        labels = frame[columns.label].astype(str).str.strip()
-        empty_text = texts.str.strip() == ""
-        empty_label = (labels == "") & ~empty_text
-        keep = ~(empty_text | empty_label)
-        positions = np.flatnonzero(keep.to_numpy())
-        return Examples(
-            rows=positions.tolist(),
-            texts=texts.to_numpy()[positions].tolist(),
-            targets=labels.to_numpy()[positions].tolist(),
-            skipped={
-                "empty text": np.flatnonzero(empty_text.to_numpy()).tolist(),
-                "empty label": np.flatnonzero(empty_label.to_numpy()).tolist(),
-            },
+
+def make_examples(texts, pairs, targets, keep: np.ndarray, skipped: dict) -> Examples:
+    positions = np.flatnonzero(keep)
+    return Examples(
+        rows=positions.tolist(),
+        texts=texts.to_numpy()[positions].tolist(),
+        targets=[targets[i] for i in positions],
+        text_pairs=None if pairs is None else pairs.to_numpy()[positions].tolist(),
+        skipped={reason: np.flatnonzero(mask).tolist() for reason, mask in skipped.items()},
+    )
+
+
+def tfidf(train: Examples):
+    """TF-IDF words and word pairs, fitted on the training inputs: the classic strong baseline."""
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=200_000)
+    return vectorizer, vectorizer.fit_transform(train.inputs())
+
+
+def label_section(report, counts: pd.Series, column: str, unit: str = "rows") -> None:
+    """Labels and their counts, labels too rare to learn, imbalance, look-alike spellings."""
+    report.labels = [{"label": str(k), "count": int(v)} for k, v in counts.items()]
+    report.rare_labels = [str(k) for k, v in counts.items() if v < MIN_EXAMPLES_PER_LABEL]
+    for label in report.rare_labels:
+        n = int(counts[label])
+        report.problems.append(
+            f'The label "{label}" has only {n} {unit if n != 1 else unit.rstrip("s")}; each '
+            f"label needs at least {MIN_EXAMPLES_PER_LABEL}. Add rows for it, or merge it "
+            "into another label."
+        )
+    if len(counts) >= 2:
+        ordered = counts.sort_values(ascending=False)
+        report.imbalance_ratio = round(float(ordered.iloc[0] / ordered.iloc[-1]), 2)
+        if report.imbalance_ratio >= IMBALANCE_WARNING:
+            report.warnings.append(
+                f'"{ordered.index[0]}" has {report.imbalance_ratio:g} times more rows than '
+                f'"{ordered.index[-1]}"; the model may rarely predict the smaller labels.'
+            )
+    spellings = defaultdict(set)
+    for label in counts.index:
+        spellings[re.sub(r"[\W_]+", "", str(label).casefold())].add(str(label))
+    report.similar_labels = [sorted(v) for v in spellings.values() if len(v) > 1]
+    for group in report.similar_labels:
+        names = ", ".join(f'"{x}"' for x in group)
+        report.warnings.append(
+            f"These labels look like the same label spelled differently: {names}. "
+            "If they mean the same, make them identical."
         )
 
-    def label_list(self, examples: Examples) -> list[str]:
-        return sorted(set(examples.targets))
 
-    def model_kwargs(self, labels: list[str]) -> dict:
+class SingleLabelTask(Task):
+    name = "single_label"
+    title = "Text classification"
+    description = "One label per row: a topic, a sentiment, an intent, or how two texts relate."
+    primary_metric = "accuracy"
+    metric_title = "accuracy"
+    evaluation_template = "runs/evaluation/single_label.html"
+    try_template = "catalog/try/single_label.html"
+
+    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+        texts, pairs, empty_text = texts_of(frame, mapping)
+        labels = frame[mapping.label].astype(str).str.strip()
+        empty_label = ((labels == "") & ~empty_text).to_numpy()
+        empty_text = empty_text.to_numpy()
+        return make_examples(
+            texts,
+            pairs,
+            labels.tolist(),
+            ~(empty_text | empty_label),
+            {"empty text": empty_text, "empty label": empty_label},
+        )
+
+    def stratify_keys(self, targets: list) -> list[str]:
+        return [str(t) for t in targets]
+
+    def make_head(self, train: Examples, everything: Examples) -> Head:
+        return {"labels": sorted(set(everything.targets))}
+
+    def model_kwargs(self, head: Head) -> dict:
+        labels = head["labels"]
         return {
             "num_labels": len(labels),
             "id2label": dict(enumerate(labels)),
@@ -63,11 +130,12 @@ class SingleLabelTask(Task):
             "problem_type": "single_label_classification",
         }
 
-    def encode_targets(self, targets: list, labels: list[str]) -> list[int]:
-        index = {label: i for i, label in enumerate(labels)}
+    def encode_targets(self, targets: list, head: Head) -> list[int]:
+        index = {label: i for i, label in enumerate(head["labels"])}
         return [index[t] for t in targets]
 
-    def postprocess(self, logits: np.ndarray, labels: list[str]) -> list[dict]:
+    def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
+        labels = head["labels"]
         probs = softmax(np.asarray(logits, dtype=np.float64))
         best = probs.argmax(axis=-1)
         return [
@@ -85,13 +153,19 @@ class SingleLabelTask(Task):
         picked = probs[np.arange(len(encoded_targets)), encoded_targets]
         return float(-np.log(np.clip(picked, 1e-12, None)).mean()) if len(picked) else 0.0
 
-    def stratify_key(self, target) -> str:
-        return str(target)
+    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+        return {
+            "prediction": [p["label"] for p in predictions],
+            "confidence": [round(p["confidence"], 4) for p in predictions],
+        }
+
+    def is_correct(self, target, prediction: dict) -> bool:
+        return str(target) == str(prediction["label"])
 
     @staticmethod
     def _scores(y_true: list[str], y_pred: list[str], labels: list[str]) -> dict:
         return {
-            "accuracy": float(accuracy_score(y_true, y_pred)),
+            "accuracy": float(accuracy_score(y_true, y_pred)) if y_true else 0.0,
             "macro_f1": float(
                 f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
             ),
@@ -100,14 +174,15 @@ class SingleLabelTask(Task):
             ),
         }
 
-    def metrics(self, targets: list, predictions: list[dict], labels: list[str]) -> dict:
+    def metrics(self, targets: list, predictions: list[dict], head: Head) -> dict:
         y_pred = [p["label"] for p in predictions]
-        scores = self._scores(targets, y_pred, labels)
+        scores = self._scores(targets, y_pred, head["labels"])
         scores["rows"] = len(targets)
         scores["correct"] = int(sum(t == p for t, p in zip(targets, y_pred, strict=True)))
         return scores
 
-    def evaluation(self, targets: list, predictions: list[dict], labels: list[str]) -> dict:
+    def evaluation(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        labels = head["labels"]
         y_pred = [p["label"] for p in predictions]
         precision, recall, f1, support = precision_recall_fscore_support(
             targets, y_pred, labels=labels, zero_division=0
@@ -127,31 +202,42 @@ class SingleLabelTask(Task):
             "confusion": confusion_matrix(targets, y_pred, labels=labels).tolist(),
         }
 
-    def baselines(self, train: Examples, test: Examples, labels: list[str]) -> dict:
+    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+        labels = head["labels"]
         # 1. Majority: always answer the most common training label.
         majority = pd.Series(train.targets).value_counts().index[0]
         out = {
             f"baseline_majority_{k}": v
             for k, v in self._scores(test.targets, [majority] * len(test), labels).items()
         }
-        # 2. TF-IDF words and word pairs + logistic regression: the classic strong baseline.
-        vectorizer = TfidfVectorizer(
-            ngram_range=(1, 2), min_df=1, sublinear_tf=True, max_features=200_000
-        )
-        x_train = vectorizer.fit_transform(_joined(train))
+        # 2. TF-IDF + logistic regression.
+        vectorizer, x_train = tfidf(train)
         classifier = LogisticRegression(max_iter=1000, C=10.0)
         classifier.fit(x_train, train.targets)
-        y_pred = classifier.predict(vectorizer.transform(_joined(test))).tolist()
-        out.update(
-            {
-                f"baseline_tfidf_{k}": v
-                for k, v in self._scores(test.targets, y_pred, labels).items()
-            }
-        )
+        y_pred = classifier.predict(vectorizer.transform(test.inputs())).tolist()
+        out |= {
+            f"baseline_tfidf_{k}": v for k, v in self._scores(test.targets, y_pred, labels).items()
+        }
         return out
 
+    def headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Accuracy", percent(metrics["test_accuracy"])),
+            ("Macro F1", f"{metrics['test_macro_f1']:.3f}"),
+        ]
 
-def _joined(examples: Examples) -> list[str]:
-    if examples.text_pairs is None:
-        return examples.texts
-    return [f"{a} [SEP] {b}" for a, b in zip(examples.texts, examples.text_pairs, strict=True)]
+    def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Always the most common label", percent(metrics["baseline_majority_accuracy"])),
+            ("TF-IDF + logistic regression", percent(metrics["baseline_tfidf_accuracy"])),
+        ]
+
+    def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
+        counts = pd.Series(examples.targets, dtype=object).value_counts()
+        if len(counts) < 2:
+            found = f'only "{counts.index[0]}"' if len(counts) else "none"
+            report.problems.append(
+                f'The column "{mapping.label}" needs at least two different labels, but has '
+                f"{found}. Check that you picked the right label column."
+            )
+        label_section(report, counts, mapping.label)

@@ -54,14 +54,14 @@ def fast_config(tiny_model_dir, **overrides):
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory, sentiment_frame, tiny_model_dir):
     """One real training run of the tiny model, shared by the tests that only read its output."""
-    from finetune.columns import Columns
+    from finetune.mapping import ColumnMapping
     from finetune.train import train
 
     out = tmp_path_factory.mktemp("run")
     progress = []
     result = train(
         sentiment_frame,
-        Columns(text="review", label="sentiment"),
+        ColumnMapping(text="review", label="sentiment"),
         fast_config(tiny_model_dir),
         out,
         on_progress=progress.append,

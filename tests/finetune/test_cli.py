@@ -89,7 +89,7 @@ def test_it_trains_then_predicts(tmp_path, reviews_csv, tiny_model_dir):
         0,
     )
     assert done.returncode == 0, done.stderr
-    assert "Test accuracy" in done.stdout and (out / "model.safetensors").is_file()
+    assert "Accuracy" in done.stdout and (out / "model.safetensors").is_file()
 
     new = tmp_path / "new.csv"
     pd.DataFrame({"review": ["great film", "boring plot"]}).to_csv(new, index=False)

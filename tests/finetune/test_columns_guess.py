@@ -1,11 +1,9 @@
 """The text and label columns are guessed from names and values, each with a plain reason."""
 
 import pandas as pd
-import pytest
 
-from finetune.columns import ColumnGuess, Columns, guess_columns
+from finetune.columns import ColumnGuess, guess_columns
 from finetune.data import read_table
-from finetune.errors import FinetuneError
 
 REVIEWS = ["I loved every minute of this film", "The plot made no sense at all",
            "Decent, but far too long for what it is", "Best thing I have seen this year",
@@ -83,16 +81,3 @@ def test_it_reads_many_labels_as_categories_when_rows_repeat_them():
     texts = [f"please help me with request number {i}" for i in range(600)]
     guess = guess_columns(pd.DataFrame({"utterance": texts, "intent": labels}))
     assert (guess.text, guess.label) == ("utterance", "intent")
-
-
-def test_it_round_trips_columns_through_a_dict():
-    columns = Columns(text="review", label="sentiment", split="split")
-    data = columns.to_dict()
-    assert data == {"text": "review", "label": "sentiment", "text_pair": None, "split": "split"}
-    assert Columns.from_dict(data | {"unknown": 1}) == columns
-    assert Columns.from_dict({"text": "t"}) == Columns(text="t")
-
-
-def test_it_refuses_columns_without_a_text_column():
-    with pytest.raises(FinetuneError, match="No text column was chosen"):
-        Columns.from_dict({"label": "x"})

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from finetune.columns import Columns
 from finetune.health import HealthReport, check
+from finetune.mapping import ColumnMapping
 
-COLUMNS = Columns(text="text", label="label")
+COLUMNS = ColumnMapping(text="text", label="label")
 
 
 def frame(rows):
@@ -35,7 +35,7 @@ def test_it_skips_empty_texts_and_labels_and_names_their_rows():
 def test_it_refuses_labels_with_too_few_rows():
     report = check(frame(healthy_rows() + [("odd one", "eggs")]), COLUMNS)
     assert not report.ok and report.rare_labels == ["eggs"]
-    assert 'The label "eggs" has only 1 rows' in report.problems[0]
+    assert 'The label "eggs" has only 1 row;' in report.problems[0]
 
 
 def test_it_refuses_a_single_label():

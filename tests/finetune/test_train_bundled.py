@@ -2,7 +2,7 @@
 
 import pytest
 
-from finetune.columns import Columns
+from finetune.mapping import ColumnMapping
 from finetune.predict import Predictor
 from finetune.train import TrainConfig, train
 
@@ -11,7 +11,9 @@ from finetune.train import TrainConfig, train
 def test_it_fine_tunes_the_bundled_model_offline(tmp_path, monkeypatch, sentiment_frame):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     config = TrainConfig(max_steps=4, batch_size=8, max_length=32)
-    result = train(sentiment_frame, Columns(text="review", label="sentiment"), config, tmp_path)
+    result = train(
+        sentiment_frame, ColumnMapping(text="review", label="sentiment"), config, tmp_path
+    )
     assert result.metrics["test_rows"] == 12
     predictor = Predictor.load(tmp_path)
     assert predictor.predict(["a wonderful film"])[0]["label"] in {"positive", "negative"}

@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from finetune.columns import Columns
 from finetune.errors import Canceled, FinetuneError
+from finetune.mapping import ColumnMapping
 from finetune.train import TrainConfig, train
 from tests.finetune.conftest import fast_config
 
@@ -96,7 +96,7 @@ def test_it_stops_when_asked_to(tmp_path, sentiment_frame, tiny_model_dir):
     with pytest.raises(Canceled):
         train(
             sentiment_frame,
-            Columns(text="review", label="sentiment"),
+            ColumnMapping(text="review", label="sentiment"),
             fast_config(tiny_model_dir),
             tmp_path / "run",
             should_cancel=should_cancel,
@@ -106,14 +106,18 @@ def test_it_stops_when_asked_to(tmp_path, sentiment_frame, tiny_model_dir):
 
 def test_it_stops_early_when_validation_stops_improving(tmp_path, sentiment_frame, tiny_model_dir):
     config = fast_config(tiny_model_dir, epochs=15, patience=1)
-    result = train(sentiment_frame, Columns(text="review", label="sentiment"), config, tmp_path)
+    result = train(
+        sentiment_frame, ColumnMapping(text="review", label="sentiment"), config, tmp_path
+    )
     assert result.metrics["epochs_run"] < 15
 
 
 def test_it_refuses_data_with_one_label(tmp_path, tiny_model_dir):
     frame = pd.DataFrame({"text": [f"row {i}" for i in range(20)], "label": ["spam"] * 20})
     with pytest.raises(FinetuneError, match="at least two different labels"):
-        train(frame, Columns(text="text", label="label"), fast_config(tiny_model_dir), tmp_path)
+        train(
+            frame, ColumnMapping(text="text", label="label"), fast_config(tiny_model_dir), tmp_path
+        )
 
 
 def test_it_uses_the_users_split_column(tmp_path, sentiment_frame, tiny_model_dir):
@@ -121,7 +125,7 @@ def test_it_uses_the_users_split_column(tmp_path, sentiment_frame, tiny_model_di
     frame["split"] = ["train"] * 80 + ["validation"] * 20 + ["test"] * 20
     result = train(
         frame,
-        Columns(text="review", label="sentiment", split="split"),
+        ColumnMapping(text="review", label="sentiment", split="split"),
         fast_config(tiny_model_dir, epochs=2),
         tmp_path,
     )
@@ -148,7 +152,7 @@ def test_it_explains_running_out_of_memory(tmp_path, sentiment_frame, tiny_model
     with pytest.raises(FinetuneError, match="ran out of memory. Lower the batch size \\(now 16\\)"):
         train(
             sentiment_frame,
-            Columns(text="review", label="sentiment"),
+            ColumnMapping(text="review", label="sentiment"),
             fast_config(tiny_model_dir),
             tmp_path,
             should_cancel=out_of_memory,

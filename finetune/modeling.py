@@ -1,0 +1,72 @@
+"""Models for training and prediction: one place that loads them and runs them on batches.
+
+    model = basemodels.load_model(base, task.model_kwargs(head))   # fresh head for the task
+    model, tokenizer, info = load_trained(run_dir, device)
+    logits = predict_logits(model, tokenizer, texts, pairs, max_length=128)
+
+Rows are tokenized once, sorted by length and batched, so each batch pads only to its own
+longest row; outputs come back in the original order. Loading is safetensors-only with the
+model's own code never run (finetune.basemodels).
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from finetune import rundir
+from finetune.errors import FinetuneError
+
+PREDICT_BATCH = 64  # rows per forward pass when predicting
+
+
+def pick_device(name: str):
+    import torch
+
+    if name == "cuda" or (name == "auto" and torch.cuda.is_available()):
+        if not torch.cuda.is_available():
+            raise FinetuneError("No GPU is available on this worker. Choose the CPU instead.")
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def load_trained(run_dir, device="auto"):
+    """(model, tokenizer, info) of a run folder, on `device`, ready to predict."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    run_dir = Path(run_dir)
+    if not (run_dir / rundir.INFO_FILE).is_file():
+        raise FinetuneError(f'"{run_dir}" is not a LabelTune model folder (no labeltune.json).')
+    info = rundir.read_info(run_dir)
+    torch_device = pick_device(device) if isinstance(device, str) else device
+    model = AutoModelForSequenceClassification.from_pretrained(
+        run_dir, use_safetensors=True, trust_remote_code=False
+    ).to(torch_device)
+    tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
+    return model.eval(), tokenizer, info
+
+
+def predict_logits(
+    model, tokenizer, texts, pairs=None, *, max_length=128, device=None, batch_size=PREDICT_BATCH
+) -> np.ndarray:
+    """Raw model outputs for `texts` in their original order; batches grouped by length."""
+    import torch
+
+    device = device or next(model.parameters()).device
+    model.eval()
+    if not texts:
+        return np.zeros((0, model.config.num_labels), dtype=np.float32)
+    encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length)
+    keys = list(encoded.keys())
+    order = np.argsort([len(ids) for ids in encoded["input_ids"]], kind="stable")
+    out = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            batch = tokenizer.pad(
+                [{k: encoded[k][i] for k in keys} for i in chunk], return_tensors="pt"
+            )
+            batch = {k: v.to(device) for k, v in batch.items()}
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                logits = model(**batch).logits
+            out[chunk] = logits.float().cpu().numpy().reshape(len(chunk), -1)
+    return out

@@ -1,0 +1,259 @@
+"""Multi-label classification: each row may have any number of labels (none included).
+
+Two spreadsheet layouts: one column holding several labels joined by a separator
+("billing; refund"), or one 0/1 column per label (1, yes, true, x; 0, no, false, blank).
+The model has one independent output per label (sigmoid, binary cross-entropy). One decision
+threshold per label is tuned on the validation rows. Scores: micro and macro F1, exact-match
+ratio, per-label precision, recall, F1 and support; baselines: "the most frequent labels"
+and TF-IDF + one-vs-rest logistic regression.
+"""
+
+from collections import Counter
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+from sklearn.multiclass import OneVsRestClassifier
+
+from finetune.mapping import ColumnMapping, detect_separator, truthy
+from finetune.tasks.base import Examples, Head, Task, percent
+from finetune.tasks.single_label import label_section, make_examples, texts_of, tfidf
+
+THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # tried per label on validation rows
+DEFAULT_THRESHOLD = 0.5
+JOIN = "; "  # how predicted labels are written in one cell
+COOCCURRENCE_SHOWN = 10
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+
+
+def multi_hot(targets: list, labels: list[str]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(labels)}
+    out = np.zeros((len(targets), len(labels)), dtype=np.float32)
+    for row, names in enumerate(targets):
+        for name in names:
+            if name in index:
+                out[row, index[name]] = 1.0
+    return out
+
+
+class MultiLabelTask(Task):
+    name = "multi_label"
+    title = "Multi-label classification"
+    description = "Any number of labels per row, like the tags of a support ticket."
+    primary_metric = "micro_f1"
+    metric_title = "micro F1"
+    target_dtype = "float"
+    required_roles = ("text",)  # and either `label` (with a separator) or `labels`
+    optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
+    evaluation_template = "runs/evaluation/multi_label.html"
+    try_template = "catalog/try/multi_label.html"
+
+    def check_mapping(self, mapping: ColumnMapping) -> None:
+        from finetune.errors import FinetuneError
+
+        super().check_mapping(mapping)
+        if not mapping.label and len(mapping.labels) < 2:
+            raise FinetuneError(
+                "Pick the column that lists each row's labels, or at least two 0/1 columns, "
+                "one per label."
+            )
+
+    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+        texts, pairs, empty_text = texts_of(frame, mapping)
+        empty_text = empty_text.to_numpy()
+        bad = np.zeros(len(frame), dtype=bool)
+        if mapping.labels:
+            flags = np.zeros((len(frame), len(mapping.labels)), dtype=bool)
+            for j, column in enumerate(mapping.labels):
+                values = [truthy(v) for v in frame[column].tolist()]
+                flags[:, j] = [v is True for v in values]
+                bad |= np.array([v is None for v in values], dtype=bool)
+            targets = [[mapping.labels[j] for j in np.flatnonzero(row)] for row in flags]
+        else:
+            cells = frame[mapping.label].astype(str).tolist()
+            separator = mapping.label_separator or detect_separator(cells) or ";"
+            targets = [
+                sorted({part.strip() for part in cell.split(separator) if part.strip()})
+                for cell in cells
+            ]
+        bad &= ~empty_text
+        return make_examples(
+            texts,
+            pairs,
+            [sorted(t) for t in targets],
+            ~(empty_text | bad),
+            {"empty text": empty_text, "label cell that is not 0 or 1": bad},
+        )
+
+    def stratify_keys(self, targets: list) -> list[str]:
+        # Keep each row's rarest label in proportion: rare labels reach every part.
+        counts = Counter(label for names in targets for label in names)
+        return [min(names, key=lambda n: (counts[n], n)) if names else "" for names in targets]
+
+    def make_head(self, train: Examples, everything: Examples) -> Head:
+        labels = sorted({label for names in everything.targets for label in names})
+        return {"labels": labels, "thresholds": [DEFAULT_THRESHOLD] * len(labels)}
+
+    def model_kwargs(self, head: Head) -> dict:
+        labels = head["labels"]
+        return {
+            "num_labels": len(labels),
+            "id2label": dict(enumerate(labels)),
+            "label2id": {label: i for i, label in enumerate(labels)},
+            "problem_type": "multi_label_classification",
+        }
+
+    def encode_targets(self, targets: list, head: Head) -> list:
+        return multi_hot(targets, head["labels"]).tolist()
+
+    def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
+        labels, thresholds = head["labels"], head["thresholds"]
+        probs = sigmoid(logits).reshape(-1, len(labels))
+        return [
+            {
+                "labels": [n for n, p, t in zip(labels, row, thresholds, strict=True) if p >= t],
+                "scores": {label: float(p) for label, p in zip(labels, row, strict=True)},
+            }
+            for row in probs
+        ]
+
+    def tune(self, logits: np.ndarray, targets: list, head: Head) -> Head:
+        """Per label, the threshold with the best F1 on the validation rows (ties: nearest 0.5).
+        A label with no validation row keeps the default."""
+        probs = sigmoid(logits).reshape(-1, len(head["labels"]))
+        truth = multi_hot(targets, head["labels"]).astype(bool)
+        thresholds = []
+        for j in range(truth.shape[1]):
+            if not truth[:, j].any():
+                thresholds.append(DEFAULT_THRESHOLD)
+                continue
+            scores = [
+                (f1_score(truth[:, j], probs[:, j] >= t, zero_division=0), -abs(t - 0.5), t)
+                for t in THRESHOLDS
+            ]
+            thresholds.append(float(max(scores)[2]))
+        return head | {"thresholds": thresholds}
+
+    def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
+        """Mean binary cross-entropy, as in training."""
+        if not len(encoded_targets):
+            return 0.0
+        p = np.clip(sigmoid(logits), 1e-12, 1 - 1e-12)
+        y = np.asarray(encoded_targets, dtype=np.float64).reshape(p.shape)
+        return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
+
+    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+        columns = {"prediction": [JOIN.join(p["labels"]) for p in predictions]}
+        for label in head["labels"]:
+            columns[f"score {label}"] = [round(p["scores"][label], 4) for p in predictions]
+        return columns
+
+    def target_column(self, targets: list) -> list:
+        return [JOIN.join(t) for t in targets]
+
+    def is_correct(self, target, prediction: dict) -> bool:
+        return sorted(target) == sorted(prediction["labels"])
+
+    def _scores(self, targets: list, predicted: list, labels: list[str]) -> dict:
+        truth, guess = multi_hot(targets, labels), multi_hot(predicted, labels)
+        exact = [sorted(t) == sorted(p) for t, p in zip(targets, predicted, strict=True)]
+        return {
+            "micro_f1": float(f1_score(truth, guess, average="micro", zero_division=0)),
+            "macro_f1": float(f1_score(truth, guess, average="macro", zero_division=0)),
+            "exact_match": float(np.mean(exact)) if exact else 0.0,
+        }
+
+    def metrics(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        predicted = [p["labels"] for p in predictions]
+        scores = self._scores(targets, predicted, head["labels"])
+        scores["rows"] = len(targets)
+        scores["correct"] = int(
+            sum(self.is_correct(t, p) for t, p in zip(targets, predictions, strict=True))
+        )
+        return scores
+
+    def evaluation(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        labels = head["labels"]
+        truth = multi_hot(targets, labels)
+        guess = multi_hot([p["labels"] for p in predictions], labels)
+        precision, recall, f1, support = precision_recall_fscore_support(
+            truth, guess, average=None, zero_division=0
+        )
+        return {
+            "labels": labels,
+            "per_label": [
+                {
+                    "label": label,
+                    "precision": float(precision[i]),
+                    "recall": float(recall[i]),
+                    "f1": float(f1[i]),
+                    "support": int(support[i]),
+                    "threshold": float(head["thresholds"][i]),
+                }
+                for i, label in enumerate(labels)
+            ],
+        }
+
+    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+        labels = head["labels"]
+        # 1. The most frequent labels: the k commonest, k = labels per row on average.
+        counts = Counter(label for names in train.targets for label in names)
+        k = max(1, round(sum(counts.values()) / max(1, len(train))))
+        common = sorted(label for label, _ in counts.most_common(k))
+        out = {
+            f"baseline_frequent_{key}": value
+            for key, value in self._scores(test.targets, [common] * len(test), labels).items()
+        }
+        # 2. TF-IDF + one logistic regression per label.
+        vectorizer, x_train = tfidf(train)
+        classifier = OneVsRestClassifier(LogisticRegression(max_iter=1000, C=10.0))
+        classifier.fit(x_train, multi_hot(train.targets, labels))
+        guess = classifier.predict(vectorizer.transform(test.inputs()))
+        predicted = [[labels[j] for j in np.flatnonzero(row)] for row in np.asarray(guess)]
+        out |= {
+            f"baseline_tfidf_{key}": value
+            for key, value in self._scores(test.targets, predicted, labels).items()
+        }
+        return out
+
+    def headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Micro F1", f"{metrics['test_micro_f1']:.3f}"),
+            ("Macro F1", f"{metrics['test_macro_f1']:.3f}"),
+            ("Rows with exactly the right labels", percent(metrics["test_exact_match"])),
+        ]
+
+    def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Always the most frequent labels", f"{metrics['baseline_frequent_micro_f1']:.3f}"),
+            ("TF-IDF + logistic regression", f"{metrics['baseline_tfidf_micro_f1']:.3f}"),
+        ]
+
+    def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
+        counts = pd.Series(Counter(n for names in examples.targets for n in names), dtype=int)
+        counts = counts.sort_values(ascending=False, kind="stable")
+        if len(counts) < 2:
+            where = f'"{mapping.label}"' if mapping.label else "the label columns"
+            report.problems.append(
+                f"{where[0].upper()}{where[1:]} need at least two different labels in use. "
+                "Check that you picked the right columns."
+            )
+        label_section(report, counts, mapping.label or "labels")
+        none = sum(1 for names in examples.targets if not names)
+        if none:
+            report.warnings.append(
+                f"{none} row{'s have' if none != 1 else ' has'} no label at all; the model "
+                "learns that such texts get none of the labels."
+            )
+        pairs = Counter(p for names in examples.targets for p in combinations(sorted(names), 2))
+        report.cooccurrence = [
+            {"labels": list(p), "count": n} for p, n in pairs.most_common(COOCCURRENCE_SHOWN)
+        ]
+        report.labels_per_row = round(
+            sum(len(t) for t in examples.targets) / max(1, len(examples)), 2
+        )

@@ -1,0 +1,201 @@
+"""Regression: predict a number (1-5 stars, a price, a grade, a similarity score).
+
+Cells are read the way people write numbers (decimal commas, thousands separators); cells
+that are not numbers are reported by row and skipped. Targets are scaled to mean 0 and
+standard deviation 1 for training and scaled back for output. Scores: MAE, RMSE, R²,
+Pearson and Spearman; baselines: always the training mean, and TF-IDF + ridge regression.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy.stats import pearsonr, spearmanr
+from sklearn.linear_model import Ridge
+
+from finetune.mapping import CLASS_LIKE_VALUES, ColumnMapping, parse_number
+from finetune.tasks.base import Examples, Head, Task
+from finetune.tasks.single_label import make_examples, texts_of, tfidf
+
+SCATTER_POINTS = 2000  # points kept for the predicted-against-true plot
+OUTLIER_IQR = 3.0  # values beyond this many interquartile ranges are outliers
+STRATA = 5  # splits keep each fifth of the value range in proportion
+
+
+def _correlation(fn, a, b) -> float:
+    if len(a) < 2 or np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    return float(fn(a, b)[0])
+
+
+class RegressionTask(Task):
+    name = "regression"
+    title = "Regression: predict a number"
+    description = "A number per row: stars, a price, a grade, how similar two texts are."
+    primary_metric = "rmse"
+    metric_title = "error (RMSE)"
+    greater_is_better = False
+    metric_range = None
+    target_dtype = "float"
+    evaluation_template = "runs/evaluation/regression.html"
+    try_template = "catalog/try/regression.html"
+
+    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+        texts, pairs, empty_text = texts_of(frame, mapping)
+        empty_text = empty_text.to_numpy()
+        cells = frame[mapping.label].astype(str).str.strip()
+        values = [parse_number(c) for c in cells]
+        empty_value = (cells == "").to_numpy() & ~empty_text
+        not_number = np.array([v is None for v in values]) & ~empty_value & ~empty_text
+        return make_examples(
+            texts,
+            pairs,
+            values,
+            ~(empty_text | empty_value | not_number),
+            {
+                "empty text": empty_text,
+                "empty value": empty_value,
+                "value that is not a number": not_number,
+            },
+        )
+
+    def stratify_keys(self, targets: list) -> list[str]:
+        if len(targets) < STRATA:
+            return [""] * len(targets)
+        edges = np.quantile(np.asarray(targets, dtype=float), np.linspace(0, 1, STRATA + 1)[1:-1])
+        return [str(int(np.searchsorted(edges, t, side="right"))) for t in targets]
+
+    def make_head(self, train: Examples, everything: Examples) -> Head:
+        values = np.asarray(train.targets, dtype=np.float64)
+        std = float(values.std()) if len(values) else 1.0
+        return {
+            "labels": ["value"],
+            "mean": float(values.mean()) if len(values) else 0.0,
+            "std": std if std > 0 else 1.0,
+            "min": float(values.min()) if len(values) else 0.0,
+            "max": float(values.max()) if len(values) else 0.0,
+        }
+
+    def model_kwargs(self, head: Head) -> dict:
+        return {
+            "num_labels": 1,
+            "id2label": {0: "value"},
+            "label2id": {"value": 0},
+            "problem_type": "regression",
+        }
+
+    def encode_targets(self, targets: list, head: Head) -> list[float]:
+        return [(float(t) - head["mean"]) / head["std"] for t in targets]
+
+    def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
+        values = np.asarray(logits, dtype=np.float64).reshape(-1) * head["std"] + head["mean"]
+        return [{"value": float(v)} for v in values]
+
+    def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
+        """Mean squared error in scaled units, as in training."""
+        if not len(encoded_targets):
+            return 0.0
+        diff = np.asarray(logits, dtype=np.float64).reshape(-1) - np.asarray(encoded_targets)
+        return float((diff**2).mean())
+
+    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+        return {"prediction": [round(p["value"], 4) for p in predictions]}
+
+    def _scores(self, y_true, y_pred) -> dict:
+        y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
+        if not len(y_true):
+            return {"mae": 0.0, "rmse": 0.0, "r2": 0.0, "pearson": 0.0, "spearman": 0.0}
+        error = y_pred - y_true
+        total = float(((y_true - y_true.mean()) ** 2).sum())
+        return {
+            "mae": float(np.abs(error).mean()),
+            "rmse": float(np.sqrt((error**2).mean())),
+            "r2": float(1 - (error**2).sum() / total) if total > 0 else 0.0,
+            "pearson": _correlation(pearsonr, y_true, y_pred),
+            "spearman": _correlation(spearmanr, y_true, y_pred),
+        }
+
+    def metrics(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        scores = self._scores(targets, [p["value"] for p in predictions])
+        return scores | {"rows": len(targets)}
+
+    def evaluation(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        y_pred = [p["value"] for p in predictions]
+        step = max(1, len(targets) // SCATTER_POINTS)
+        errors = np.abs(np.asarray(y_pred) - np.asarray(targets, dtype=float))
+        worst = np.argsort(-errors, kind="stable")[:20] if len(errors) else []
+        return {
+            "scatter": [
+                [round(float(t), 4), round(float(p), 4)]
+                for t, p in list(zip(targets, y_pred, strict=True))[::step]
+            ],
+            "largest_errors": [int(i) for i in worst],  # positions in the test rows
+            "range": [head.get("min", 0.0), head.get("max", 0.0)],
+        }
+
+    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+        # 1. Always the training mean.
+        mean = float(np.mean(train.targets))
+        out = {
+            f"baseline_mean_{k}": v
+            for k, v in self._scores(test.targets, [mean] * len(test)).items()
+        }
+        # 2. TF-IDF + ridge regression.
+        vectorizer, x_train = tfidf(train)
+        ridge = Ridge(alpha=1.0).fit(x_train, train.targets)
+        y_pred = ridge.predict(vectorizer.transform(test.inputs()))
+        out |= {f"baseline_tfidf_{k}": v for k, v in self._scores(test.targets, y_pred).items()}
+        return out
+
+    def headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Typical error (MAE)", f"{metrics['test_mae']:.3g}"),
+            ("RMSE", f"{metrics['test_rmse']:.3g}"),
+            ("R²", f"{metrics['test_r2']:.3f}"),
+            ("Pearson", f"{metrics['test_pearson']:.3f}"),
+            ("Spearman", f"{metrics['test_spearman']:.3f}"),
+        ]
+
+    def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            ("Always the average (RMSE)", f"{metrics['baseline_mean_rmse']:.3g}"),
+            ("TF-IDF + ridge regression (RMSE)", f"{metrics['baseline_tfidf_rmse']:.3g}"),
+        ]
+
+    def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
+        values = np.asarray(examples.targets, dtype=float)
+        if not len(values):
+            report.problems.append(
+                f'The column "{mapping.label}" has no numbers. Pick the column that holds the '
+                "values to predict."
+            )
+            return
+        q1, q3 = np.quantile(values, [0.25, 0.75])
+        spread = OUTLIER_IQR * (q3 - q1)
+        outliers = [
+            i for i, v in enumerate(values) if spread > 0 and (v < q1 - spread or v > q3 + spread)
+        ]
+        distinct = len(np.unique(values))
+        report.numbers = {
+            "min": float(values.min()),
+            "max": float(values.max()),
+            "mean": round(float(values.mean()), 4),
+            "median": float(np.median(values)),
+            "distinct": distinct,
+            "outliers": len(outliers),
+            "outlier_rows": [row_number(examples.rows[i]) for i in outliers[:20]],
+        }
+        if distinct < 2:
+            report.problems.append(
+                f'Every row of "{mapping.label}" holds the same number; there is nothing to '
+                "learn. Check that you picked the right column."
+            )
+        elif distinct <= CLASS_LIKE_VALUES:
+            report.warnings.append(
+                f'"{mapping.label}" has only {distinct} different values; they look like classes. '
+                "Consider text classification instead."
+            )
+        if outliers:
+            rows = ", ".join(str(r) for r in report.numbers["outlier_rows"][:10])
+            report.warnings.append(
+                f"{len(outliers)} value{'s are' if len(outliers) != 1 else ' is'} far from the "
+                f"others (spreadsheet rows {rows}); check they are not typing mistakes."
+            )

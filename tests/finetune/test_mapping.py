@@ -1,0 +1,132 @@
+"""The column mapping by role, numbers as people write them, label separators, and the
+task suggested from the columns (with its reason)."""
+
+import pandas as pd
+import pytest
+
+from finetune.errors import FinetuneError
+from finetune.mapping import ColumnMapping, detect_separator, parse_number, suggest, truthy
+
+
+def test_it_round_trips_a_mapping_through_a_dict():
+    mapping = ColumnMapping(text="review", text_pair="reply", labels=["a", "b"], split="split")
+    data = mapping.to_dict()
+    assert data["labels"] == ["a", "b"] and data["text_pair"] == "reply"
+    assert ColumnMapping.from_dict(data | {"unknown": 1}) == mapping
+    assert ColumnMapping.from_dict({"text": "t"}) == ColumnMapping(text="t")
+    assert mapping.used() == ["review", "reply", "a", "b", "split"]
+
+
+def test_it_refuses_a_mapping_without_a_text_column():
+    with pytest.raises(FinetuneError, match="No text column was chosen"):
+        ColumnMapping.from_dict({"label": "x"})
+
+
+def test_it_says_the_mapping_in_words():
+    words = ColumnMapping(text="q1", text_pair="q2", label="dup").in_words()
+    assert words == 'text "q1", second text "q2", label "dup"'
+
+
+@pytest.mark.parametrize(
+    "cell, number",
+    [
+        ("3", 3.0),
+        ("3.5", 3.5),
+        ("3,5", 3.5),
+        ("-0,25", -0.25),
+        ("1,234", 1234.0),
+        ("1,234.5", 1234.5),
+        ("1.234,5", 1234.5),
+        ("1 234", 1234.0),
+        ("1.234.567", 1234567.0),
+        ("0,125", 0.125),
+        (" 42 ", 42.0),
+        ("four", None),
+        ("", None),
+        ("3.5 stars", None),
+        ("1,2,3", None),
+    ],
+)
+def test_it_reads_numbers_the_way_people_write_them(cell, number):
+    assert parse_number(cell) == number
+
+
+def test_it_reads_yes_no_cells():
+    assert [truthy(v) for v in ["1", "yes", "X", "true", "0", "no", "", "maybe"]] == [
+        True, True, True, True, False, False, False, None,
+    ]  # fmt: skip
+
+
+def test_it_detects_the_label_separator():
+    assert detect_separator(["billing; refund", "bug", "bug; ui", "refund"]) == ";"
+    assert detect_separator(["a|b", "b", "c|a"]) == "|"
+    assert detect_separator(["spam", "ham", "spam"]) is None
+
+
+def test_it_suggests_multi_label_from_joined_labels():
+    frame = pd.DataFrame(
+        {
+            "ticket": [f"my invoice number {i} is wrong and the app crashed" for i in range(40)],
+            "tags": ["billing; bug", "billing", "bug", "ui; bug"] * 10,
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "multi_label"
+    assert suggestion.mapping.label == "tags" and suggestion.mapping.label_separator == ";"
+    assert '"tags"' in suggestion.reason and '";"' in suggestion.reason
+
+
+def test_it_suggests_multi_label_from_0_1_columns():
+    frame = pd.DataFrame(
+        {
+            "comment": [f"this is comment number {i}, quite long" for i in range(30)],
+            "anger": ["1", "0", ""] * 10,
+            "joy": ["0", "1", "1"] * 10,
+            "fear": ["yes", "no", "no"] * 10,
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "multi_label"
+    assert suggestion.mapping.labels == ["anger", "joy", "fear"]
+    assert "3 columns hold only 0/1 values" in suggestion.reason
+
+
+def test_it_suggests_regression_for_a_numeric_label():
+    frame = pd.DataFrame(
+        {
+            "review": [f"review text number {i} about the product" for i in range(50)],
+            "price": [f"{10 + i * 1.5:.2f}".replace(".", ",") for i in range(50)],
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "regression" and suggestion.mapping.label == "price"
+    assert "numbers" in suggestion.reason
+
+
+def test_it_keeps_classes_when_a_numeric_column_has_few_values():
+    frame = pd.DataFrame(
+        {"review": [f"a review about thing {i}" for i in range(30)], "label": ["0", "1"] * 15}
+    )
+    assert suggest(frame).task == "single_label"
+
+
+def test_it_suggests_pairs_from_two_long_text_columns():
+    frame = pd.DataFrame(
+        {
+            "sentence1": [f"A man is playing the guitar on stage number {i}." for i in range(40)],
+            "sentence2": [f"Someone plays an instrument in hall number {i}." for i in range(40)],
+            "label": ["entailment", "not_entailment"] * 20,
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "single_label"
+    assert {suggestion.mapping.text, suggestion.mapping.text_pair} == {"sentence1", "sentence2"}
+    assert "pairs of texts" in suggestion.reason
+
+
+def test_it_does_not_take_a_row_id_for_a_number_to_predict():
+    frame = pd.DataFrame(
+        {"id": [str(i) for i in range(30)], "text": [f"some text {i}" for i in range(30)]}
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "single_label" and suggestion.mapping.label is None
