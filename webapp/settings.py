@@ -130,12 +130,6 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Team invitations are e-mailed; by default the e-mail is printed on the console.
-EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "LabelTune <labeltune@localhost>")
-# The prediction API: requests a minute per token (0 turns the limit off).
-API_RATE_PER_MINUTE = envint("API_RATE_PER_MINUTE", "120")
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -200,4 +194,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # failed and refused sign-ins, not every success
 }

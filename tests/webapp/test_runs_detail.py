@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils import timezone
+from rq.worker import Worker
 
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import SCRIPT_LABEL, RedisMixin, finished_model
@@ -40,6 +41,7 @@ class RunPageTestCase(RedisMixin, BaseTestCase):
         self.assertNotContains(response, "Bob run")
 
     def test_it_shows_the_queue_position(self):
+        Worker(["training"], connection=self.redis, name="busy").register_birth()
         first, second = self.make_run(), self.make_run()
         with self.captureOnCommitCallbacks(execute=True):
             first.start()

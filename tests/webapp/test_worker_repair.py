@@ -9,9 +9,11 @@ import io
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 from rq.exceptions import AbandonedJobError
 from rq.job import Job, JobStatus
 from rq.timeouts import JobTimeoutException
@@ -22,7 +24,7 @@ from tests.webapp.runs_support import RedisMixin, finished_model
 from webapp.catalog.models import BatchPrediction
 from webapp.runs import jobs
 from webapp.runs.maintenance import LOST, repair_runs
-from webapp.runs.models import WORKER_DIED, TrainingRun
+from webapp.runs.models import QUEUE_DOWN, WORKER_DIED, TrainingRun
 
 
 class RepairTestCase(RedisMixin, BaseTestCase):
@@ -111,6 +113,39 @@ class RepairTestCase(RedisMixin, BaseTestCase):
         with override_settings(RQ_QUEUES={"training": dead, "predictions": dead}):
             self.assertEqual(repair_runs(), 0)
         self.assertEqual(self.status(run)[0], "running")
+
+    def forgotten_run(self, age: timedelta = timedelta(minutes=5)) -> TrainingRun:
+        """A row saved as "created" whose web process died before it was enqueued."""
+        run = TrainingRun.objects.create(team=self.alice_team, name="Reviews")
+        TrainingRun.objects.filter(pk=run.pk).update(created=timezone.now() - age)
+        return run
+
+    def test_it_enqueues_a_run_that_was_never_enqueued(self):
+        run = self.forgotten_run()
+        self.assertEqual(repair_runs(), 1)
+        self.assertEqual(self.status(run), ("queued", ""))
+        job = Job.fetch(run.job_id, connection=self.redis)
+        self.assertEqual(job.get_status(), JobStatus.QUEUED)
+        self.assertEqual(job.timeout, run.job_timeout)
+        self.assertEqual(job.args, (run.pk,))
+        self.assertEqual(repair_runs(), 0)  # enqueued once, not again
+
+    def test_it_leaves_a_run_that_is_being_started_alone(self):
+        run = self.forgotten_run(age=timedelta(seconds=2))
+        self.assertEqual(repair_runs(), 0)
+        self.assertEqual(self.status(run)[0], "created")
+        self.assertFalse(Job.exists(run.job_id, connection=self.redis))
+
+    def test_it_fails_a_forgotten_run_in_plain_words_when_the_queue_refuses(self):
+        run = self.forgotten_run()
+        # A full Redis: it still answers reads, but refuses every write.
+        self.redis.config_set("maxmemory-policy", "noeviction")
+        self.redis.config_set("maxmemory", 1)
+        try:
+            repair_runs()
+        finally:
+            self.redis.config_set("maxmemory", 0)
+        self.assertEqual(self.status(run), ("failed", QUEUE_DOWN))
 
     def test_it_has_a_management_command(self):
         self.make_run()

@@ -1,7 +1,9 @@
-"""Worker maintenance: notice jobs whose worker died and mark their rows failed.
+"""Worker maintenance: notice jobs whose worker died and mark their rows failed; enqueue rows
+that were saved but never enqueued; tell whether any worker listens on a queue.
 
-    repair_runs()            # every queued or running row: training runs and batch predictions
+    repair_runs()            # every row not final: training runs and batch predictions
     repair_runs([run])       # just these rows (the run page does this when a run goes quiet)
+    has_worker("training")   # False when no worker listens on the queue; None: Redis can't tell
 
 Called when a worker starts and during its periodic maintenance (webapp.runs.worker), by
 `manage.py repair_runs`, and by the run page. A row is repaired when Redis shows that nothing
@@ -10,14 +12,19 @@ is working on it any more:
 2. its job ended (failed, stopped, canceled) without the row saying so, or
 3. its job is started but the worker holding it is gone: its key expired, or it lived on this
    machine and its process no longer exists.
+A row still "created" a minute after it was saved, with no job in Redis, was never enqueued
+(the web process died between saving it and enqueueing it). Nothing ran, so it is enqueued
+again rather than failed; if Redis refuses, the enqueue marks it failed with a plain sentence.
 """
 
 import logging
 import os
 import socket
 from collections.abc import Iterable
+from datetime import timedelta
 
 import django_rq
+from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -27,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 LOST = "This run was lost from the training queue (the queue was restarted). Start it again with Retry."
 STILL_WAITING = (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED, JobStatus.CREATED)
+NEVER_ENQUEUED_AFTER = timedelta(minutes=1)  # a "created" row this old without a job was forgotten
 
 
 def tracked_models() -> list:
@@ -41,16 +49,24 @@ def open_rows() -> list:
     return [
         row
         for model in tracked_models()
-        for row in model.objects.filter(status__in=("queued", "running"))
+        for row in model.objects.filter(status__in=("created", "queued", "running"))
     ]
 
 
 def repair_runs(rows: Iterable | None = None) -> int:
-    """Mark rows failed whose job no longer runs anywhere; returns how many were repaired."""
+    """Enqueue forgotten rows again and mark rows failed whose job no longer runs anywhere;
+    returns how many were repaired."""
     rows = open_rows() if rows is None else list(rows)
     repaired = 0
     for row in rows:
         try:
+            if never_enqueued(row):
+                row._enqueue()  # the one enqueue; it marks the row failed if Redis refuses
+                logger.warning(
+                    "Enqueued %s %s again: it was never enqueued.", type(row).__name__, row.uuid
+                )
+                repaired += 1
+                continue
             problem = job_problem(row)
         except RedisError:
             logger.warning("Redis is not reachable; runs are not checked now.")
@@ -61,6 +77,23 @@ def repair_runs(rows: Iterable | None = None) -> int:
     return repaired
 
 
+def never_enqueued(row) -> bool:
+    """True for a row saved a while ago as "created" whose job never reached Redis."""
+    if row.status != "created" or timezone.now() - row.created < NEVER_ENQUEUED_AFTER:
+        return False
+    connection = django_rq.get_connection(row.queue_name)
+    return not connection.exists(Job.key_for(row.job_id))
+
+
+def has_worker(queue_name: str) -> bool | None:
+    """Whether a live worker listens on the queue (a killed one drops out when its key
+    expires); None when Redis is not reachable."""
+    try:
+        return bool(Worker.all(queue=django_rq.get_queue(queue_name)))
+    except RedisError:
+        return None
+
+
 def job_problem(row) -> tuple[str, str] | None:
     """(message for users, note for staff) when nothing is working on `row`; else None."""
     connection = django_rq.get_connection(row.queue_name)
@@ -68,6 +101,8 @@ def job_problem(row) -> tuple[str, str] | None:
     try:
         job = Job.fetch(row.job_id, connection=connection)
     except NoSuchJobError:
+        if row.status == "created":
+            return None  # enqueued once its transaction commits; never_enqueued() covers the rest
         if row.status == "queued":
             return LOST, "The job is no longer in Redis."
         return died, "The job is no longer in Redis."

@@ -19,8 +19,8 @@ from finetune.columns import Columns
 from lib.teams import get_for_user, scoped
 from webapp.accounts.models import Role
 from webapp.runs.forms import NewRunForm
-from webapp.runs.maintenance import repair_runs
-from webapp.runs.models import RunStatus, TrainingRun
+from webapp.runs.maintenance import has_worker, repair_runs
+from webapp.runs.models import QUEUE_NAME, RunStatus, TrainingRun
 from webapp.spreadsheets.models import Spreadsheet
 
 QUIET_AFTER = timedelta(seconds=30)  # a running run this long without news gets its worker checked
@@ -65,18 +65,23 @@ def run_new(request, uuid):
 
 
 def _check_worker(run: TrainingRun) -> None:
-    """Notice a dead worker from the run page, instead of showing "running" forever."""
+    """Notice a dead worker or a run never enqueued from the run page, instead of showing
+    "running" or "waiting" forever."""
     quiet = run.heartbeat is None or timezone.now() - run.heartbeat > QUIET_AFTER
-    if (run.status == RunStatus.RUNNING and quiet) or (
-        run.status == RunStatus.QUEUED and run.queue_position() is None
-    ):
+    waiting = run.status in (RunStatus.CREATED, RunStatus.QUEUED)
+    if (run.status == RunStatus.RUNNING and quiet) or (waiting and run.queue_position() is None):
         if repair_runs([run]):
             run.refresh_from_db()
 
 
 def _status_context(run: TrainingRun) -> dict:
     _check_worker(run)
-    return {"run": run, "position": run.queue_position()}
+    waiting = run.status in (RunStatus.CREATED, RunStatus.QUEUED)
+    return {
+        "run": run,
+        "position": run.queue_position(),
+        "no_worker": waiting and has_worker(QUEUE_NAME) is False,
+    }
 
 
 @login_required
