@@ -130,6 +130,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Team invitations are e-mailed; by default the e-mail is printed on the console.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "LabelTune <labeltune@localhost>")
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")  # for the SMTP backend
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+# The prediction API: requests a minute per token (0 turns the limit off).
+API_RATE_PER_MINUTE = envint("API_RATE_PER_MINUTE", "120")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -25,6 +25,7 @@ from webapp.api.schemas import BatchOut, Error, ModelOut, PredictIn, PredictOut
 from webapp.catalog.forms import BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.predictors import get_predictor
+from webapp.catalog.sharing import takes_pairs
 from webapp.runs.models import RunStatus
 
 PREDICT_FAILED = "The model could not answer right now. Try again in a minute."
@@ -57,7 +58,7 @@ def _model_out(request: HttpRequest, model: TrainedModel) -> dict:
         "task": info.get("task", model.run.task),
         "published": model.is_published,
         "labels": info.get("labels", []),
-        "takes_pairs": bool((info.get("columns") or {}).get("text_pair")),
+        "takes_pairs": takes_pairs(info),
         "created": model.created,
         "predict_url": url,
     }
@@ -93,7 +94,7 @@ def predict(request, uuid, body: PredictIn):
         predictor = get_predictor(model.run_dir)
     except (FinetuneError, OSError):
         raise HttpError(404, "This model's files are missing, so it cannot answer.")
-    pairs = bool(predictor.columns.text_pair)
+    pairs = predictor.takes_pairs
     texts, text_pairs = [], []
     for i, item in enumerate(body.inputs):
         text, pair = (item, None) if isinstance(item, str) else (item.text, item.text_pair)

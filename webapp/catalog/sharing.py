@@ -46,12 +46,18 @@ def trainer_teams(user, but: Team):
     return teams_of(user).filter(memberships__in=memberships).distinct()
 
 
+def takes_pairs(info: dict) -> bool:
+    """Whether the model was trained on pairs of texts (labeltune.json's column mapping)."""
+    return bool((info.get("mapping") or info.get("columns") or {}).get("text_pair"))
+
+
 def sharing_context(request, model: TrainedModel) -> dict:
     """What the model page's sharing card needs (included by catalog/detail.html)."""
     role = model.team.role_of(request.user)
     api_url = request.build_absolute_uri(reverse("api:predict", args=[model.uuid]))
     return {
         "can_train": role in (Role.TRAINER, Role.ADMIN),
+        "takes_pairs": takes_pairs(model.info()),
         "publish_form": PublishForm(initial={"name": model.name, "description": model.description}),
         "copy_teams": trainer_teams(request.user, model.team),
         "api_url": api_url,

@@ -17,7 +17,7 @@ from finetune.columns import Columns, guess_columns
 from finetune.health import check
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import MB, too_large_message
-from webapp.accounts.models import Role
+from webapp.accounts.models import Activity, Role
 from webapp.spreadsheets.forms import MappingForm, UploadForm
 from webapp.spreadsheets.models import Spreadsheet
 
@@ -135,6 +135,7 @@ def delete(request: HttpRequest, uuid) -> HttpResponse:
         )
         return redirect("spreadsheets:detail", spreadsheet.uuid)
     spreadsheet.delete_with_file()  # runs trained on it keep their models (FK is SET_NULL)
+    Activity.record(spreadsheet.team, request.user, f'deleted the spreadsheet "{spreadsheet.name}"')
     messages.success(request, f'Deleted "{spreadsheet.name}".')
     return redirect("spreadsheets:list")
 
