@@ -93,18 +93,27 @@ def shared_database(conn, data_dir: Path, django_db_blocker):
 
 @pytest.fixture
 def worker(shared, tmp_path):
-    log = (tmp_path / "worker.log").open("w")
+    with rq_worker(shared, tmp_path / "worker.log") as process:
+        yield process
+
+
+@contextlib.contextmanager
+def rq_worker(env: dict, log_path: Path):
+    """`manage.py rqworker` in a subprocess, stopped (SIGTERM, then SIGKILL) afterwards."""
+    log = log_path.open("w")
     args = [sys.executable, "manage.py", "rqworker", "training", "predictions"]
-    process = subprocess.Popen(args, cwd=ROOT, env=shared, stdout=log, stderr=subprocess.STDOUT)
-    yield process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    log.close()
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
 
 
 def wait_for(check, timeout: float, what: str, worker=None):
@@ -221,6 +230,30 @@ def test_it_marks_a_run_failed_when_its_worker_is_killed(shared, worker):
     assert (run.status, run.message) == (TrainingRun.Status.FAILED, WORKER_DIED)
     page = client.get(reverse("runs:detail", args=[run.uuid])).content.decode()
     assert "Start it again with Retry" in page
+
+
+def test_it_fails_a_run_over_its_time_limit_in_plain_words(shared, tmp_path):
+    from webapp.runs.models import TrainingRun
+
+    # This server allows 5 seconds of training (enqueued with that job_timeout; the worker's
+    # message names the same limit); the run asks for 2000 epochs.
+    limit = {"TRAINING_JOB_TIMEOUT": "5"}
+    with (
+        override_settings(TRAINING_JOB_TIMEOUT=5),
+        rq_worker(shared | limit, tmp_path / "w.log") as worker,
+    ):
+        client = logged_in_client()
+        run = start_run(client, epochs="2000")
+
+        def final():
+            run.refresh_from_db()
+            return run.is_final
+
+        wait_for(final, 90, "the run to be stopped", worker)
+    assert run.status == TrainingRun.Status.FAILED, (run.status, run.message)
+    assert run.message.startswith("Training took longer than this server allows (5 seconds)")
+    assert "JobTimeoutException" in run.log  # the traceback, for staff
+    assert not TrainingRun.objects.filter(model__isnull=False).exists()
 
 
 def children(pid: int) -> list[str]:

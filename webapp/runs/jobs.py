@@ -25,7 +25,7 @@ UNEXPECTED = (
 )
 NO_SPREADSHEET = "The spreadsheet this run trains on was deleted. Upload it again to train."
 TIMED_OUT = (
-    "Training took longer than this server allows ({hours:g} hours) and was stopped. "
+    "Training took longer than this server allows ({limit}) and was stopped. "
     "Try fewer epochs or a smaller model, or ask your administrator to raise the limit."
 )
 CANCEL_CHECK_EVERY = 2.0  # seconds between database reads of the cancel flag
@@ -92,8 +92,17 @@ def finish(run: TrainingRun, metrics: dict) -> None:
 
 def unexpected_message(err: BaseException | None) -> str:
     if isinstance(err, JobTimeoutException):
-        return TIMED_OUT.format(hours=round(settings.TRAINING_JOB_TIMEOUT / 3600, 1))
+        return TIMED_OUT.format(limit=duration_words(settings.TRAINING_JOB_TIMEOUT))
     return UNEXPECTED
+
+
+def duration_words(seconds: int) -> str:
+    """A time limit as people say it: "24 hours", "90 minutes", "30 seconds"."""
+    if seconds >= 2 * 3600:
+        return f"{round(seconds / 3600, 1):g} hours"
+    if seconds >= 2 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{seconds} seconds"
 
 
 def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
