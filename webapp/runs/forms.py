@@ -5,10 +5,13 @@
         form.cleaned_data["config"]   # a finetune TrainConfig, already validated
 
 Defaults come from finetune's TrainConfig and its one-line help from FIELD_HELP, so the
-page always shows what training will really use.
+page always shows what training will really use. Each rendered page carries a fresh
+`run_uuid`, the id its run will get: a second POST of the same page (a double click) finds
+that run instead of starting another.
 """
 
 import os
+import uuid
 
 from django import forms
 from django.conf import settings
@@ -59,6 +62,7 @@ class NewRunForm(forms.Form):
     name = forms.CharField(max_length=200, label="Name of the model")
     base_model = forms.ChoiceField(label="Base model")
     hub_id = forms.CharField(max_length=200, required=False, label="Hugging Face model id")
+    run_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, task: str = "single_label", initial_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +73,7 @@ class NewRunForm(forms.Form):
         ]
         self.fields["base_model"].initial = self.options[0]["value"]
         self.fields["name"].initial = initial_name
+        self.fields["run_uuid"].initial = uuid.uuid4()  # new for every page shown
         defaults = TrainConfig()
         for name in BASIC_FIELDS + ADVANCED_FIELDS:
             default = getattr(defaults, name)

@@ -5,6 +5,7 @@ Every object view starts with get_for_user (404 for other teams); the models do 
 two seconds and comes back without its trigger once the run is final, which stops polling.
 """
 
+import uuid as uuidlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from finetune.columns import Columns
 from lib.teams import get_for_user, scoped
 from webapp.accounts.models import Role
+from webapp.catalog.models import BatchPrediction
 from webapp.runs.forms import NewRunForm
 from webapp.runs.maintenance import has_worker, repair_runs
 from webapp.runs.models import QUEUE_NAME, RunStatus, TrainingRun
@@ -49,7 +51,11 @@ def run_new(request, uuid):
     if request.method == "POST" and not blockers and form.is_valid():
         columns = Columns(text=sheet.text_column, label=sheet.label_column)
         with transaction.atomic():
+            earlier, run_uuid = claim_run_uuid(sheet, request.user, form.cleaned_data["run_uuid"])
+            if earlier is not None:
+                return redirect("runs:detail", earlier.uuid)  # a double click: one run
             run = TrainingRun.objects.create(
+                uuid=run_uuid,
                 team=sheet.team,
                 created_by=request.user,
                 spreadsheet=sheet,
@@ -62,6 +68,25 @@ def run_new(request, uuid):
         return redirect("runs:detail", run.uuid)
     ctx = {"sheet": sheet, "form": form, "blockers": blockers}
     return render(request, "runs/new.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+def claim_run_uuid(sheet: Spreadsheet, user, key) -> tuple[TrainingRun | None, uuidlib.UUID]:
+    """(the run this page already started, its uuid) for a repeated POST of one "Train" page;
+    else (None, the uuid for the new run): the page's own key when it is free.
+
+    Call inside the transaction that creates the run: the spreadsheet row is locked first, so
+    two quick POSTs of one page are handled one after the other.
+    """
+    Spreadsheet.objects.select_for_update().get(pk=sheet.pk)
+    if key is None:
+        return None, uuidlib.uuid4()
+    earlier = TrainingRun.objects.filter(uuid=key).first()
+    if earlier is not None:
+        mine = earlier.team_id == sheet.team_id and earlier.created_by_id == user.pk
+        return (earlier, earlier.uuid) if mine else (None, uuidlib.uuid4())
+    if BatchPrediction.objects.filter(uuid=key).exists():
+        return None, uuidlib.uuid4()  # RQ job ids (row uuids) share one namespace
+    return None, key
 
 
 def _check_worker(run: TrainingRun) -> None:
