@@ -10,11 +10,16 @@ label is a column with few distinct values. Each choice comes with one plain sen
 why, for the column-mapping page.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
 SAMPLE_ROWS = 10_000  # enough rows to judge a column by
+PROFILE_ROWS = 1_000  # rows the guess looks at: enough for a feel, cheap on wide sheets
+PROFILED_COLUMNS = 500  # columns beyond this are not considered (finetune.data reads 500)
+NUMBER = re.compile(r"\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*")
 TEXT_NAMES = ("text", "sentence", "review", "comment", "message", "body", "content",
               "description", "tweet", "utterance", "question", "query", "document")  # fmt: skip
 LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "tag",
@@ -48,8 +53,7 @@ class _Profile:
 def guess_columns(table_or_frame) -> ColumnGuess:
     """Guess the text and label columns of a Table or DataFrame, with a reason for each."""
     frame = getattr(table_or_frame, "frame", table_or_frame)
-    profiles = [_profile(frame, i) for i in range(frame.shape[1])]
-    profiles = [p for p in profiles if p.filled]
+    profiles = [p for p in _profiles(frame) if p.filled]
     guess = ColumnGuess(text=None, label=None)
 
     # 1. Text: a named text column, else the longest texts among mostly-distinct columns.
@@ -85,21 +89,45 @@ def guess_columns(table_or_frame) -> ColumnGuess:
     return guess
 
 
-def _profile(frame: pd.DataFrame, i: int) -> _Profile:
-    values = frame.iloc[:SAMPLE_ROWS, i]
-    values = values.where(values.notna(), "").astype(str)
-    filled = values[values.str.strip() != ""]
-    distinct = filled.str.strip().unique()
-    numeric = pd.to_numeric(filled.str.replace(",", ".", regex=False), errors="coerce")
-    return _Profile(
-        name=str(frame.columns[i]),
-        position=i,
-        filled=len(filled),
-        distinct=len(distinct),
-        mean_length=float(filled.str.len().mean()) if len(filled) else 0.0,
-        numeric=float(numeric.notna().mean()) if len(filled) else 0.0,
-        split_like=0 < len(distinct) <= 3 and all(v.lower() in SPLIT_VALUES for v in distinct),
-    )
+def _profiles(frame: pd.DataFrame) -> list[_Profile]:
+    """Every column's profile from one sample of rows: a few passes over the whole sample
+    instead of a round of pandas calls per column (20,000 columns took most of a minute)."""
+    sample = frame.iloc[:PROFILE_ROWS, :PROFILED_COLUMNS]
+    stripped, lengths, numeric = _CELL_FACTS(sample.to_numpy(dtype=object))
+    filled = (lengths > 0).astype(bool)
+    counts = filled.sum(axis=0)
+    lengths = lengths.astype(float).sum(axis=0)
+    numbers = numeric.astype(bool).sum(axis=0)
+    profiles = []
+    for i, name in enumerate(sample.columns):
+        n = int(counts[i])
+        distinct = set(stripped[filled[:, i], i].tolist())
+        profiles.append(
+            _Profile(
+                name=str(name),
+                position=i,
+                filled=n,
+                distinct=len(distinct),
+                mean_length=float(lengths[i] / n) if n else 0.0,
+                numeric=float(numbers[i] / n) if n else 0.0,
+                split_like=0 < len(distinct) <= 3
+                and all(v.lower() in SPLIT_VALUES for v in distinct),
+            )
+        )
+    return profiles
+
+
+def _cell_facts(value) -> tuple[str, int, bool]:
+    """A cell's text without surrounding spaces, its length (0 when blank), whether it is a
+    number."""
+    text = "" if value is None or value is pd.NA or value != value else str(value)
+    stripped = text.strip()
+    if not stripped:
+        return "", 0, False
+    return stripped, len(text), NUMBER.fullmatch(stripped) is not None
+
+
+_CELL_FACTS = np.frompyfunc(_cell_facts, 1, 3)  # one Python call per cell, all columns at once
 
 
 def _named(p: _Profile, names: tuple[str, ...]) -> bool:

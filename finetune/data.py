@@ -12,8 +12,15 @@ Every cell becomes text as the user typed it: "NA" and "007" stay as they are, w
 stored by Excel as 3.0 become "3", dates become ISO text ("2024-03-01"). A formula gives
 its last computed value; one never computed (a file written by a script and never opened in
 Excel) and error cells ("#N/A") read as empty. Blank rows and blank columns are dropped;
-the first remaining row is the header. Every failure raises FinetuneError with one or two
-plain sentences for the user.
+the first remaining row is the header. Invisible control characters (NUL and the other C0
+controls but tab, line feed and carriage return) are removed from every cell, header
+included; `table.cleaned_cells` counts the cells that held one.
+
+Hostile files are refused before they cost memory: more than MAX_ROWS rows or MAX_COLUMNS
+columns, a workbook sheet whose cells span more than MAX_CELLS (one stray cell at
+XFD1048576 is enough; finetune.sheetsize finds it before calamine lays the sheet out), and
+zip bombs (MAX_UNPACKED_BYTES). Every failure raises FinetuneError with one or two plain
+sentences for the user.
 """
 
 import datetime as dt
@@ -27,18 +34,23 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from finetune.errors import FinetuneError
+from finetune.sheetsize import Extent, TagTooLong, sheet_extent, xlsx_extent
 from finetune.textfiles import (
     DELIMITERS,
     NOT_A_SPREADSHEET,
     SNIFF_CHARS,
     UPLOAD_THESE,
+    TooWide,
     decode,
+    first_row_width,
     parse_delimited,
     sniff_delimiter,
 )
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 MAX_ROWS = 1_000_000  # data rows; Excel itself stops at 1,048,576
+MAX_COLUMNS = 500  # columns; a table for training has a handful
+MAX_CELLS = 20_000_000  # a workbook sheet's rectangle of cells: about 640 MB in calamine
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook bigger than this unzipped is refused
 ROW_SLACK = 1_000  # blank rows and a title above the header, read beyond max_rows
 EXCEL_MAX_CELL = 32_767  # characters Excel accepts in one cell
@@ -69,8 +81,11 @@ ZIP_PARTS = {  # a part that tells which kind of zip-based document this is
 FORMAT_SUFFIXES = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
 MARKUP = re.compile(r"\s*<(!doctype|html|\?xml|table|head|body)\b", re.IGNORECASE)
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Removed from every cell: C0 controls but tab, LF and CR (what XML and openpyxl refuse).
+INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FILLED = np.frompyfunc(lambda cell: bool(cell.strip()), 1, 1)  # a cell holds more than spaces
 
 PROTECTED = (
     "This workbook is protected with a password. Save a copy without the password and upload that."
@@ -90,6 +105,7 @@ class Table:
     encoding: str | None = None  # text files: the encoding detected
     delimiter: str | None = None  # text files: the delimiter detected
     row_numbers: list[int] = field(default_factory=list, repr=False)  # per frame row
+    cleaned_cells: int = 0  # cells (header included) that held invisible control characters
 
     @property
     def columns(self) -> list[str]:
@@ -126,11 +142,19 @@ def require_columns(table, *names: str | None) -> None:
         if name is None or name in existing:
             continue
         message = f'The column "{name}" is not in this sheet. Its columns are: '
-        message += ", ".join(existing) + "."
+        message += name_list(existing) + "."
         close = [c for c in existing if c.strip().casefold() == str(name).strip().casefold()]
         if close:
             message += f' Did you mean "{close[0]}"?'
         raise FinetuneError(message)
+
+
+def name_list(names: list[str], shown: int = 10) -> str:
+    """Names for a message, the first `shown` of them: "a, b, c and 490 more"."""
+    names = [str(n) for n in names]
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
 def safe_cell(value) -> str:
@@ -247,12 +271,24 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
             "save it as .xlsx or .csv and upload that."
         )
     delimiter = sniff_delimiter(sample, complete=len(text) <= SNIFF_CHARS, suffix=suffix)
+    if (width := first_row_width(text, delimiter)) > MAX_COLUMNS:  # before parsing it all
+        raise _too_many_columns(width)
     limit = max_rows + 1 + ROW_SLACK
-    raw = parse_delimited(text, delimiter, limit)
+    try:
+        raw = parse_delimited(text, delimiter, limit, max_columns=MAX_COLUMNS)
+    except TooWide as err:
+        raise _too_many_columns(err.width)
+    if raw.shape[1] > MAX_COLUMNS:
+        raise _too_many_columns(raw.shape[1])
     if len(raw) >= limit:
         raise _too_many_rows(max_rows)
+    cleaned = 0
+    if INVISIBLE.search(text):  # rare: clean cell by cell, counting
+        dirty = raw.map(lambda v: bool(INVISIBLE.search(v)))
+        cleaned = int(dirty.to_numpy().sum())
+        raw = raw.map(lambda v: INVISIBLE.sub("", v))
     frame, rows = _tidy(raw, max_rows)
-    return Table(frame, [], None, encoding, delimiter, rows)
+    return Table(frame, [], None, encoding, delimiter, rows, cleaned)
 
 
 # Workbooks ----------------------------------------------------------------------------------
@@ -293,23 +329,56 @@ def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> T
         sheet = (visible or names)[0]
     elif sheet not in names:
         raise FinetuneError(
-            f'This workbook has no sheet named "{sheet}". Its sheets are: {", ".join(names)}.'
+            f'This workbook has no sheet named "{sheet}". Its sheets are: {name_list(names)}.'
         )
-    limit = max_rows + 1 + ROW_SLACK
+    # 1. Bound the sheet before calamine lays it out (32 bytes a cell, blanks included).
+    if kind == "xlsx":
+        try:
+            _check_extent(xlsx_extent(path, sheet), max_rows)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, TagTooLong):
+            raise FinetuneError(DAMAGED)
+    # 2. Read it; keep only rows holding a value (row i of the sheet is spreadsheet row i + 1).
     try:
         data = book.get_sheet_by_name(sheet)
-        if data.total_height > limit:
-            raise _too_many_rows(max_rows)
-        rows = data.to_python(skip_empty_area=False, nrows=limit)
+        _check_extent(sheet_extent(data), max_rows)
+        rows, numbers, cleaned = [], [], 0
+        for i, row in enumerate(data.iter_rows()):
+            if row.count("") == len(row):
+                continue
+            cells = [_cell_text(v) for v in row]
+            if INVISIBLE.search("".join(cells)):  # rare: clean cell by cell, counting
+                clean = [INVISIBLE.sub("", c) for c in cells]
+                cleaned += sum(a != b for a, b in zip(cells, clean, strict=True))
+                cells = clean
+            rows.append(cells)
+            numbers.append(i + 1)
     except FinetuneError:
         raise
     except Exception:
         raise FinetuneError(DAMAGED)
-    width = max((len(r) for r in rows), default=0)
-    cells = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in rows]
+    raw = pd.DataFrame(rows, dtype=str)
+    first_column = data.start[1] if data.start else 0
     others = [n for n in names if n != sheet]
-    frame, numbers = _tidy(pd.DataFrame(cells, dtype=str), max_rows, sheet, others)
-    return Table(frame, names, sheet, None, None, numbers)
+    frame, numbers = _tidy(raw, max_rows, sheet, others, numbers, first_column)
+    return Table(frame, names, sheet, None, None, numbers, cleaned)
+
+
+def _check_extent(extent: Extent | None, max_rows: int) -> None:
+    """FinetuneError when a sheet reaches too far down, too far right, or over too many cells."""
+    if extent is None:
+        return
+    if extent.rows > max_rows + 1 + ROW_SLACK:
+        raise _too_many_rows(max_rows, extent.last_row_cell)
+    if extent.columns > MAX_COLUMNS:
+        raise _too_many_columns(extent.columns, extent.last_column_cell)
+    if extent.cells > MAX_CELLS:
+        far = extent.last_row_cell if extent.rows > extent.columns else extent.last_column_cell
+        raise FinetuneError(
+            f"This sheet is too large to read: its cells span {extent.rows:,} rows and "
+            f"{extent.columns:,} columns (as far as cell {far}), more than the "
+            f"{MAX_CELLS:,} cells LabelTune reads. Delete the rows and columns you don't need, "
+            "or save the sheet as CSV, and upload it again."
+        )
 
 
 def _cell_text(value) -> str:
@@ -342,17 +411,21 @@ def _cell_text(value) -> str:
 
 
 def _tidy(
-    raw: pd.DataFrame, max_rows: int, sheet: str | None = None, others: list[str] | None = None
+    raw: pd.DataFrame,
+    max_rows: int,
+    sheet: str | None = None,
+    others: list[str] | None = None,
+    numbers: list[int] | None = None,
+    first_column: int = 0,
 ) -> tuple[pd.DataFrame, list[int]]:
     """Drop blank rows and columns, take the header, name columns; keep user row numbers.
 
-    Row i of `raw` is spreadsheet row i + 1. `sheet` and `others` only shape the messages.
+    Row i of `raw` is spreadsheet row numbers[i] (i + 1 when not given); its column j is
+    spreadsheet column first_column + j + 1. `sheet` and `others` only shape the messages.
     """
     where = f'The sheet "{sheet}"' if sheet else "This file"
-    advice = f" Pick another sheet: {', '.join(others)}." if others else ""
-    filled = np.zeros((len(raw), 0), dtype=bool)
-    if raw.shape[1]:
-        filled = np.column_stack([raw[c].str.strip().ne("").to_numpy() for c in raw.columns])
+    advice = f" Pick another sheet: {name_list(others)}." if others else ""
+    filled = _FILLED(raw.to_numpy(dtype=object)).astype(bool)  # one pass, not one per column
     positions = np.flatnonzero(filled.any(axis=1))
     if len(positions) == 0:
         raise FinetuneError(
@@ -369,8 +442,9 @@ def _tidy(
     keep = np.flatnonzero(filled[data_at].any(axis=0) | filled[header_at])
     frame = raw.iloc[data_at, keep].reset_index(drop=True)
     header = raw.iloc[header_at, keep].tolist()
-    frame.columns = _column_names(header, keep)
-    return frame, (data_at + 1).tolist()
+    frame.columns = _column_names(header, keep + first_column)
+    rows = np.asarray(numbers)[data_at] if numbers is not None else data_at + 1
+    return frame, rows.tolist()
 
 
 def _column_names(header: list[str], positions) -> list[str]:
@@ -392,10 +466,19 @@ def _not_a_spreadsheet(what: str | None = None) -> FinetuneError:
     return FinetuneError(f"This file is {what}, not a spreadsheet. {UPLOAD_THESE}")
 
 
-def _too_many_rows(max_rows: int) -> FinetuneError:
+def _too_many_rows(max_rows: int, far_cell: str = "") -> FinetuneError:
+    reach = f" (it has a cell as far down as {far_cell})" if far_cell else ""
     return FinetuneError(
-        f"This sheet has more than {max_rows:,} rows, the most LabelTune reads. "
+        f"This sheet has more than {max_rows:,} rows, the most LabelTune reads{reach}. "
         "Split it into smaller files, or remove the rows you don't need."
+    )
+
+
+def _too_many_columns(count: int, far_cell: str = "") -> FinetuneError:
+    reach = f" (as far as cell {far_cell})" if far_cell else ""
+    return FinetuneError(
+        f"This sheet has {count:,} columns{reach}; LabelTune reads at most {MAX_COLUMNS:,}. "
+        "Remove the columns you don't need and upload it again."
     )
 
 

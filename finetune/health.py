@@ -79,6 +79,11 @@ def check(
     report = HealthReport(
         task=task, rows_total=len(frame), rows_used=len(examples), max_length=max_length
     )
+    if cleaned := getattr(table, "cleaned_cells", 0):  # removed by finetune.data on reading
+        report.warnings.append(
+            f"{cleaned:,} {'cells' if cleaned > 1 else 'cell'} contained invisible control "
+            "characters; LabelTune removed them."
+        )
 
     # 1. Rows that training will skip, and why.
     for reason, positions in examples.skipped.items():

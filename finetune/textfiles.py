@@ -32,6 +32,14 @@ UNREADABLE = (
 )
 
 
+class TooWide(ValueError):
+    """A row has more cells than the caller reads."""
+
+    def __init__(self, width: int):
+        super().__init__(width)
+        self.width = width
+
+
 def decode(raw: bytes) -> tuple[str, str]:
     """The file's text and the encoding it was in (tried strictly, most telling first)."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -127,8 +135,23 @@ def sniff_delimiter(sample: str, *, complete: bool, suffix: str) -> str:
     return max(scores, key=lambda d: scores[d][1:]) if scores else ","
 
 
-def parse_delimited(text: str, delimiter: str, limit: int) -> pd.DataFrame:
-    """Every record as a row of str cells (blank lines kept, so row numbers stay right)."""
+def first_row_width(text: str, delimiter: str) -> int:
+    """Cells in the first line (quotes respected)."""
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
+    try:
+        return len(next(csv.reader([first_line], delimiter=delimiter), []))
+    except csv.Error:
+        return first_line.count(delimiter) + 1
+
+
+def parse_delimited(
+    text: str, delimiter: str, limit: int, max_columns: int | None = None
+) -> pd.DataFrame:
+    """Every record as a row of str cells (blank lines kept, so row numbers stay right).
+
+    TooWide when a row has more than `max_columns` cells, found before the frame is built.
+    """
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
@@ -146,4 +169,6 @@ def parse_delimited(text: str, delimiter: str, limit: int) -> pd.DataFrame:
     except csv.Error:
         raise FinetuneError(NOT_A_SPREADSHEET)
     width = max((len(r) for r in rows), default=0)
+    if max_columns is not None and width > max_columns:
+        raise TooWide(width)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)

@@ -233,6 +233,62 @@ def xlsb(sheets: dict[str, list[list]]) -> bytes:
     return _zip(parts)
 
 
+# XLSX by hand: any cell anywhere ---------------------------------------------------------------
+
+
+def xlsx_cells(cells: dict[str, str], sheet: str = "Data", extra_xml: str = "") -> bytes:
+    """A minimal .xlsx whose one sheet holds text `cells` by name ({"A1": "text"}).
+
+    openpyxl would do for ordinary files; this writes the XML itself so a test can put one
+    cell at XFD1048576 (or a NUL byte in a cell) in a file of a few kB. `extra_xml` goes
+    into the sheet data after the rows, as it is.
+    """
+    from xml.sax.saxutils import escape, quoteattr
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006"
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rows: dict[int, list[str]] = {}
+    for ref, text in cells.items():
+        row = int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        cell = f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+        rows.setdefault(row, []).append(cell)
+    data = "".join(f'<row r="{r}">{"".join(rows[r])}</row>' for r in sorted(rows)) + extra_xml
+    return _zip(
+        {
+            "[Content_Types].xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{pkg}/content-types">'
+                '<Default Extension="rels" '
+                'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                '<Override PartName="/xl/workbook.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+            ),
+            "_rels/.rels": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/workbook.xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+                f'<sheets><sheet name={quoteattr(sheet)} sheetId="1" r:id="rId1"/></sheets>'
+                "</workbook>"
+            ),
+            "xl/_rels/workbook.xml.rels": (
+                f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{pkg}/relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                "</Relationships>"
+            ),
+            "xl/worksheets/sheet1.xml": (
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
+                f"<sheetData>{data}</sheetData></worksheet>"
+            ),
+        }
+    )
+
+
 # ODS ----------------------------------------------------------------------------------------
 
 

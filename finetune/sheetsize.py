@@ -1,0 +1,239 @@
+"""How far a sheet's cells reach, found before python-calamine lays the sheet out in memory.
+
+    extent = xlsx_extent(path, "Sheet1")    # Extent(top=0, bottom=30, left=0, right=2) or None
+    extent.rows, extent.columns, extent.cells, extent.last_row_cell   # 31, 3, 93, "C31"
+    extent = sheet_extent(calamine_sheet)   # the same for a sheet calamine has already read
+
+python-calamine gives every position between the first and the last cell holding a value a
+slot of 32 bytes when it opens a sheet, so one stray value at XFD1048576 in a 2 KB .xlsx asks
+for 512 GB. For .xlsx and .xlsm this module reads the sheet's XML as a stream of tags
+(never more than a chunk in memory) to find that rectangle first, so that finetune.data can
+refuse a sheet that is too large before calamine touches it. Cells without a value (only a
+style) do not count, as calamine skips them too.
+"""
+
+import html
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK_BYTES = 1024 * 1024  # bytes of sheet XML scanned at a time
+MAX_TAG_BYTES = 64 * 1024  # a tag longer than this is not from a spreadsheet program
+
+# A <row> or <c> start tag (any namespace prefix), attributes quoted with " or ' (a quoted
+# value may hold ">"). Group 1: the tag name; group 2: the attributes ("/" at the end when
+# the tag closes itself, i.e. the cell holds no value).
+ATTRS = rb"((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)"
+CELL_OR_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])" + ATTRS + rb">")
+WHOLE_TAG = re.compile(rb"<" + ATTRS + rb">")
+# A cell written the way Excel, LibreOffice and openpyxl write it, <c r="B7" ...>, holding a
+# value (not closing itself): (letters, digits). The literal start keeps the search fast.
+VALUED_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:[^>"\'/]++|/(?!>)|"[^"]*+"|\'[^\']*+\')*+>'
+)
+# A cell written any other way: no "r" first, or a namespace prefix (<x:c>).
+ODD_CELL = re.compile(rb'<c(?:[\t\n\r/>]| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
+PREFIXED_CELL = re.compile(rb":c[\s/>]")
+CELL_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\$?([A-Za-z]+)\$?([0-9]+)[\"']")
+ROW_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([0-9]+)[\"']")
+SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet(?=[\s/>])" + ATTRS + rb">")
+RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship(?=[\s/>])" + ATTRS + rb">")
+ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+class TagTooLong(ValueError):
+    """The sheet's XML holds a tag longer than MAX_TAG_BYTES: a damaged or hostile file."""
+
+
+@dataclass
+class Extent:
+    top: int  # 0-based row of the first cell holding a value
+    bottom: int  # 0-based row of the last one
+    left: int  # 0-based column of the leftmost one
+    right: int  # 0-based column of the rightmost one
+    last_row_cell: str = ""  # the name of a cell in the bottom row ("Z1000000")
+    last_column_cell: str = ""  # the name of a cell in the rightmost column
+
+    @property
+    def rows(self) -> int:
+        """Spreadsheet rows from row 1 down to the last cell (blank rows above included)."""
+        return self.bottom + 1
+
+    @property
+    def columns(self) -> int:
+        """Columns from the leftmost cell to the rightmost one."""
+        return self.right - self.left + 1
+
+    @property
+    def cells(self) -> int:
+        """Slots calamine would lay out: the rectangle from the first to the last cell."""
+        return (self.bottom - self.top + 1) * self.columns
+
+
+def cell_name(row: int, column: int) -> str:
+    """The A1-style name of a 0-based (row, column): (0, 25) -> "Z1"."""
+    letters, n = "", column + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def sheet_extent(sheet) -> Extent | None:
+    """The extent of a python-calamine CalamineSheet (None when it holds no value)."""
+    if sheet.start is None or sheet.end is None:
+        return None
+    (top, left), (bottom, right) = sheet.start, sheet.end
+    return Extent(top, bottom, left, right, cell_name(bottom, left), cell_name(top, right))
+
+
+def xlsx_extent(path: Path, sheet: str) -> Extent | None:
+    """The extent of the cells holding a value in the named sheet of an .xlsx or .xlsm.
+
+    None when the sheet holds no value or cannot be found (calamine then says why). Raises
+    zipfile and OS errors for damaged files, and TagTooLong.
+    """
+    with zipfile.ZipFile(path) as zf:
+        parts = _sheet_parts(zf, sheet)
+        extents = [_scan(zf, part) for part in parts]
+    return _union([e for e in extents if e is not None])
+
+
+def _sheet_parts(zf: zipfile.ZipFile, sheet: str) -> list[str]:
+    """The zip part holding the named sheet; every worksheet part when the links are unclear."""
+    names = set(zf.namelist())
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        for attrs in RELATIONSHIP.findall(zf.read("xl/_rels/workbook.xml.rels")):
+            found = _attributes(attrs)
+            target = found.get("Target", "")
+            if target.startswith("/"):
+                target = target.lstrip("/")
+            else:
+                target = posixpath.normpath(posixpath.join("xl", target))
+            targets[found.get("Id")] = target
+    if "xl/workbook.xml" in names:
+        for attrs in SHEET.findall(zf.read("xl/workbook.xml")):
+            found = _attributes(attrs)
+            ids = [v for k, v in found.items() if k.endswith(":id")]
+            if found.get("name") == sheet and ids and targets.get(ids[0]) in names:
+                return [targets[ids[0]]]
+    return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _attributes(attrs: bytes) -> dict[str, str]:
+    return {
+        name.decode(errors="replace"): html.unescape((dq or sq).decode(errors="replace"))
+        for name, dq, sq in ATTR.findall(attrs)
+    }
+
+
+def _scan(zf: zipfile.ZipFile, part: str) -> Extent | None:
+    """The extent of one sheet part: the quick way when every cell is written as Excel,
+    LibreOffice and openpyxl write them, else by following every row and cell tag."""
+    try:
+        return _scan_named_cells(zf, part)
+    except _Unnamed:
+        return _scan_every_tag(zf, part)
+
+
+class _Unnamed(Exception):
+    """A cell written another way (no "r" first, a namespace prefix): follow every tag."""
+
+
+def _scan_named_cells(zf: zipfile.ZipFile, part: str) -> Extent | None:
+    """Regular expressions and builtins over each chunk; no Python step per cell."""
+    extents = []
+    for text in _tag_chunks(zf, part):
+        if ODD_CELL.search(text) or PREFIXED_CELL.search(text):
+            raise _Unnamed
+        found = VALUED_CELL.findall(text)
+        if not found:
+            continue
+        letters, digits = zip(*found, strict=True)
+        rows = list(map(int, digits))
+        columns = {name: _column_index(name) for name in set(letters)}
+        bottom, right = max(rows), max(columns.values())
+        at_bottom = rows.index(bottom)
+        at_right = letters.index(next(n for n, c in columns.items() if c == right))
+        extents.append(
+            Extent(
+                min(rows) - 1,
+                bottom - 1,
+                min(columns.values()),
+                right,
+                cell_name(bottom - 1, columns[letters[at_bottom]]),
+                cell_name(rows[at_right] - 1, right),
+            )  # fmt: skip
+        )
+    return _union(extents)
+
+
+def _scan_every_tag(zf: zipfile.ZipFile, part: str) -> Extent | None:
+    """Follow rows and cells the way calamine places them: a cell's "r" when it has one, else
+    the next column of the current row (rows without "r" follow the previous row)."""
+    top = left = 2**62
+    bottom = right = -1
+    last_row_cell = last_column_cell = ""
+    row, column = -1, -1
+    for text in _tag_chunks(zf, part):
+        for match in CELL_OR_ROW.finditer(text):
+            name, attrs = match.groups()
+            if name == b"row":
+                ref = ROW_REF.search(attrs)
+                row = int(ref[1]) - 1 if ref else row + 1
+                column = -1
+                continue
+            ref = CELL_REF.search(attrs)
+            if ref:
+                column, cell_row = _column_index(ref[1]), int(ref[2]) - 1
+            else:
+                column, cell_row = column + 1, row
+            if attrs.rstrip().endswith(b"/"):  # closes itself: no value
+                continue
+            top, left = min(top, cell_row), min(left, column)
+            if cell_row > bottom:
+                bottom, last_row_cell = cell_row, cell_name(cell_row, column)
+            if column > right:
+                right, last_column_cell = column, cell_name(cell_row, column)
+    if bottom < 0:
+        return None
+    return Extent(top, bottom, left, right, last_row_cell, last_column_cell)
+
+
+def _tag_chunks(zf: zipfile.ZipFile, part: str):
+    """The part's XML in pieces of about CHUNK_BYTES, each cut between two tags."""
+    tail = b""
+    with zf.open(part) as stream:
+        while chunk := stream.read(CHUNK_BYTES):
+            data = tail + chunk
+            # What follows the last "<" waits for the next chunk unless it is a whole tag
+            # already (a "<" never appears inside a tag).
+            cut = data.rfind(b"<")
+            if cut < 0 or WHOLE_TAG.match(data, cut):
+                cut = len(data)
+            tail = data[cut:]
+            if len(tail) > MAX_TAG_BYTES:
+                raise TagTooLong(part)
+            yield data[:cut]
+    yield tail
+
+
+def _union(extents: list[Extent]) -> Extent | None:
+    if not extents:
+        return None
+    bottom = max(extents, key=lambda e: e.bottom)
+    right = max(extents, key=lambda e: e.right)
+    return Extent(
+        min(e.top for e in extents), bottom.bottom, min(e.left for e in extents), right.right,
+        bottom.last_row_cell, right.last_column_cell,
+    )  # fmt: skip
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n - 1

@@ -1,0 +1,137 @@
+"""Hostile sizes: a tiny file that claims a huge sheet is refused before it costs memory.
+
+A 2 KB .xlsx with one value at XFD1048576 used to make python-calamine allocate 512 GB (the
+process died); one at Z1000000 took 19 s and 2 GB; 20,000 columns took close to a minute.
+"""
+
+import time
+
+import pytest
+
+from finetune.data import MAX_COLUMNS, read_table
+from finetune.errors import FinetuneError
+from finetune.sheetsize import xlsx_extent
+from tests.data.make_workbooks import xlsx_cells
+
+WIDE = "This sheet has 20,000 columns; LabelTune reads at most 500. "
+REMOVE = "Remove the columns you don't need and upload it again."
+
+
+def thirty_rows(**far) -> dict[str, str]:
+    cells = {"A1": "text", "B1": "label"}
+    for r in range(2, 32):
+        cells |= {f"A{r}": f"review number {r}", f"B{r}": "good" if r % 2 else "bad"}
+    return cells | far
+
+
+def write(tmp_path, cells: dict[str, str], name="hostile.xlsx"):
+    path = tmp_path / name
+    path.write_bytes(xlsx_cells(cells))
+    return path
+
+
+def refused(path) -> str:
+    start = time.perf_counter()
+    with pytest.raises(FinetuneError) as err:
+        read_table(path)
+    assert time.perf_counter() - start < 10  # seconds: refused on sight, not after reading
+    return str(err.value)
+
+
+def test_it_refuses_a_tiny_workbook_with_a_cell_at_the_last_row_and_column(tmp_path):
+    path = write(tmp_path, thirty_rows(XFD1048576="x"))
+    assert path.stat().st_size < 5_000
+    message = refused(path)
+    assert message.startswith("This sheet has more than 1,000,000 rows, the most LabelTune reads")
+    assert "XFD1048576" in message
+
+
+def test_it_refuses_a_far_cell_that_would_lay_out_26_million_cells(tmp_path):
+    message = refused(write(tmp_path, thirty_rows(Z1000000="x")))
+    assert message.startswith("This sheet is too large to read: its cells span 1,000,000 rows")
+    assert "(as far as cell Z1000000)" in message
+    assert "Delete the rows and columns you don't need" in message
+
+
+def test_it_refuses_a_far_cell_to_the_right(tmp_path):
+    message = refused(write(tmp_path, thirty_rows(XFD3="x")))
+    assert message == (
+        "This sheet has 16,384 columns (as far as cell XFD3); LabelTune reads at most 500. "
+        + REMOVE
+    )
+
+
+def test_it_reads_only_the_rows_holding_values_below_a_stray_cell(tmp_path):
+    table = read_table(write(tmp_path, thirty_rows(C200000="stray note")))
+    assert table.columns == ["text", "label", "column 3"]
+    assert len(table.frame) == 31
+    assert table.row_number(30) == 200000
+    assert table.frame.iloc[30].tolist() == ["", "", "stray note"]
+
+
+def test_it_ignores_cells_holding_only_a_style(tmp_path):
+    path = tmp_path / "styled.xlsx"
+    path.write_bytes(
+        xlsx_cells(thirty_rows(), extra_xml='<row r="1048576"><c r="XFD1048576" s="1"/></row>')
+    )
+    assert len(read_table(path).frame) == 30
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c t="inlineStr"><is><t>x</t></is></c>',  # no "r": placed after the last cell
+        '<c s="1" r="XFD40" t="inlineStr"><is><t>x</t></is></c>',  # "r" not first
+        '<c s=">" r="XFD40" t="inlineStr"><is><t>x</t></is></c>',  # a ">" in a value
+        "<c\nr='XFD40' t=\"inlineStr\"><is><t>x</t></is></c>",  # other spacing, quotes
+    ],
+)
+def test_it_finds_far_cells_however_they_are_written(tmp_path, cell):
+    row = '<row r="40">' + "".join(f"<c><v>{i}</v></c>" for i in range(16_383)) + cell + "</row>"
+    if "r=" in cell:
+        row = f'<row r="40">{cell}</row>'
+    path = tmp_path / "odd.xlsx"
+    path.write_bytes(xlsx_cells(thirty_rows(), extra_xml=row))
+    assert xlsx_extent(path, "Data").columns == 16_384
+    assert "This sheet has 16,384 columns" in refused(path)
+
+
+def test_it_caps_the_columns_of_a_workbook(tmp_path):
+    from finetune.sheetsize import cell_name
+
+    cells = {cell_name(r, c): f"c{c}" if r == 0 else "x" for r in range(3) for c in range(20_000)}
+    message = refused(write(tmp_path, cells))
+    assert message.startswith("This sheet has 20,000 columns (as far as cell ")
+    assert message.endswith(f"LabelTune reads at most {MAX_COLUMNS}. " + REMOVE)
+
+
+def test_it_caps_the_columns_of_a_text_file(tmp_path):
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"column{i}" for i in range(20_000))
+    path.write_text(header + "\n" + ",".join("x" * 20_000) + "\n")
+    assert refused(path) == WIDE + REMOVE
+
+
+def test_it_caps_the_columns_when_a_later_row_is_the_wide_one(tmp_path):
+    path = tmp_path / "late.csv"
+    path.write_text("text,label\n" + "hello,a\n" * 10 + ",".join(["x"] * 20_000) + "\n")
+    assert refused(path) == WIDE + REMOVE
+
+
+def test_it_reads_500_columns(tmp_path):
+    path = tmp_path / "ok.csv"
+    path.write_text(",".join(f"c{i}" for i in range(500)) + "\n" + ",".join(["x"] * 500) + "\n")
+    assert len(read_table(path).columns) == 500
+
+
+def test_it_never_lists_thousands_of_column_names(tmp_path):
+    from finetune.data import require_columns
+
+    path = tmp_path / "many.csv"
+    path.write_text(",".join(f"c{i}" for i in range(400)) + "\n" + ",".join(["x"] * 400) + "\n")
+    with pytest.raises(FinetuneError) as err:
+        require_columns(read_table(path), "review")
+    assert str(err.value) == (
+        'The column "review" is not in this sheet. Its columns are: '
+        "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 390 more."
+    )
