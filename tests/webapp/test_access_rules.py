@@ -34,6 +34,7 @@ NEEDS = {
     "runs:status": ("run", Role.VIEWER),
     "runs:cancel": ("run", Role.TRAINER),
     "runs:retry": ("run", Role.TRAINER),
+    "runs:delete": ("run", Role.TRAINER),
     "runs:evaluation": ("run", Role.VIEWER),
     "runs:predictions": ("run", Role.VIEWER),
     "catalog:detail": ("model", Role.VIEWER),

@@ -4,6 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 MAX_INPUTS = 1000  # per predict call; more answers 413
 
@@ -25,12 +26,12 @@ class PredictIn(Schema):
     )
 
 
-class Prediction(Schema):
+class Prediction(BaseModel):  # not ninja's Schema: that one keeps only declared fields
     """One answer per input. Its fields depend on the model's task, exactly as on the model
     page: single-label gives label, confidence and scores; multi-label the labels above
     threshold with scores; regression a number; entities their spans."""
 
-    model_config = {"extra": "allow"}
+    model_config = ConfigDict(extra="allow")
 
 
 class PredictOut(Schema):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.runs import evaluation, views
+from webapp.runs import evaluation, removal, views
 
 app_name = "runs"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:uuid>/status/", views.run_status, name="status"),
     path("<uuid:uuid>/cancel/", views.run_cancel, name="cancel"),
     path("<uuid:uuid>/retry/", views.run_retry, name="retry"),
+    path("<uuid:uuid>/delete/", removal.run_delete, name="delete"),
     path("<uuid:uuid>/evaluation/", evaluation.evaluation, name="evaluation"),
     path(
         "<uuid:uuid>/test-predictions.<str:fmt>",
