@@ -33,7 +33,7 @@ def token_list(request: HttpRequest, uuid) -> HttpResponse:
         "tokens": tokens,
         "form": form,
         "secret": secret,
-        "api_base": request.build_absolute_uri(reverse("api-1.0.0:api-root")),
+        "api_base": request.build_absolute_uri(reverse("api:api-root")),
     }
     return render(request, "accounts/tokens.html", ctx)
 
