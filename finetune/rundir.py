@@ -16,6 +16,7 @@ info = read_info(run_dir)   # labeltune.json as a dict
 
 import errno
 import json
+import math
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,8 +140,21 @@ def base_model_name(base_model: str) -> str:
     return Path(base_model).name if Path(base_model).is_absolute() else base_model
 
 
+def finite(data):
+    """`data` with NaN and infinities as None: strict JSON, as browsers and PostgreSQL read it
+    (a validation figure can be NaN)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {key: finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(value) for value in data]
+    return data
+
+
 def _dump(path: Path, data) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(finite(data), indent=2, ensure_ascii=False, allow_nan=False)
+    path.write_text(text, encoding="utf-8")
 
 
 def model_card(info: dict, metrics: dict, task) -> str:
@@ -166,9 +180,7 @@ def model_card(info: dict, metrics: dict, task) -> str:
         "",
     ]
     lines += [f"- {name}: {value}" for name, value in task.headline(metrics)]
-    lines += [
-        f"- Baseline, {name.lower()}: {value}" for name, value in task.baseline_headline(metrics)
-    ]
+    lines += [f"- Baseline ({name}): {value}" for name, value in task.baseline_headline(metrics)]
     lines += [
         "",
         "## Training",

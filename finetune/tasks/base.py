@@ -61,10 +61,12 @@ class Task:
     title = ""  # plain words for the web and the CLI
     description = ""  # one sentence: what the model learns, for the task picker
     primary_metric = ""  # the validation metric that picks the best epoch
+    compare_metric = ""  # the test figure compared with the word-count baseline (default: primary)
     metric_title = ""  # that metric in plain words, for the live curve
     greater_is_better = True
     metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data
     pipeline_tag = "text-classification"
+    label_words = "the labels"  # what the label column holds, in words
     required_roles: tuple[str, ...] = ("text", "label")
     optional_roles: tuple[str, ...] = ("text_pair", "split")
     evaluation_template = ""  # templates/<this>: the evaluation page's task section
@@ -78,9 +80,8 @@ class Task:
 
         for role in self.required_roles:
             if not getattr(mapping, role):
-                raise FinetuneError(
-                    f"Pick the {ROLE_NAMES[role]} column: {self.title.lower()} needs one."
-                )
+                what = self.label_words if role == "label" else f"the {ROLE_NAMES[role]}"
+                raise FinetuneError(f"Pick the column that holds {what}.")
 
     def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
         raise NotImplementedError
@@ -110,6 +111,11 @@ class Task:
 
     def tune(self, logits: np.ndarray, targets: list, head: Head) -> Head:
         """The head with settings picked on the validation rows (thresholds); default as is."""
+        return head
+
+    def export(self, model, head: Head) -> Head:
+        """Before saving: make the model answer on its own as `postprocess` does, where its
+        weights can (pipeline() reads only the model); the head that goes with it after."""
         return head
 
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
@@ -156,6 +162,13 @@ class Task:
         """Add this task's section to `report` (finetune.health.HealthReport)."""
         raise NotImplementedError
 
+    def format_metric(self, value: float | None) -> str:
+        """The primary metric as people read it: a percentage for 0-1 scores."""
+        if value is None:
+            return ""
+        return percent(value) if self.metric_range == (0.0, 1.0) else f"{value:.3g}"
+
 
 def percent(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    """0.826 -> "82.6%", 0.8 -> "80%"."""
+    return f"{100 * x:.1f}".removesuffix(".0") + "%"

@@ -243,7 +243,7 @@ class MultiLabelTask(Task):
                 f"{where[0].upper()}{where[1:]} need at least two different labels in use. "
                 "Check that you picked the right columns."
             )
-        label_section(report, counts, mapping.label or "labels")
+        label_section(report, counts, rare_blocks=False)
         none = sum(1 for names in examples.targets if not names)
         if none:
             report.warnings.append(

@@ -34,6 +34,7 @@ class RegressionTask(Task):
     metric_title = "error (RMSE)"
     greater_is_better = False
     metric_range = None
+    label_words = "the numbers to predict"
     target_dtype = "float"
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
@@ -88,6 +89,21 @@ class RegressionTask(Task):
     def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
         values = np.asarray(logits, dtype=np.float64).reshape(-1) * head["std"] + head["mean"]
         return [{"value": float(v)} for v in values]
+
+    def export(self, model, head: Head) -> Head:
+        """Fold the scale into the output layer, so the saved model (and so pipeline())
+        answers in the user's units; the head then scales by nothing."""
+        import torch
+
+        layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+        out = layers[-1] if layers else None
+        if out is None or out.out_features != 1 or out.bias is None:
+            return head  # an unusual head: postprocess keeps scaling
+        with torch.no_grad():
+            out.weight.mul_(head["std"])
+            out.bias.mul_(head["std"]).add_(head["mean"])
+        return head | {"mean": 0.0, "std": 1.0, "trained_mean": head["mean"],
+                       "trained_std": head["std"]}  # fmt: skip
 
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """Mean squared error in scaled units, as in training."""

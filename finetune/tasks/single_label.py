@@ -58,21 +58,31 @@ def make_examples(texts, pairs, targets, keep: np.ndarray, skipped: dict) -> Exa
 
 def tfidf(train: Examples):
     """TF-IDF words and word pairs, fitted on the training inputs: the classic strong baseline."""
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, max_features=200_000)
+    # Words of one character count too ("5", "a"): short texts would leave no words at all.
+    vectorizer = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, max_features=200_000, token_pattern=r"(?u)\b\w+\b"
+    )
     return vectorizer, vectorizer.fit_transform(train.inputs())
 
 
-def label_section(report, counts: pd.Series, column: str, unit: str = "rows") -> None:
-    """Labels and their counts, labels too rare to learn, imbalance, look-alike spellings."""
+def label_section(report, counts: pd.Series, rare_blocks: bool = True) -> None:
+    """Labels and their counts, labels too rare to learn (blocking, or only a warning where
+    a row may have other labels too), imbalance, look-alike spellings."""
     report.labels = [{"label": str(k), "count": int(v)} for k, v in counts.items()]
     report.rare_labels = [str(k) for k, v in counts.items() if v < MIN_EXAMPLES_PER_LABEL]
     for label in report.rare_labels:
         n = int(counts[label])
-        report.problems.append(
-            f'The label "{label}" has only {n} {unit if n != 1 else unit.rstrip("s")}; each '
-            f"label needs at least {MIN_EXAMPLES_PER_LABEL}. Add rows for it, or merge it "
-            "into another label."
-        )
+        rows = f"{n} row{'s' if n != 1 else ''}"
+        if rare_blocks:
+            report.problems.append(
+                f'The label "{label}" has only {rows}; each label needs at least '
+                f"{MIN_EXAMPLES_PER_LABEL}. Add rows for it, or merge it into another label."
+            )
+        else:
+            report.warnings.append(
+                f'The label "{label}" has only {rows}; the model will hardly learn it. Add '
+                f"at least {MIN_EXAMPLES_PER_LABEL} rows with it, or remove it."
+            )
     if len(counts) >= 2:
         ordered = counts.sort_values(ascending=False)
         report.imbalance_ratio = round(float(ordered.iloc[0] / ordered.iloc[-1]), 2)
@@ -98,6 +108,7 @@ class SingleLabelTask(Task):
     title = "Text classification"
     description = "One label per row: a topic, a sentiment, an intent, or how two texts relate."
     primary_metric = "accuracy"
+    compare_metric = "macro_f1"
     metric_title = "accuracy"
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
@@ -240,4 +251,4 @@ class SingleLabelTask(Task):
                 f'The column "{mapping.label}" needs at least two different labels, but has '
                 f"{found}. Check that you picked the right label column."
             )
-        label_section(report, counts, mapping.label)
+        label_section(report, counts)

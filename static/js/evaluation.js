@@ -8,7 +8,9 @@
     var points = [];
     try { points = JSON.parse(node.textContent) || []; } catch (e) { return; }
     if (!points.length) return;
-    var metric = points[0].metric_name || "validation score";
+    var meta = {};
+    try { meta = JSON.parse(document.getElementById("eval-metric").textContent) || {}; } catch (e) { meta = {}; }
+    var metric = meta.name || points[0].metric_name || "score";
     new Chart(canvas, {
       type: "line",
       data: {
@@ -23,7 +25,41 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { title: { display: true, text: "Loss" }, beginAtZero: true },
-          y1: { position: "right", min: 0, max: 1, title: { display: true, text: "Validation " + metric }, grid: { drawOnChartArea: false } }
+          y1: Object.assign(
+            { position: "right", title: { display: true, text: "Validation " + metric }, grid: { drawOnChartArea: false } },
+            meta.range ? { min: meta.range[0], max: meta.range[1] } : {}
+          )
+        }
+      }
+    });
+  });
+})();
+
+// Regression: the test rows as points, true value across and prediction up, with the diagonal.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var node = document.getElementById("eval-scatter-points");
+    var canvas = document.getElementById("eval-scatter");
+    if (!node || !canvas || typeof Chart === "undefined") return;
+    var points = [];
+    try { points = JSON.parse(node.textContent) || []; } catch (e) { return; }
+    if (!points.length) return;
+    var values = points.reduce(function (all, p) { return all.concat(p); }, []);
+    var low = Math.min.apply(null, values), high = Math.max.apply(null, values);
+    new Chart(canvas, {
+      type: "scatter",
+      data: {
+        datasets: [
+          { label: "Test rows", data: points.map(function (p) { return { x: p[0], y: p[1] }; }), backgroundColor: "rgba(47, 91, 234, 0.45)", pointRadius: 3 },
+          { label: "Perfect prediction", type: "line", data: [{ x: low, y: low }, { x: high, y: high }], borderColor: "#1f8a4c", pointRadius: 0, borderWidth: 1.5 }
+        ]
+      },
+      options: {
+        animation: false,
+        scales: {
+          x: { title: { display: true, text: "True value" } },
+          y: { title: { display: true, text: "Predicted value" } }
         }
       }
     });

@@ -4,10 +4,18 @@
   "use strict";
   var chart = null;
 
-  function readHistory() {
-    var node = document.getElementById("run-history");
-    if (!node) return [];
-    try { return JSON.parse(node.textContent) || []; } catch (e) { return []; }
+  function readJson(id, fallback) {
+    var node = document.getElementById(id);
+    if (!node) return fallback;
+    try { return JSON.parse(node.textContent) || fallback; } catch (e) { return fallback; }
+  }
+
+  // The validation axis fits the task's metric: 0 to 1 for scores, the data's own range for
+  // errors (regression), which have no fixed top.
+  function validationAxis(metric) {
+    var axis = { position: "right", title: { display: true, text: "Validation " + metric.name }, grid: { drawOnChartArea: false } };
+    if (metric.range) { axis.min = metric.range[0]; axis.max = metric.range[1]; }
+    return axis;
   }
 
   // Per-step losses jump around; an exponential moving average shows the trend people read.
@@ -24,7 +32,8 @@
   function draw() {
     var card = document.getElementById("curve-card");
     var canvas = document.getElementById("run-curve");
-    var points = readHistory();
+    var points = readJson("run-history", []);
+    var metric = readJson("run-metric", { name: "score", range: [0, 1] });
     if (!card || !canvas) return;
     card.hidden = points.length === 0;
     if (!points.length || typeof Chart === "undefined") return;
@@ -44,7 +53,7 @@
         labels: steps,
         datasets: [
           { label: "Training loss (smoothed)", data: loss, borderColor: "#2f5bea", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
-          { label: "Validation score (best so far)", data: val, borderColor: "#1f8a4c", pointRadius: 0, borderWidth: 2, spanGaps: true, yAxisID: "y1" }
+          { label: "Validation " + metric.name + " (best so far)", data: val, borderColor: "#1f8a4c", pointRadius: 0, borderWidth: 2, spanGaps: true, yAxisID: "y1" }
         ]
       },
       options: {
@@ -53,7 +62,7 @@
         scales: {
           x: { title: { display: true, text: "Training step" }, ticks: { maxTicksLimit: 10 } },
           y: { title: { display: true, text: "Loss" }, beginAtZero: true },
-          y1: { position: "right", min: 0, max: 1, title: { display: true, text: "Validation score" }, grid: { drawOnChartArea: false } }
+          y1: validationAxis(metric)
         }
       }
     });

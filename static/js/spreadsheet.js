@@ -5,6 +5,21 @@
     document.getElementById("sheet-button").hidden = true;
     select.addEventListener("change", function () { select.form.submit(); });
   }
+  // The mapping form asks only for the columns the chosen task uses.
+  var task = document.getElementById("id_task");
+  var rolesNode = document.getElementById("task-roles");
+  if (task && rolesNode) {
+    var roles = JSON.parse(rolesNode.textContent);
+    var showRoles = function () {
+      var wanted = roles[task.value] || [];
+      document.querySelectorAll(".mapping [data-field]").forEach(function (box) {
+        var name = box.dataset.field;
+        box.hidden = name !== "task" && wanted.indexOf(name) === -1;
+      });
+    };
+    task.addEventListener("change", showRoles);
+    showRoles();
+  }
   document.querySelectorAll("form.js-confirm").forEach(function (form) {
     form.addEventListener("submit", function (e) {
       if (!window.confirm(form.dataset.confirm)) e.preventDefault();

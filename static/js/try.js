@@ -5,20 +5,20 @@
     var form = document.querySelector("#try form");
     if (!form) return;
     var button = form.querySelector("button[type=submit]");
-    var text = form.querySelector("textarea");
-    if (text) {
+    var label = button ? button.textContent : "";
+    form.querySelectorAll("textarea").forEach(function (text) {
       text.addEventListener("keydown", function (event) {
         if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
           form.requestSubmit();
         }
       });
-    }
+    });
     form.addEventListener("htmx:beforeRequest", function () {
-      if (button) { button.disabled = true; button.textContent = "Labelling…"; }
+      if (button) { button.disabled = true; button.textContent = "Working…"; }
     });
     form.addEventListener("htmx:afterRequest", function () {
-      if (button) { button.disabled = false; button.textContent = "Label this text"; }
+      if (button) { button.disabled = false; button.textContent = label; }
     });
   });
 })();

@@ -100,13 +100,13 @@ def trained_run_dir() -> Path:
     if not (out / "metrics.json").is_file():
         import pandas as pd
 
-        from finetune.columns import Columns
+        from finetune.mapping import ColumnMapping
         from finetune.train import TrainConfig, train
 
         tiny = tiny_base_model()
         frame = pd.DataFrame(rows(), columns=["review", "sentiment"], dtype=str)
         config = TrainConfig.from_dict(train_config(tiny))
-        train(frame, Columns(text="review", label="sentiment"), config, out)
+        train(frame, ColumnMapping(text="review", label="sentiment"), config, out)
     return out
 
 
@@ -118,7 +118,7 @@ def finished_model(team, user, name: str = "Reviews model"):
     source = trained_run_dir()
     info = json.loads((source / "labeltune.json").read_text())
     run = TrainingRun.objects.create(
-        team=team, created_by=user, name=name, task=info["task"], columns=info["columns"],
+        team=team, created_by=user, name=name, task=info["task"], mapping=info["mapping"],
         config=info["config"], status=TrainingRun.Status.FINISHED,
         metrics=json.loads((source / "metrics.json").read_text()),
         started=timezone.now(), finished=timezone.now(),
@@ -129,12 +129,12 @@ def finished_model(team, user, name: str = "Reviews model"):
 
 def mapped_spreadsheet(case, user=None, content: bytes | None = None, name: str = "reviews.csv"):
     """Upload through the real view, then save the mapping with finetune's real health report."""
-    from finetune.columns import Columns
     from finetune.health import check
+    from finetune.mapping import ColumnMapping
 
     sheet = case.make_spreadsheet(rows_csv() if content is None else content, name, user)
     table = sheet.read()
-    columns = Columns(text="review", label="sentiment")
+    columns = ColumnMapping(text="review", label="sentiment")
     sheet.save_mapping(table, columns, "single_label", check(table, columns))
     return sheet
 

@@ -34,10 +34,13 @@ class ModelPagesTestCase(BaseTestCase):
         response = self.client.get(self.url)
         metrics = self.model.run.metrics
         self.assertContains(response, "Model card")
-        self.assertContains(response, "Text classifier fine-tuned from")
+        self.assertContains(response, "Text classification, fine-tuned from")
         self.assertContains(response, f"Accuracy on {metrics['test_rows']} test rows")
-        self.assertContains(response, "Text column “review”")
-        self.assertContains(response, "learning_rate")
+        self.assertContains(
+            response, "Text classification: text &quot;review&quot;, label &quot;sentiment&quot;"
+        )
+        self.assertContains(response, "learning rate 0.003")
+        self.assertNotContains(response, "learning_rate")
         self.assertContains(response, reverse("catalog:download", args=[self.model.uuid]))
         self.assertContains(response, reverse("runs:evaluation", args=[self.model.run.uuid]))
         self.assertContains(response, f'hx-post="{reverse("catalog:try", args=[self.model.uuid])}"')

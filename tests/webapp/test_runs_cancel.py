@@ -12,7 +12,7 @@ class CancelTestCase(RedisMixin, BaseTestCase):
     def setUp(self):
         super().setUp()
         self.run = TrainingRun.objects.create(
-            team=self.alice_team, name="Reviews", columns={"text": "t", "label": "l"}
+            team=self.alice_team, name="Reviews", mapping={"text": "t", "label": "l"}
         )
         with self.captureOnCommitCallbacks(execute=True):
             self.run.start()

@@ -14,7 +14,7 @@ TRACEBACK = "Traceback (most recent call last):\n  ZeroDivisionError: division b
 class RunPageTestCase(RedisMixin, BaseTestCase):
     def make_run(self, **fields) -> TrainingRun:
         defaults = {"team": self.alice_team, "created_by": self.alice, "name": "Reviews",
-                    "columns": {"text": "review", "label": "sentiment"},
+                    "mapping": {"text": "review", "label": "sentiment"},
                     "config": {"base_model": "all-MiniLM-L6-v2", "epochs": 2}}  # fmt: skip
         return TrainingRun.objects.create(**defaults | fields)
 

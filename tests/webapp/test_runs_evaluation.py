@@ -43,17 +43,27 @@ class EvaluationTestCase(BaseTestCase):
         self.assertContains(
             response, f"Correct on {metrics['test_correct']} of {metrics['test_rows']} test rows"
         )
-        self.assertContains(response, "word-count baseline")
-        self.assertContains(response, "always the most common label")
-        self.assertContains(response, verdict(metrics))
+        self.assertContains(response, "TF-IDF + logistic regression")
+        self.assertContains(response, "Always the most common label")
+        self.assertContains(response, verdict(self.run))
 
     def test_it_puts_the_verdict_in_words(self):
         base = {"baseline_tfidf_macro_f1": 0.80}
-        self.assertIn("Fine-tuning helped", verdict(base | {"test_macro_f1": 0.9}))
-        self.assertIn("about as well", verdict(base | {"test_macro_f1": 0.805}))
-        self.assertIn("baseline did better", verdict(base | {"test_macro_f1": 0.7}))
-        self.assertEqual(headline({"test_correct": 91, "test_rows": 100}),
-                         "Correct on 91 of 100 test rows (91%)")  # fmt: skip
+
+        def said(**metrics):
+            return verdict(TrainingRun(task="single_label", metrics=base | metrics))
+
+        self.assertIn("Fine-tuning helped", said(test_macro_f1=0.9))
+        self.assertIn("about as well", said(test_macro_f1=0.805))
+        self.assertIn("baseline did better", said(test_macro_f1=0.7))
+        run = TrainingRun(task="single_label", metrics={"test_correct": 91, "test_rows": 100})
+        self.assertEqual(headline(run), "Correct on 91 of 100 test rows (91%)")
+
+    def test_it_judges_a_lower_is_better_metric_the_right_way(self):
+        run = TrainingRun(task="regression", metrics={"test_rmse": 0.5, "baseline_tfidf_rmse": 0.9})
+        self.assertIn("Fine-tuning helped", verdict(run))
+        run.metrics = {"test_rmse": 0.9, "baseline_tfidf_rmse": 0.5}
+        self.assertIn("baseline did better", verdict(run))
 
     def test_it_escapes_label_names(self):
         response = self.get()

@@ -18,7 +18,7 @@ class TrainJobTestCase(BaseTestCase):
     def make_run(self, **fields) -> TrainingRun:
         defaults = {"team": self.alice_team, "created_by": self.alice, "spreadsheet": self.sheet,
                     "name": "Reviews", "status": "queued",
-                    "columns": {"text": "review", "label": "sentiment"},
+                    "mapping": {"text": "review", "label": "sentiment"},
                     "config": train_config(tiny_base_model(), epochs=2)}  # fmt: skip
         return TrainingRun.objects.create(**defaults | fields)
 
@@ -56,7 +56,7 @@ class TrainJobTestCase(BaseTestCase):
         self.assertFalse(TrainedModel.objects.exists())
 
     def test_it_fails_with_finetunes_plain_sentence(self):
-        run = self.make_run(columns={"text": "no such column", "label": "sentiment"})
+        run = self.make_run(mapping={"text": "no such column", "label": "sentiment"})
         self.assertEqual(jobs.train_run(run.pk), "failed")
         run.refresh_from_db()
         self.assertIn("no such column", run.message)

@@ -57,7 +57,7 @@ class NewRunTestCase(RedisMixin, BaseTestCase):
         self.assertRedirects(response, reverse("runs:detail", args=[run.uuid]))
         self.assertEqual(run.status, TrainingRun.Status.QUEUED)
         self.assertEqual(run.team, self.alice_team)
-        self.assertEqual(run.columns["text"], "review")
+        self.assertEqual(run.mapping["text"], "review")
         self.assertEqual(run.config["epochs"], 2)
         self.assertEqual(run.config["max_length"], 64)
         job = Job.fetch(str(run.uuid), connection=self.redis)
@@ -110,11 +110,11 @@ class NewRunTestCase(RedisMixin, BaseTestCase):
         self.assertFalse(TrainingRun.objects.exists())
 
     def test_it_refuses_to_start_before_the_mapping(self):
-        self.sheet.label_column = ""
-        self.sheet.save(update_fields=["label_column"])
+        self.sheet.mapping = {}
+        self.sheet.save(update_fields=["mapping"])
         self.client.force_login(self.alice)
         self.assertContains(
-            self.client.get(self.url), "Choose the text column and the label column"
+            self.client.get(self.url), "Choose the task and the columns of this spreadsheet first."
         )
         self.post()
         self.assertFalse(TrainingRun.objects.exists())

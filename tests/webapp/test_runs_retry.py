@@ -16,7 +16,7 @@ class RetryTestCase(RedisMixin, BaseTestCase):
         self.sheet = mapped_spreadsheet(self)
         self.run = TrainingRun.objects.create(
             team=self.alice_team, spreadsheet=self.sheet, name="Reviews", status="failed",
-            columns={"text": "review", "label": "sentiment"}, config=CONFIG, message="Oops.",
+            mapping={"text": "review", "label": "sentiment"}, config=CONFIG, message="Oops.",
         )  # fmt: skip
         self.url = reverse("runs:retry", args=[self.run.uuid])
 
@@ -31,7 +31,8 @@ class RetryTestCase(RedisMixin, BaseTestCase):
         self.assertRedirects(response, reverse("runs:detail", args=[new.uuid]))
         self.assertEqual(new.status, TrainingRun.Status.QUEUED)
         self.assertEqual(
-            (new.config, new.columns, new.spreadsheet), (CONFIG, self.run.columns, self.sheet)
+            (new.config, new.mapping, new.sheet, new.spreadsheet),
+            (CONFIG, self.run.mapping, self.run.sheet, self.sheet),
         )
         self.assertEqual(new.created_by, self.alice)
         self.assertTrue(Job.exists(new.job_id, connection=self.redis))

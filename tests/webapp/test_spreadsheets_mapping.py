@@ -21,7 +21,8 @@ class MappingTestCase(BaseTestCase):
         self.assertRedirects(response, self.url)
 
         self.spreadsheet.refresh_from_db()
-        self.assertEqual(self.spreadsheet.text_column, "review")
+        self.assertEqual(self.spreadsheet.mapping["text"], "review")
+        self.assertEqual(self.spreadsheet.mapping["label"], "sentiment")
         self.assertEqual(self.spreadsheet.task, "single_label")
         self.assertEqual(self.spreadsheet.health["rows_used"], 40)
         self.assertEqual(self.spreadsheet.health["problems"], [])
@@ -54,12 +55,12 @@ class MappingTestCase(BaseTestCase):
         self.client.post(url, MAPPING)
         response = self.client.get(url)
         self.assertContains(response, "Same text, different labels")
-        self.assertContains(response, "1 rows repeat a text")
+        self.assertContains(response, "1 row repeats a text")
 
     def test_it_refuses_the_same_column_twice(self):
         self.client.force_login(self.alice)
         response = self.client.post(self.url, MAPPING | {"label_column": "review"})
-        self.assertContains(response, "The text and the label must be different columns.")
+        self.assertContains(response, "Each column can play only one part.")
 
     def test_it_requires_a_label_column(self):
         self.client.force_login(self.alice)

@@ -30,8 +30,9 @@ class UploadTestCase(BaseTestCase):
         self.assertEqual(spreadsheet.columns, ["id", "review", "sentiment"])
         self.assertEqual(spreadsheet.row_count, 20)
         self.assertEqual(spreadsheet.sheets, [])
-        self.assertEqual(spreadsheet.text_column, "review")
-        self.assertEqual(spreadsheet.label_column, "sentiment")
+        self.assertEqual(spreadsheet.mapping["text"], "review")
+        self.assertEqual(spreadsheet.mapping["label"], "sentiment")
+        self.assertEqual(spreadsheet.task, "single_label")
         self.assertEqual(spreadsheet.path.read_bytes(), reviews_csv())
 
     def test_it_reads_a_windows_1252_csv(self):

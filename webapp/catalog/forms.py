@@ -19,6 +19,34 @@ class TryForm(forms.Form):
             "characters, or score it with a spreadsheet below.",
         },
     )
+    text_pair = forms.CharField(
+        label="Second text",
+        required=False,
+        max_length=MAX_TRY_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Type the second text of the pair"}),
+        error_messages={
+            "max_length": f"The second text is too long to try here; keep it under "
+            f"{MAX_TRY_CHARS:,} characters."
+        },
+    )
+
+    def __init__(self, *args, takes_pairs: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.takes_pairs = takes_pairs
+        if not takes_pairs:
+            del self.fields["text_pair"]
+
+    def clean(self):
+        data = super().clean()
+        if self.takes_pairs and data.get("text") and not data.get("text_pair"):
+            self.add_error(
+                "text_pair", "This model reads pairs of texts: type the second text too."
+            )
+        return data
+
+    def first_error(self) -> str:
+        return next(iter(e for errors in self.errors.values() for e in errors), "")
 
 
 class BatchForm(forms.Form):

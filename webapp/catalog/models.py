@@ -58,6 +58,11 @@ class TrainedModel(models.Model):
         return self.name
 
     @property
+    def takes_pairs(self) -> bool:
+        """True when the model reads pairs of texts (its mapping has a second text column)."""
+        return bool((self.run.mapping or {}).get("text_pair"))
+
+    @property
     def run_dir(self) -> Path:
         return self.run.out_dir
 

@@ -43,10 +43,10 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "model": model,
         "run": run,
         "metrics": run.metrics,
-        "labels": info.get("labels", []),
-        "columns": run.columns,
+        "labels": info.get("labels", []) if len(info.get("labels", [])) > 1 else [],
+        "mapping": run.mapping,
         "card": model.card(),
-        "try_form": TryForm(),
+        "try_form": TryForm(takes_pairs=model.takes_pairs),
         "batch_form": BatchForm(),
         "batches": model.batches.all()[:10],
     } | extra
@@ -58,14 +58,25 @@ def model_detail(request, uuid):
     return render(request, "catalog/detail.html", page_context(request, model))
 
 
-def predict_one(model: TrainedModel, text: str) -> dict:
-    """{"label", "confidence", "bars": [{"label", "percent"}]} for one text."""
-    result = get_predictor(model.run_dir).predict([text])[0]
-    bars = sorted(result["scores"].items(), key=lambda item: -item[1])
-    return {
-        "label": result["label"],
-        "percent": round(100 * result["confidence"], 1),
-        "bars": [{"label": label, "percent": round(100 * p, 1)} for label, p in bars],
+def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) -> dict:
+    """The task's answer for one input, plus a bar per label when the task gives scores:
+    [{"label", "percent", "chosen", "threshold"}], highest first."""
+    result = get_predictor(model.run_dir).predict([text], [text_pair] if text_pair else None)[0]
+    chosen = set(result.get("labels") or [result.get("label")])
+    head = model.info().get("head", {})
+    thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
+    bars = sorted((result.get("scores") or {}).items(), key=lambda item: -item[1])
+    return result | {
+        "percent": round(100 * result.get("confidence", 0), 1),
+        "bars": [
+            {
+                "label": label,
+                "percent": round(100 * p, 1),
+                "chosen": label in chosen,
+                "threshold": round(100 * thresholds[label], 1) if label in thresholds else None,
+            }
+            for label, p in bars
+        ],
     }
 
 
@@ -73,17 +84,19 @@ def predict_one(model: TrainedModel, text: str) -> dict:
 @require_POST
 def model_try(request, uuid):
     model = get_for_user(request.user, TrainedModel, uuid)
-    form = TryForm(request.POST)
+    form = TryForm(request.POST, takes_pairs=model.takes_pairs)
     result, error = None, None
     if form.is_valid():
         try:
-            result = predict_one(model, form.cleaned_data["text"])
+            result = predict_one(
+                model, form.cleaned_data["text"], form.cleaned_data.get("text_pair")
+            )
         except FinetuneError as err:
             error = str(err)
         except (OSError, RuntimeError, ValueError):
             error = PREDICT_FAILED
     else:
-        error = form.errors["text"][0]
+        error = form.first_error()
     ctx = {"model": model, "result": result, "error": error, "text": request.POST.get("text", "")}
     if request.headers.get("HX-Request"):
         return render(request, "includes/try_result.html", ctx)

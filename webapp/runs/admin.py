@@ -11,6 +11,6 @@ class TrainingRunAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("name", "uuid")
     readonly_fields = (
-        "uuid", "team", "created_by", "spreadsheet", "task", "columns", "config", "progress",
+        "uuid", "team", "created_by", "spreadsheet", "task", "sheet", "mapping", "config", "progress",
         "history", "metrics", "message", "log", "created", "started", "finished", "heartbeat",
     )  # fmt: skip

@@ -1,10 +1,12 @@
 """The evaluation page of a finished run, and its test-prediction downloads.
 
 Everything comes from the run directory finetune wrote (metrics.json via run.metrics,
-evaluation.json, history.json, test_predictions.csv): the headline in words, the scores
-beside both baselines, the per-label table, a confusion matrix whose cells link to the
-test rows behind them (?true=<label>&pred=<label>), the training curves and the wrong
-predictions the model was most sure of.
+evaluation.json, history.json, test_predictions.csv). The page has a part every task shares
+(the figures in the task's words beside its baselines, a verdict, the training curves) and
+the task's own section (Task.evaluation_template): the per-label table and a confusion
+matrix whose cells link to the test rows behind them (?true=<label>&pred=<label>); the
+thresholds per label; the predicted-against-true plot and the largest errors. What a
+section shows is driven by what evaluation.json holds, never by the task's name.
 """
 
 import csv
@@ -25,6 +27,7 @@ WRONG_SHOWN = 50  # wrong predictions listed, most confident first
 CELL_ROWS_SHOWN = 200  # rows listed for one confusion-matrix cell
 SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
 DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
+METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "typical error (RMSE)"}
 
 
 def read_predictions(run_dir: Path) -> list[dict]:
@@ -32,36 +35,43 @@ def read_predictions(run_dir: Path) -> list[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
-        row["confidence"] = float(row.get("confidence") or 0)
-        row["correct"] = row.get("correct") in ("True", "true", "1")
+        row["confidence"] = float(row["confidence"] or 0) if "confidence" in row else None
+        if "correct" in row:
+            row["correct"] = row["correct"] in ("True", "true", "1")
     return rows
 
 
-def headline(metrics: dict) -> str:
-    correct, total = metrics.get("test_correct", 0), metrics.get("test_rows", 0)
+def headline(run: TrainingRun) -> str:
+    metrics = run.metrics
+    correct, total = metrics.get("test_correct"), metrics.get("test_rows", 0)
+    if correct is None:
+        figure = run.figures[0] if run.figures else ("", "")
+        return f"{figure[0]}: {figure[1]} on {total} test rows"
     share = round(100 * correct / total) if total else 0
     return f"Correct on {correct} of {total} test rows ({share}%)"
 
 
-def verdict(metrics: dict) -> str:
-    """One sentence: did fine-tuning beat the simple word-count baseline?"""
-    model, baseline = metrics.get("test_macro_f1"), metrics.get("baseline_tfidf_macro_f1")
+def verdict(run: TrainingRun) -> str:
+    """One sentence: did fine-tuning beat the simple word-count baseline (in the task's
+    comparison metric and direction)?"""
+    task, metrics = run.the_task, run.metrics
+    name = task.compare_metric or task.primary_metric
+    model, baseline = metrics.get(f"test_{name}"), metrics.get(f"baseline_tfidf_{name}")
     if model is None or baseline is None:
         return ""
-    points = round(100 * (model - baseline), 1)
-    if points > 100 * SAME_WITHIN:
-        return (
-            f"Fine-tuning helped: the model scores {points:g} points of macro-F1 above the "
-            "simple word-count baseline."
-        )
-    if points >= -100 * SAME_WITHIN:
+    gain = (model - baseline) if task.greater_is_better else (baseline - model)
+    scale = max(abs(baseline), 1e-9) if task.metric_range is None else 1.0
+    label = METRIC_WORDS.get(name, name.replace("_", " "))
+    if gain / scale > SAME_WITHIN:
+        return f"Fine-tuning helped: the model beats the simple word-count baseline on {label}."
+    if gain / scale >= -SAME_WITHIN:
         return (
             "Fine-tuning did about as well as the simple word-count baseline. More rows, more "
             "epochs or a larger base model may help."
         )
     return (
-        f"The simple word-count baseline did better, by {-points:g} points of macro-F1. Try more "
-        "epochs, a larger base model, or more rows per label."
+        f"The simple word-count baseline did better on {label}. Try more epochs, a larger "
+        "base model, or more rows."
     )
 
 
@@ -107,23 +117,33 @@ def evaluation(request, uuid):
         return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
     true, pred = request.GET.get("true"), request.GET.get("pred")
     cell_rows = None
-    if true is not None and pred is not None:
+    if true is not None and pred is not None and "confusion" in evaluation:
         cell_rows = [r for r in predictions if r["label"] == true and r["prediction"] == pred]
-    wrong = sorted((r for r in predictions if not r["correct"]), key=lambda r: -r["confidence"])
-    metrics = run.metrics
+    judged = [r for r in predictions if "correct" in r]
+    wrong = sorted((r for r in judged if not r["correct"]), key=lambda r: -(r["confidence"] or 0))
+    task = run.the_task
     ctx = {
         "run": run,
         "model": getattr(run, "model", None),
-        "metrics": metrics,
-        "headline": headline(metrics),
-        "verdict": verdict(metrics),
+        "metrics": run.metrics,
+        "task": task,
+        "section": task.evaluation_template,
+        "headline": headline(run),
+        "verdict": verdict(run),
+        "evaluation": evaluation,
         "per_label": evaluation.get("per_label", []),
         "labels": evaluation.get("labels", []),
         "confusion": confusion_rows(evaluation),
+        "scatter": evaluation.get("scatter"),
+        "largest_errors": [
+            predictions[i] for i in evaluation.get("largest_errors", []) if i < len(predictions)
+        ],
         "history": history,
+        "chart_metric": run.chart_metric,
         "cell": {"true": true, "pred": pred} if cell_rows is not None else None,
         "cell_rows": (cell_rows or [])[:CELL_ROWS_SHOWN],
         "cell_total": len(cell_rows or []),
+        "judged": bool(judged),
         "wrong": wrong[:WRONG_SHOWN],
         "wrong_total": len(wrong),
     }

@@ -48,8 +48,8 @@ class CancelCheck:
 
 
 def train_run(run_pk: int) -> str | None:
-    from finetune.columns import Columns
     from finetune.data import read_table
+    from finetune.mapping import ColumnMapping
     from finetune.train import TrainConfig, train
 
     run = TrainingRun.objects.filter(pk=run_pk).select_related("spreadsheet").first()
@@ -59,10 +59,11 @@ def train_run(run_pk: int) -> str | None:
         sheet = run.spreadsheet
         if sheet is None or not sheet.path.is_file():
             raise FinetuneError(NO_SPREADSHEET)
-        table = read_table(sheet.path, sheet=sheet.sheet or None, filename=sheet.name)
+        # The sheet and mapping frozen on the run, never the spreadsheet's current ones.
+        table = read_table(sheet.path, sheet=run.sheet or None, filename=sheet.name)
         result = train(
             table,
-            Columns.from_dict(run.columns),
+            ColumnMapping.from_dict(run.mapping),
             TrainConfig.from_dict(run.config),
             run.out_dir,
             on_progress=run.mark_progress,

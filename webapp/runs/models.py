@@ -1,6 +1,6 @@
 """TrainingRun: one fine-tuning job, from the click on "Train" to a model or a plain failure.
 
-    run = TrainingRun.objects.create(team=team, spreadsheet=sheet, columns=..., config=...)
+    run = TrainingRun.objects.create(team=team, spreadsheet=sheet, mapping=..., config=...)
     run.start()         # enqueued on the "training" queue once the transaction commits
     run.cancel()        # queued: taken off the queue; running: the worker stops at the next step
     new = run.retry(user)  # failed or canceled: a new run with the same data and settings
@@ -149,9 +149,12 @@ class TrainingRun(QueuedJob):
         "spreadsheets.Spreadsheet", null=True, on_delete=models.SET_NULL, related_name="runs"
     )
     name = models.CharField(max_length=200)
+    # Frozen at creation: what to train on and how. Re-mapping the spreadsheet (another sheet,
+    # other columns) while the run waits, or before a Retry, does not change them.
     task = models.CharField(max_length=30, default="single_label")
-    columns = models.JSONField(default=dict)  # finetune Columns.to_dict()
-    config = models.JSONField(default=dict)  # TrainConfig.to_dict(), frozen at creation
+    sheet = models.CharField(max_length=255, blank=True)  # the workbook sheet; "" for CSV
+    mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict()
+    config = models.JSONField(default=dict)  # TrainConfig.to_dict()
 
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
@@ -190,6 +193,49 @@ class TrainingRun(QueuedJob):
     def base_model_name(self) -> str:
         """The base model as people know it: a hub id, or a local folder's name."""
         return Path(self.base_model).name if self.base_model.startswith("/") else self.base_model
+
+    @property
+    def the_task(self):
+        """The finetune Task this run trains: pages ask it what to show."""
+        from finetune.tasks import get_task
+
+        return get_task(self.task)
+
+    @property
+    def figures(self) -> list[tuple[str, str]]:
+        """The test figures in the task's words, [] until there are metrics."""
+        try:
+            return self.the_task.headline(self.metrics)
+        except KeyError:  # no test figures yet (or an older run's partial set)
+            return []
+
+    @property
+    def baseline_figures(self) -> list[tuple[str, str]]:
+        try:
+            return self.the_task.baseline_headline(self.metrics)
+        except KeyError:
+            return []
+
+    @property
+    def val_metric_words(self) -> str:
+        """ "best accuracy on validation rows 91.0%" while training; "" before the first epoch."""
+        value = self.progress.get("val_metric")
+        if value is None:
+            return ""
+        task = self.the_task
+        return f"best {task.metric_title} on validation rows {task.format_metric(float(value))}"
+
+    @property
+    def chart_metric(self) -> dict:
+        """What the live chart's validation axis shows: its name and range (None: fit data)."""
+        task = self.the_task
+        return {"name": task.metric_title, "range": task.metric_range}
+
+    @property
+    def mapping_in_words(self) -> str:
+        from finetune.mapping import ColumnMapping
+
+        return ColumnMapping.from_dict(self.mapping).in_words() if self.mapping else ""
 
     @property
     def current_epoch(self) -> int:
@@ -282,7 +328,8 @@ class TrainingRun(QueuedJob):
             spreadsheet=self.spreadsheet,
             name=self.name,
             task=self.task,
-            columns=self.columns,
+            sheet=self.sheet,
+            mapping=self.mapping,
             config=self.config,
         )
         run.start()

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from finetune.columns import Columns
 from lib.teams import get_for_user, scoped
 from webapp.accounts.models import Role
 from webapp.catalog.models import BatchPrediction
@@ -30,8 +29,8 @@ QUIET_AFTER = timedelta(seconds=30)  # a running run this long without news gets
 
 def start_blockers(sheet: Spreadsheet) -> list[str]:
     """Plain sentences that stop a run from starting on this spreadsheet; [] when ready."""
-    if not sheet.text_column or not sheet.label_column:
-        return ["Choose the text column and the label column of this spreadsheet first."]
+    if sheet.column_mapping is None:
+        return ["Choose the task and the columns of this spreadsheet first."]
     if sheet.health is None:
         return ["Check the data of this spreadsheet first: its health report is not ready."]
     return list(sheet.health.get("problems") or [])
@@ -49,7 +48,6 @@ def run_new(request, uuid):
     blockers = start_blockers(sheet)
     form = NewRunForm(request.POST or None, task=sheet.task, initial_name=Path(sheet.name).stem)
     if request.method == "POST" and not blockers and form.is_valid():
-        columns = Columns(text=sheet.text_column, label=sheet.label_column)
         with transaction.atomic():
             earlier, run_uuid = claim_run_uuid(sheet, request.user, form.cleaned_data["run_uuid"])
             if earlier is not None:
@@ -61,7 +59,8 @@ def run_new(request, uuid):
                 spreadsheet=sheet,
                 name=form.cleaned_data["name"],
                 task=sheet.task,
-                columns=columns.to_dict(),
+                sheet=sheet.sheet,
+                mapping=sheet.mapping,
                 config=form.cleaned_data["config"].to_dict(),
             )
             run.start()

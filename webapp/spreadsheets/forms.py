@@ -1,15 +1,15 @@
 """Forms of the spreadsheets pages: the upload, and the column mapping with its task.
 
-The task list comes from finetune.tasks.TASKS; the web pages switch a task on by adding
-its name to ENABLED_TASKS once its pages exist. The others show as disabled choices.
+The task list comes from finetune.tasks.TASKS; each task says which roles it needs
+(Task.required_roles, optional_roles) and checks the mapping itself (Task.check_mapping).
 """
 
 from django import forms
 
+from finetune import FinetuneError
+from finetune.mapping import ColumnMapping
 from finetune.tasks import TASKS
 from lib.uploads import ACCEPT, check_spreadsheet_upload
-
-ENABLED_TASKS = ("single_label",)  # tasks whose pages (mapping, run, evaluation) are built
 
 
 class UploadForm(forms.Form):
@@ -26,47 +26,104 @@ class UploadForm(forms.Form):
         return check_spreadsheet_upload(self.cleaned_data["file"])
 
 
-class TaskSelect(forms.Select):
-    """A select whose tasks that are not enabled yet show as disabled options."""
+SEPARATOR_CHOICES = [
+    ("", "Detect it"),
+    (";", "; (semicolon)"),
+    ("|", "| (bar)"),
+    (",", ", (comma)"),
+]
+ROLE_FIELDS = {  # form field -> the mapping role it fills
+    "text_column": "text",
+    "text_pair_column": "text_pair",
+    "label_column": "label",
+    "label_columns": "labels",
+    "label_separator": "label_separator",
+    "split_column": "split",
+}
 
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value not in ENABLED_TASKS:
-            option["attrs"]["disabled"] = True
-        return option
+
+def mapping_initial(mapping: dict) -> dict:
+    """Form initial values from a stored ColumnMapping dict."""
+    return {field: mapping.get(role) for field, role in ROLE_FIELDS.items() if mapping.get(role)}
+
+
+def task_roles() -> dict[str, list[str]]:
+    """Each task's form fields, for the page script that hides the others."""
+    return {
+        name: [f for f, role in ROLE_FIELDS.items()
+               if role == "text" or role in (*task.required_roles, *task.optional_roles)]
+        for name, task in TASKS.items()
+    }  # fmt: skip
 
 
 def task_choices() -> list[tuple[str, str]]:
-    names = sorted(TASKS, key=lambda name: (name not in ENABLED_TASKS, name))
-    return [(name, TASKS[name].title) for name in names]
+    return [(name, task.title) for name, task in TASKS.items()]
 
 
 class MappingForm(forms.Form):
+    """The task and which column plays which role. Fields a task does not use are hidden by
+    static/js/spreadsheet.js (from each option's data-roles) and ignored here."""
+
     sheet = forms.CharField(required=False, widget=forms.HiddenInput)
-    task = forms.ChoiceField(label="What should the model do?", widget=TaskSelect)
+    task = forms.ChoiceField(label="What should the model do?")
     text_column = forms.ChoiceField(label="Text column", help_text="The text the model reads.")
+    text_pair_column = forms.ChoiceField(
+        label="Second text column (optional)",
+        required=False,
+        help_text="For pairs of texts, like a question and an answer.",
+    )
     label_column = forms.ChoiceField(
-        label="Label column", required=False, help_text="The answer the model should learn."
+        label="Label column",
+        required=False,
+        help_text="The answer the model should learn: a label, several labels, or a number.",
+    )
+    label_separator = forms.ChoiceField(
+        label="Labels in one cell are separated by",
+        required=False,
+        choices=SEPARATOR_CHOICES,
+        help_text="Only when one column lists several labels per row.",
+    )
+    label_columns = forms.MultipleChoiceField(
+        label="Or one 0/1 column per label",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick the columns that say 1 (or yes, x) when a row has that label.",
+    )
+    split_column = forms.ChoiceField(
+        label="Split column (optional)",
+        required=False,
+        help_text='Says "train", "validation" or "test" for each row; leave empty to split 80/10/10.',
     )
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(c, c) for c in columns]
         self.fields["task"].choices = task_choices()
-        self.fields["text_column"].choices = [("", "Pick a column")] + choices
-        self.fields["label_column"].choices = [("", "Pick a column")] + choices
-
-    def clean_task(self) -> str:
-        task = self.cleaned_data["task"]
-        if task not in ENABLED_TASKS:
-            raise forms.ValidationError("This task is not available yet. Pick another one.")
-        return task
+        self.fields["task"].widget.attrs["id"] = "id_task"
+        for name in ("text_column", "label_column", "text_pair_column", "split_column"):
+            self.fields[name].choices = [("", "Pick a column" if name != "text_pair_column"
+                                          and name != "split_column" else "None")] + choices  # fmt: skip
+        self.fields["label_columns"].choices = choices
 
     def clean(self):
         data = super().clean()
-        task, text, label = data.get("task"), data.get("text_column"), data.get("label_column")
-        if task and TASKS[task].needs_label and not label:
-            self.add_error("label_column", "Pick the column that holds the labels.")
-        if text and label and text == label:
-            self.add_error("label_column", "The text and the label must be different columns.")
+        task = TASKS.get(data.get("task") or "")
+        if task is None:
+            return data
+        roles = {"text", *task.required_roles, *task.optional_roles}
+        mapping = {role: data.get(field) for field, role in ROLE_FIELDS.items() if role in roles}
+        if mapping.get("labels"):
+            mapping["label"] = None  # 0/1 columns win over a joined-labels column
+        mapping = {k: v for k, v in mapping.items() if v}
+        if not mapping.get("text"):
+            return data
+        try:
+            data["mapping"] = ColumnMapping.from_dict(mapping)
+            task.check_mapping(data["mapping"])
+        except FinetuneError as err:
+            self.add_error(None, str(err))
+            return data
+        used = data["mapping"].used()
+        if len(used) != len(set(used)):
+            self.add_error(None, "Each column can play only one part. Pick different columns.")
         return data

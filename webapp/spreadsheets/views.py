@@ -1,7 +1,8 @@
 """Spreadsheet pages: list, upload, mapping + health report, download, delete.
 
 Every object view starts with lib.teams.get_for_user: other teams' spreadsheets answer 404.
-The file is parsed by finetune at most once per request.
+The file is parsed by finetune at most once per request, and only to show another sheet or
+to check the data: the stored sheet's page comes from what the row keeps.
 """
 
 from django.conf import settings
@@ -13,15 +14,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
-from finetune.columns import Columns, guess_columns
 from finetune.health import check
+from finetune.mapping import suggest
+from finetune.tasks import TASKS
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import MB, too_large_message
 from webapp.accounts.models import Activity, Role
-from webapp.spreadsheets.forms import MappingForm, UploadForm
-from webapp.spreadsheets.models import Spreadsheet
+from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
+from webapp.spreadsheets.models import Spreadsheet, preview_of
 
-PREVIEW_ROWS = 20
 MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers around the file itself
 
 
@@ -69,46 +70,51 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     switched = sheet != spreadsheet.sheet
     ctx = {"spreadsheet": spreadsheet, "sheet": sheet, "switched": switched}
 
-    # 2. Read it once.
-    try:
-        table = spreadsheet.read(sheet)
-    except FinetuneError as err:
-        ctx["read_error"] = str(err)
-        return render(request, "spreadsheets/detail.html", ctx)
+    # 2. Read the file only to show another sheet or to check the data: the stored sheet's
+    #    page comes from the row (a big file read on every view cost seconds and gigabytes).
+    table = None
+    if switched or request.method == "POST" or not spreadsheet.preview:
+        try:
+            table = spreadsheet.read(sheet)
+        except FinetuneError as err:
+            ctx["read_error"] = str(err)
+            return render(request, "spreadsheets/detail.html", ctx)
+        if not spreadsheet.preview and not switched:  # stored before previews were kept
+            spreadsheet.preview = preview_of(table)
+            spreadsheet.save(update_fields=["preview"])
+    columns = table.columns if table else spreadsheet.columns
 
-    # 3. The mapping form, pre-filled with the stored mapping or, on another sheet, a guess.
-    guess = guess_columns(table)
-    if switched:
-        initial = {"text_column": guess.text, "label_column": guess.label}
+    # 3. The mapping form, pre-filled with the stored mapping or, on another sheet, the
+    #    suggestion for that sheet.
+    suggestion = suggest(table).to_dict() if switched else spreadsheet.suggestion
+    if switched or not spreadsheet.mapping:
+        task, mapping = suggestion.get("task") or "single_label", suggestion.get("mapping") or {}
     else:
-        initial = {"text_column": spreadsheet.text_column, "label_column": spreadsheet.label_column}
-    initial |= {"sheet": sheet, "task": spreadsheet.task}
+        task, mapping = spreadsheet.task, spreadsheet.mapping
+    initial = mapping_initial(mapping) | {"sheet": sheet, "task": task}
     posted = request.POST if request.method == "POST" else None
-    form = MappingForm(posted, columns=table.columns, initial=initial)
+    form = MappingForm(posted, columns=columns, initial=initial)
 
     # 4. Save the mapping with its health report, then show it.
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        columns = Columns(text=data["text_column"], label=data["label_column"] or None)
         try:
-            report = check(table, columns, task=data["task"])
+            report = check(table, data["mapping"], task=data["task"])
         except FinetuneError as err:
             form.add_error(None, str(err))
         else:
-            spreadsheet.save_mapping(table, columns, data["task"], report)
+            spreadsheet.save_mapping(table, data["mapping"], data["task"], report)
             return redirect("spreadsheets:detail", spreadsheet.uuid)
 
-    frame = table.frame.head(PREVIEW_ROWS)
     ctx |= {
         "form": form,
-        "columns": table.columns,
-        "row_count": len(table.frame),
-        "preview": [
-            (table.row_number(i), list(values))
-            for i, values in enumerate(frame.itertuples(index=False, name=None))
-        ],
-        "guess_words": _guess_words(guess, initial),
-        "health": None if switched else spreadsheet.health,
+        "columns": columns,
+        "row_count": len(table.frame) if table else spreadsheet.row_count,
+        "preview": preview_of(table) if table else spreadsheet.preview,
+        "guess_words": _guess_words(suggestion, initial),
+        "task_roles": task_roles(),
+        # The last check only while it describes what the form shows.
+        "health": None if switched or form.errors else spreadsheet.health,
     }
     return render(request, "spreadsheets/detail.html", ctx)
 
@@ -156,11 +162,17 @@ def _upload_context(form: UploadForm, error: str = "") -> dict:
     }
 
 
-def _guess_words(guess, initial: dict) -> list[str]:
-    """Why the pre-filled columns were picked, in plain sentences (only for guessed ones)."""
+def _guess_words(suggestion: dict, initial: dict) -> list[str]:
+    """Why the pre-filled task and columns were picked, in plain sentences (only while the
+    form still shows the suggestion)."""
     words = []
-    for role, name, what in (("text", guess.text, "text"), ("label", guess.label, "label")):
-        reason = guess.reasons.get(role)
+    if suggestion.get("reason") and initial.get("task") == suggestion.get("task"):
+        words.append(
+            f"We suggest {TASKS[suggestion['task']].title.lower()}: {suggestion['reason']}"
+        )
+    guessed = suggestion.get("mapping") or {}
+    for role, what in (("text", "text"), ("label", "label")):
+        name, reason = guessed.get(role), suggestion.get("reasons", {}).get(role)
         if name and reason and initial.get(f"{role}_column") == name:
             words.append(f'We picked "{name}" as the {what}. {reason.rstrip(".")}.')
     return words
