@@ -109,3 +109,26 @@ class ApiTestCase(BaseTestCase):
         response = self.client.get(reverse("api_docs"))
         self.assertContains(response, "POST /api/v1/models/{uuid}/predict")
         self.assertNotContains(response, "cdn")
+
+    def test_it_scores_a_spreadsheet_as_a_job(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        url = reverse("api:batch_new", args=[self.model.uuid])
+        upload = SimpleUploadedFile("reviews.csv", b"review\nthe film was great\n")
+        with self.captureOnCommitCallbacks(execute=False):
+            response = self.client.post(url, {"file": upload}, headers=self.auth)
+        self.assertEqual(response.status_code, 202, response.content)
+        batch = response.json()
+        state = self.client.get(reverse("api:batch", args=[batch["uuid"]]), headers=self.auth)
+        self.assertEqual(state.json()["uuid"], batch["uuid"])
+        self.assertIsNone(state.json()["download_url"])
+
+    @override_settings(MAX_UPLOAD_MB=0)
+    def test_it_answers_413_for_a_large_spreadsheet(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        url = reverse("api:batch_new", args=[self.model.uuid])
+        upload = SimpleUploadedFile("reviews.csv", b"review\nthe film was great\n")
+        response = self.client.post(url, {"file": upload}, headers=self.auth)
+        self.assertEqual(response.status_code, 413)
+        self.assertIn("the limit is", response.json()["detail"])

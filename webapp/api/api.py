@@ -9,6 +9,7 @@ Every object is fetched with lib.teams.get_for_user(token.team, ...): another te
 answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"}.
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
@@ -18,6 +19,7 @@ from ninja.files import UploadedFile
 
 from finetune import FinetuneError
 from lib.teams import get_for_user
+from lib.uploads import MB, too_large_message
 from webapp.accounts.models import Activity
 from webapp.api.auth import TokenAuth, TokenThrottle
 from webapp.api.errors import install_error_handlers
@@ -117,10 +119,11 @@ def predict(request, uuid, body: PredictIn):
 def new_batch(request, uuid, file: File[UploadedFile]):
     """Score a spreadsheet (CSV, TSV or Excel) in the background; poll the batch it answers."""
     model = _model(request, uuid)
+    if file.size > settings.MAX_UPLOAD_MB * MB:
+        raise HttpError(413, too_large_message(file.size))
     form = BatchForm(files={"file": file})
     if not form.is_valid():
-        message = form.errors["file"][0]
-        raise HttpError(413 if "the limit is" in message else 400, message)
+        raise HttpError(400, form.errors["file"][0])
     with transaction.atomic():
         batch = BatchPrediction(
             team=model.team, model=model, original_name=file.name[:255], created_by=None
