@@ -34,7 +34,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from finetune.errors import FinetuneError
-from finetune.sheetsize import Extent, TagTooLong, sheet_extent, xlsx_extent
+from finetune.sheetsize import Extent, TagTooLong, ods_extents, sheet_extent, xlsx_extent
 from finetune.textfiles import (
     DELIMITERS,
     NOT_A_SPREADSHEET,
@@ -294,7 +294,13 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
 # Workbooks ----------------------------------------------------------------------------------
 
 
-def _open_workbook(path: Path, kind: str) -> CalamineWorkbook:
+def _open_workbook(path: Path, kind: str, max_rows: int = MAX_ROWS) -> CalamineWorkbook:
+    if kind == "ods":  # calamine lays out every table of an .ods when it opens it
+        try:
+            for extent in ods_extents(path):
+                _check_extent(extent, max_rows)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TagTooLong):
+            raise FinetuneError(DAMAGED)
     try:
         if path.suffix.lower() == FORMAT_SUFFIXES[kind] or (
             kind == "xlsx" and path.suffix.lower() == ".xlsm"
@@ -316,7 +322,7 @@ def _sheet_names(book: CalamineWorkbook) -> list[str]:
 
 
 def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> Table:
-    book = _open_workbook(path, kind)
+    book = _open_workbook(path, kind, max_rows)
     names = _sheet_names(book)
     if not names:
         raise FinetuneError(f"This workbook has no sheets with data. {UPLOAD_THESE}")

@@ -2,11 +2,12 @@
 
     extent = xlsx_extent(path, "Sheet1")    # Extent(top=0, bottom=30, left=0, right=2) or None
     extent.rows, extent.columns, extent.cells, extent.last_row_cell   # 31, 3, 93, "C31"
+    extents = ods_extents(path)             # the same for each table of an .ods
     extent = sheet_extent(calamine_sheet)   # the same for a sheet calamine has already read
 
 python-calamine gives every position between the first and the last cell holding a value a
 slot of 32 bytes when it opens a sheet, so one stray value at XFD1048576 in a 2 KB .xlsx asks
-for 512 GB. For .xlsx and .xlsm this module reads the sheet's XML as a stream of tags
+for 512 GB. For .xlsx, .xlsm and .ods this module reads the sheet's XML as a stream of tags
 (never more than a chunk in memory) to find that rectangle first, so that finetune.data can
 refuse a sheet that is too large before calamine touches it. Cells without a value (only a
 style) do not count, as calamine skips them too.
@@ -38,6 +39,10 @@ ODD_CELL = re.compile(rb'<c(?:[\t\n\r/>]| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
 PREFIXED_CELL = re.compile(rb":c[\s/>]")
 CELL_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']\$?([A-Za-z]+)\$?([0-9]+)[\"']")
 ROW_REF = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([0-9]+)[\"']")
+# OpenDocument: a table, row or cell start tag, or a table or row end tag (any prefix).
+ODS_TAG = re.compile(
+    rb"<(/?)(?:[\w.-]+:)?(table|table-row|table-cell|covered-table-cell)(?=[\s/>])" + ATTRS + rb">"
+)
 SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet(?=[\s/>])" + ATTRS + rb">")
 RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship(?=[\s/>])" + ATTRS + rb">")
 ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -99,6 +104,73 @@ def xlsx_extent(path: Path, sheet: str) -> Extent | None:
         parts = _sheet_parts(zf, sheet)
         extents = [_scan(zf, part) for part in parts]
     return _union([e for e in extents if e is not None])
+
+
+def ods_extents(path: Path) -> list[Extent]:
+    """The extent of the cells holding a value in each table of an .ods (calamine reads
+    every table when it opens the file, so each one counts).
+
+    OpenDocument repeats a cell or a row by a count ("number-columns-repeated"), and calamine
+    lays every repeat out: a 1 KB file can ask for 17 billion cells. Empty repeats (how
+    LibreOffice writes the rest of a sheet) do not count.
+    """
+    extents = []
+    with zipfile.ZipFile(path) as zf:
+        for text in _tag_chunks(zf, "content.xml"):
+            for match in ODS_TAG.finditer(text):
+                closing, name, attrs = match.groups()
+                closes_itself = attrs.rstrip().endswith(b"/")
+                if name == b"table":
+                    if not closing and not closes_itself:
+                        table = _Table()
+                        extents.append(table)
+                elif not extents:
+                    continue
+                elif name == b"table-row":
+                    table.row_tag(closing, closes_itself, _repeats(attrs, b"rows"))
+                elif not closing:  # a cell, or a cell covered by a merged one
+                    valued = not closes_itself or b"value-type" in attrs
+                    table.cell_tag(valued, _repeats(attrs, b"columns"))
+    return [t.extent() for t in extents if t.bottom >= 0]
+
+
+class _Table:
+    """Where the rows and cells of one OpenDocument table reach, repeats included."""
+
+    def __init__(self):
+        self.top = self.left = 2**62
+        self.bottom = self.right = -1
+        self.row, self.rows, self.column = 0, 1, 0
+        self.last_row_cell = self.last_column_cell = ""
+
+    def row_tag(self, closing: bool, closes_itself: bool, repeats: int) -> None:
+        if closing:
+            self.row += self.rows
+            return
+        self.rows, self.column = repeats, 0
+        if closes_itself:
+            self.row += repeats
+
+    def cell_tag(self, valued: bool, repeats: int) -> None:
+        if valued:
+            last_row, last_column = self.row + self.rows - 1, self.column + repeats - 1
+            self.top, self.left = min(self.top, self.row), min(self.left, self.column)
+            if last_row > self.bottom:
+                self.bottom, self.last_row_cell = last_row, cell_name(last_row, last_column)
+            if last_column > self.right:
+                self.right, self.last_column_cell = last_column, cell_name(last_row, last_column)
+        self.column += repeats
+
+    def extent(self) -> Extent:
+        return Extent(
+            self.top, self.bottom, self.left, self.right,
+            self.last_row_cell, self.last_column_cell,
+        )  # fmt: skip
+
+
+def _repeats(attrs: bytes, what: bytes) -> int:
+    found = re.search(rb"number-" + what + rb"-repeated\s*=\s*[\"']([0-9]+)[\"']", attrs)
+    return max(int(found[1]), 1) if found else 1
 
 
 def _sheet_parts(zf: zipfile.ZipFile, sheet: str) -> list[str]:

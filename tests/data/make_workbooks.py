@@ -310,8 +310,8 @@ def _ods_cell(value) -> str:
     return f'<table:table-cell office:value-type="string">{paragraphs}</table:table-cell>'
 
 
-def ods(sheets: dict[str, list[list]]) -> bytes:
-    """An OpenDocument spreadsheet (.ods)."""
+def ods(sheets: dict[str, list[list]], extra_xml: str = "") -> bytes:
+    """An OpenDocument spreadsheet (.ods); `extra_xml` goes after the first table's rows."""
     from xml.sax.saxutils import quoteattr
 
     ns = "urn:oasis:names:tc:opendocument:xmlns"
@@ -321,6 +321,8 @@ def ods(sheets: dict[str, list[list]]) -> bytes:
             "<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>"
             for row in rows
         )
+        if not tables:
+            body += extra_xml
         tables += f"<table:table table:name={quoteattr(name)}>{body}</table:table>"
     content = (
         '<?xml version="1.0" encoding="UTF-8"?>'

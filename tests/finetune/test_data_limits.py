@@ -11,7 +11,7 @@ import pytest
 from finetune.data import MAX_COLUMNS, read_table
 from finetune.errors import FinetuneError
 from finetune.sheetsize import xlsx_extent
-from tests.data.make_workbooks import xlsx_cells
+from tests.data.make_workbooks import ods, xlsx_cells
 
 WIDE = "This sheet has 20,000 columns; LabelTune reads at most 500. "
 REMOVE = "Remove the columns you don't need and upload it again."
@@ -135,3 +135,55 @@ def test_it_never_lists_thousands_of_column_names(tmp_path):
         'The column "review" is not in this sheet. Its columns are: '
         "c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 390 more."
     )
+
+
+def rows_and_repeats(rows: int, columns: int, value: bool = True) -> str:
+    """One OpenDocument row repeated `rows` times, its one cell repeated `columns` times."""
+    cell = f'<table:table-cell table:number-columns-repeated="{columns}"'
+    cell += ' office:value-type="string"><text:p>x</text:p></table:table-cell>' if value else "/>"
+    return f'<table:table-row table:number-rows-repeated="{rows}">{cell}</table:table-row>'
+
+
+def test_it_refuses_an_ods_that_repeats_a_cell_over_the_whole_sheet(tmp_path):
+    # Under 1 KB, and calamine would lay out 17 billion cells.
+    path = tmp_path / "repeats.ods"
+    path.write_bytes(ods({"Data": [["text", "label"]]}, rows_and_repeats(1_048_576, 16_384)))
+    assert path.stat().st_size < 2_000
+    assert "This sheet has more than 1,000,000 rows" in refused(path)
+
+
+def test_it_refuses_an_ods_repeating_a_cell_across_20000_columns(tmp_path):
+    path = tmp_path / "wide.ods"
+    path.write_bytes(ods({"Data": [["text", "label"]]}, rows_and_repeats(3, 20_000)))
+    assert "This sheet has 20,000 columns" in refused(path)
+
+
+def test_it_reads_an_ods_with_the_empty_repeats_libreoffice_writes(tmp_path):
+    path = tmp_path / "libreoffice.ods"
+    rows = [["text", "label"]] + [[f"review {i}", "ab"[i % 2]] for i in range(30)]
+    path.write_bytes(
+        ods({"Data": rows, "Other": [["x"]]}, rows_and_repeats(1_048_500, 1_024, False))
+    )
+    table = read_table(path)
+    assert len(table.frame) == 30
+    assert table.columns == ["text", "label"]
+
+
+def test_it_refuses_an_xml_entity_bomb(tmp_path):
+    # "Billion laughs": entities that expand each other; the reader does not expand them.
+    import io
+    import zipfile
+
+    laughs = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)).replace(
+        "&lol0;", "lol"
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_cells(thirty_rows(A2="BOMB"))))
+    path = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in source.namelist():
+            data = source.read(name)
+            if name.endswith("sheet1.xml"):
+                data = data.replace(b"?>", f"?><!DOCTYPE worksheet [{laughs}]>".encode(), 1)
+                data = data.replace(b"BOMB", b"&lol9;")
+            zf.writestr(name, data)
+    assert "damaged or incomplete" in refused(path)
