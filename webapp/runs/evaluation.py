@@ -46,9 +46,9 @@ def headline(run: TrainingRun) -> str:
     correct, total = metrics.get("test_correct"), metrics.get("test_rows", 0)
     if correct is None:
         figure = run.figures[0] if run.figures else ("", "")
-        return f"{figure[0]}: {figure[1]} on {total} test rows"
+        return f"{figure[0]}: {figure[1]} on {total} test row{'s' if total != 1 else ''}"
     share = round(100 * correct / total) if total else 0
-    return f"Correct on {correct} of {total} test rows ({share}%)"
+    return f"Correct on {correct} of {total} test row{'s' if total != 1 else ''} ({share}%)"
 
 
 def verdict(run: TrainingRun) -> str:
