@@ -1,6 +1,7 @@
 """Cancel: a queued run leaves the queue at once; a running run is asked to stop."""
 
 from django.urls import reverse
+from django.utils import timezone
 from rq.job import Job, JobStatus
 
 from tests.webapp.base import BaseTestCase
@@ -57,3 +58,23 @@ class CancelTestCase(RedisMixin, BaseTestCase):
         self.assertEqual(self.csrf_client(self.alice).post(self.url).status_code, 403)
         self.client.force_login(self.alice)
         self.assertEqual(self.client.get(self.url).status_code, 405)
+
+
+class StoppingBannerTestCase(RedisMixin, BaseTestCase):
+    def test_it_says_stopping_only_in_the_live_card_which_then_says_canceled(self):
+        run = TrainingRun.objects.create(
+            team=self.alice_team, name="Reviews", mapping={"text": "t", "label": "l"},
+            status="running", heartbeat=timezone.now(),
+        )  # fmt: skip
+        self.client.force_login(self.alice)
+        page = self.client.post(reverse("runs:cancel", args=[run.uuid]), follow=True)
+        html = page.content.decode()
+        card = html[html.index('id="run-status"') :]
+        self.assertEqual(html.count("Stopping"), 1)
+        self.assertIn("Stopping after the current step", card)
+
+        run.refresh_from_db()
+        run.mark_canceled()
+        status = self.client.get(reverse("runs:status", args=[run.uuid]))
+        self.assertContains(status, "This run was canceled.")
+        self.assertNotContains(status, "Stopping")

@@ -130,8 +130,8 @@ def run_cancel(request, uuid):
     run.cancel()
     if run.status == RunStatus.CANCELED:
         messages.success(request, "The run was canceled before it started.")
-    else:
-        messages.success(request, "Stopping the run. It ends after the current training step.")
+    # A running run says "Stopping after the current step" in its live status card, which
+    # turns into "Canceled" by itself; a banner above it would stay on screen.
     return redirect("runs:detail", run.uuid)
 
 
