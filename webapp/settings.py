@@ -186,8 +186,10 @@ PREDICTOR_CACHE_SIZE = envint("PREDICTOR_CACHE_SIZE", "3")
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG=0.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Cookies only over HTTPS; scripts/start serves plain HTTP on one machine and sets it to 0.
+SECURE_COOKIES = envbool("SECURE_COOKIES", "0" if DEBUG else "1")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

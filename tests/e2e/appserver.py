@@ -55,13 +55,13 @@ def free_port() -> int:
 class App:
     """`manage.py up` in a subprocess; its output is kept for error messages."""
 
-    def __init__(self, env: dict[str, str], port: int):
+    def __init__(self, env: dict[str, str], port: int, command=("manage.py", "up")):
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.lines: list[str] = []
         self.journey: dict[str, str] = {}  # URLs of the first user's objects, for later tests
         self.proc = subprocess.Popen(
-            [sys.executable, "manage.py", "up", "--port", str(port)],
+            [sys.executable, *command, "--port", str(port)],
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.PIPE,
