@@ -1,4 +1,4 @@
-// Spreadsheet page: switch sheets as soon as one is picked; confirm before deleting.
+// Spreadsheet page: switch sheets as soon as one is picked (static/js/app.js asks before deleting).
 (function () {
   var select = document.getElementById("sheet-select");
   if (select) {
@@ -20,9 +20,4 @@
     task.addEventListener("change", showRoles);
     showRoles();
   }
-  document.querySelectorAll("form.js-confirm").forEach(function (form) {
-    form.addEventListener("submit", function (e) {
-      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
-    });
-  });
 })();
