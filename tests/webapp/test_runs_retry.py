@@ -66,3 +66,15 @@ class RetryTestCase(RedisMixin, BaseTestCase):
     def test_it_enforces_csrf(self):
         self.assertEqual(self.post(self.csrf_client(self.alice)).status_code, 403)
         self.assertEqual(TrainingRun.objects.count(), 1)
+
+    def test_it_numbers_the_new_run(self):
+        self.client.force_login(self.alice)
+        response = self.client.post(self.url, follow=True)
+        second = TrainingRun.objects.latest("created")
+        self.assertEqual(second.name, "Reviews (2)")
+        self.assertContains(response, "Started &quot;Reviews (2)&quot;")
+        TrainingRun.objects.filter(pk=second.pk).update(status="failed")
+        self.client.post(self.url)  # the first run again: (2) is taken
+        self.assertEqual(TrainingRun.objects.latest("created").name, "Reviews (3)")
+        self.client.post(reverse("runs:retry", args=[second.uuid]))
+        self.assertEqual(TrainingRun.objects.latest("created").name, "Reviews (4)")

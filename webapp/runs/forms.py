@@ -44,7 +44,10 @@ LABELS = {
 def model_options() -> list[dict]:
     """The catalogue for the page: bundled default first, local folders, then the hub box."""
     options = sorted(basemodels.CATALOG, key=lambda info: not info.bundled)
-    rows = [info.to_dict() | {"value": info.id} for info in options]
+    rows = [
+        info.to_dict() | {"value": info.id, "downloads": not basemodels.is_downloaded(info.id)}
+        for info in options
+    ]
     for info in basemodels.local_catalog(settings.LABELTUNE_LOCAL_MODELS_DIR):
         rows.append(info.to_dict() | {"value": LOCAL_PREFIX + info.name, "local": True})
     return rows

@@ -11,6 +11,7 @@ a run whose worker died is found by maintenance.repair_runs and marked failed.
 """
 
 import logging
+import re
 import time
 import traceback
 import uuid
@@ -34,6 +35,7 @@ QUEUE_DOWN = (
 WORKER_DIED = "The worker running this training stopped unexpectedly. Start it again with Retry."
 PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
 HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
+NUMBERED = re.compile(r"^(.*) \((\d{1,4})\)$")  # "reviews (2)": a retry's name
 
 
 class RunStatus(models.TextChoices):
@@ -265,6 +267,12 @@ class TrainingRun(QueuedJob):
         return self.status in NOT_FINAL
 
     @property
+    def base_model_failed(self) -> bool:
+        """The run failed getting its base model (not downloadable, no internet, unsafe
+        weights, not a text model): finetune.basemodels names the model in quotes."""
+        return self.status == RunStatus.FAILED and f'"{self.base_model}"' in self.message
+
+    @property
     def can_retry(self) -> bool:
         return self.status in (RunStatus.FAILED, RunStatus.CANCELED)
 
@@ -321,12 +329,13 @@ class TrainingRun(QueuedJob):
             logger.warning("Could not remove run %s from the queue", self.uuid)
 
     def retry(self, user) -> "TrainingRun":
-        """A new run with the same spreadsheet, columns and settings, started now."""
+        """A new run with the same spreadsheet, columns and settings, started now, named
+        with the next free number ("reviews (2)") so the list tells the tries apart."""
         run = TrainingRun.objects.create(
             team=self.team,
             created_by=user,
             spreadsheet=self.spreadsheet,
-            name=self.name,
+            name=self.next_name(),
             task=self.task,
             sheet=self.sheet,
             mapping=self.mapping,
@@ -334,6 +343,21 @@ class TrainingRun(QueuedJob):
         )
         run.start()
         return run
+
+    def next_name(self) -> str:
+        """ "reviews" -> "reviews (2)"; "reviews (2)" -> "reviews (3)", skipping names taken."""
+        match = NUMBERED.match(self.name)
+        base = match[1] if match else self.name
+        taken = set(
+            TrainingRun.objects.filter(team=self.team, name__startswith=base).values_list(
+                "name", flat=True
+            )
+        )
+        number = int(match[2]) + 1 if match else 2
+        while f"{base} ({number})" in taken:
+            number += 1
+        suffix = f" ({number})"
+        return base[: 200 - len(suffix)] + suffix
 
     # Lifecycle, called by the worker
 

@@ -149,5 +149,7 @@ def run_retry(request, uuid):
         return redirect("runs:detail", run.uuid)
     with transaction.atomic():
         new_run = run.retry(request.user)
-    messages.success(request, "Started again with the same data and settings.")
+    messages.success(
+        request, f'Started "{new_run.name}": "{run.name}" again, with the same data and settings.'
+    )
     return redirect("runs:detail", new_run.uuid)
