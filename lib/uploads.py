@@ -1,8 +1,10 @@
 """The checks every spreadsheet upload shares: a kind of file finetune reads, and the size cap.
 
     upload = check_spreadsheet_upload(form.cleaned_data["file"])   # in a form's clean_file
+    upload_error_title(form)   # "Wrong kind of file", "File too large"... for the error box
 
-Both raise forms.ValidationError with one plain sentence naming the file or its size.
+Both raise forms.ValidationError with one plain sentence naming the file or its size, and a
+code that says which check failed. The kinds listed in the sentence are the file picker's.
 """
 
 from pathlib import Path
@@ -14,6 +16,15 @@ from finetune.data import SUPPORTED_SUFFIXES
 
 MB = 1024 * 1024
 ACCEPT = ",".join(SUPPORTED_SUFFIXES)  # for <input type=file accept=...>
+ACCEPTED_WORDS = " ".join(SUPPORTED_SUFFIXES)  # the same list, for people
+# Which check failed, as the heading of the upload's error box (by ValidationError code).
+ERROR_TITLES = {
+    "file_type": "Wrong kind of file",
+    "too_large": "File too large",
+    "unreadable": "LabelTune could not use this file",
+    "required": "No file chosen",
+    "empty": "The file is empty",
+}
 
 
 def size_in_mb(size: int) -> str:
@@ -31,9 +42,18 @@ def too_large_message(size: int) -> str:
 def check_spreadsheet_upload(upload):
     if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
         raise forms.ValidationError(
-            f'"{upload.name}" is not a spreadsheet LabelTune can read. '
-            "Upload a CSV, TSV or Excel file (.csv .tsv .txt .xlsx .xlsm .xls .xlsb .ods)."
+            f'"{upload.name}" is not a spreadsheet LabelTune can read. Upload a CSV, TSV, '
+            f"Excel or OpenDocument file ({ACCEPTED_WORDS}).",
+            code="file_type",
         )
     if upload.size > settings.MAX_UPLOAD_MB * MB:
-        raise forms.ValidationError(too_large_message(upload.size))
+        raise forms.ValidationError(too_large_message(upload.size), code="too_large")
     return upload
+
+
+def upload_error_title(form) -> str:
+    """The heading for a form's file error: which check failed; "" when there is none."""
+    errors = form.errors.as_data().get("file") if form.is_bound else None
+    if not errors:
+        return ""
+    return ERROR_TITLES.get(errors[0].code, ERROR_TITLES["unreadable"])

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from lib.uploads import check_spreadsheet_upload
+from lib.uploads import ACCEPT, check_spreadsheet_upload
 
 MAX_TRY_CHARS = 10_000
 
@@ -52,6 +52,7 @@ class TryForm(forms.Form):
 class BatchForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet to label",
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         error_messages={"required": "Choose a spreadsheet file first."},
     )
 

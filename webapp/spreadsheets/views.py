@@ -5,6 +5,7 @@ The file is parsed by finetune at most once per request, and only to show anothe
 to check the data: the stored sheet's page comes from what the row keeps.
 """
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from finetune.health import check
 from finetune.mapping import suggest
 from finetune.tasks import TASKS
 from lib.teams import current_team, get_for_user, require_role, scoped
-from lib.uploads import MB, too_large_message
+from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
 from webapp.accounts.models import Activity, Role
 from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
 from webapp.spreadsheets.models import Spreadsheet, preview_of
@@ -40,6 +41,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     size = _content_length(request)
     if request.method == "POST" and size > settings.MAX_UPLOAD_MB * MB + MULTIPART_OVERHEAD:
         ctx = _upload_context(UploadForm(), error=too_large_message(size))
+        ctx["error_title"] = ERROR_TITLES["too_large"]
         return render(request, "spreadsheets/upload.html", ctx, status=413)
     return _upload(request)
 
@@ -53,7 +55,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
                 current_team(request), request.user, form.cleaned_data["file"]
             )
         except FinetuneError as err:
-            form.add_error("file", str(err))
+            form.add_error("file", forms.ValidationError(str(err), code="unreadable"))
         else:
             return redirect("spreadsheets:detail", spreadsheet.uuid)
     return render(request, "spreadsheets/upload.html", _upload_context(form))
@@ -157,6 +159,8 @@ def _upload_context(form: UploadForm, error: str = "") -> dict:
     return {
         "form": form,
         "error": error,
+        "error_title": upload_error_title(form),
+        "accepted": ACCEPTED_WORDS,
         "max_mb": settings.MAX_UPLOAD_MB,
         "max_bytes": MB * settings.MAX_UPLOAD_MB,
     }
