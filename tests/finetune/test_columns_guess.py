@@ -83,15 +83,12 @@ def test_it_reads_many_labels_as_categories_when_rows_repeat_them():
     assert (guess.text, guess.label) == ("utterance", "intent")
 
 
-def test_it_guesses_a_wide_sheet_quickly_from_a_sample():
-    # 20,000 columns took most of a minute: one round of pandas calls per column.
-    import time
-
+def test_it_guesses_a_wide_sheet_from_its_first_columns():
+    # 20,000 columns took most of a minute: one round of pandas calls per column. The guess
+    # now looks at a sample of rows and the first columns only (speed: bench/, not here).
     columns = {f"c{i}": ["1"] * 3_000 for i in range(2_000)}
     columns["c7"] = [f"{REVIEWS[i % 6]} ({i})" for i in range(3_000)]
     columns["c9"] = ["yes" if i % 3 else "no" for i in range(3_000)]
     columns["review"] = ["a far away column that is never looked at"] * 3_000
-    start = time.perf_counter()
     guess = guess_columns(pd.DataFrame(columns))
-    assert time.perf_counter() - start < 5  # seconds (about 0.5 on a laptop)
     assert (guess.text, guess.label) == ("c7", "c9")
