@@ -165,25 +165,39 @@ def safe_cell(value) -> str:
     return text
 
 
-def write_table(frame: pd.DataFrame, path) -> Path:
-    """Write `frame` as .csv (UTF-8 with BOM, for Excel) or .xlsx, safe from formula injection."""
+TEXT_OUTPUTS = (".csv", ".tsv", ".txt")  # delimited text files write_table writes
+
+
+def text_format(table: Table) -> dict:
+    """write_table's options that give a text file back as Excel opened the one read: its
+    delimiter, UTF-16 for UTF-16 files (Excel's "Unicode text"), else UTF-8 with a BOM."""
+    utf16 = (table.encoding or "").lower().replace("_", "-").startswith("utf-16")
+    return {"delimiter": table.delimiter, "encoding": "utf-16" if utf16 else "utf-8-sig"}
+
+
+def write_table(
+    frame: pd.DataFrame, path, *, delimiter: str | None = None, encoding: str = "utf-8-sig"
+) -> Path:
+    """Write `frame` as .xlsx or delimited text (.csv: commas, .tsv and .txt: tabs, unless
+    `delimiter` says; UTF-8 with BOM for Excel unless `encoding` says), formula-safe."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
+    if suffix not in (*TEXT_OUTPUTS, ".xlsx"):
         raise FinetuneError(
             f'Results can be saved as .csv or .xlsx, not "{suffix or path.name}". '
             "Choose a file name ending in .csv or .xlsx."
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     header = [safe_cell(c) for c in frame.columns]
-    if suffix == ".csv":
+    if suffix in TEXT_OUTPUTS:
         out = pd.DataFrame(
             {i: [_csv_value(v) for v in frame.iloc[:, i]] for i in range(frame.shape[1])},
             index=range(len(frame)),
         )
         out.columns = header
         # CRLF rows (RFC 4180), so a lone "\r" inside a cell is quoted too.
-        out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        sep = delimiter or ("," if suffix == ".csv" else "\t")
+        out.to_csv(path, index=False, sep=sep, encoding=encoding, lineterminator="\r\n")
         return path
     from openpyxl import Workbook
 

@@ -84,8 +84,14 @@ class BatchTestCase(RedisMixin, BaseTestCase):
         self.assertEqual(sheet.max_row, 3)
 
     def test_it_fails_in_plain_words_without_the_text_column(self):
-        self.upload(b"a,b\n1,2\n3,4\n")
-        batch = BatchPrediction.objects.get()
+        response = self.upload(b"a,b\n1,2\n3,4\n")
+        self.assertContains(response, "Which of its columns should the model read?")
+        self.assertFalse(BatchPrediction.objects.exists())  # a column picker, not a failure
+        # A column picked earlier that the file no longer has: the job says so plainly.
+        batch = BatchPrediction.objects.create(
+            team=self.alice_team, model=self.model, original_name="new.csv", text_column="review"
+        )
+        batch.input.save("new.csv", SimpleUploadedFile("new.csv", b"a,b\n1,2\n3,4\n"))
         self.assertIsNone(jobs.score_batch(batch.pk))
         batch.refresh_from_db()
         self.assertEqual(batch.status, "failed")

@@ -1,24 +1,46 @@
 """Batch predictions: upload a spreadsheet on a model page, a job scores it, download it back.
 
-The status partial polls itself with htmx every two seconds until the batch is final; the
-download is the user's file with prediction and confidence columns added (xlsx in, xlsx
-out; csv in, csv out).
+The upload is kept aside first and its columns read: when the file has the columns the
+model was trained on (or is a single column of texts), the batch starts at once; otherwise
+the page asks which column holds the text (and the second text, for pair models), with
+finetune's guess preselected, and starts once the user picks. The status partial polls
+itself with htmx every two seconds until the batch is final; the download is the user's file
+with prediction columns added, in the format uploaded (finetune.data.text_format).
 """
 
+import shutil
+import time
+import uuid as uuidlib
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.files import File
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from finetune import FinetuneError
+from finetune.data import read_table
+from finetune.mapping import suggest
 from lib.teams import get_for_user
-from webapp.catalog.forms import BatchForm
+from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.views import page_context
 from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import RunStatus
+
+PENDING_SALT = "labeltune.batch.pending"
+PENDING_MAX_AGE = 24 * 3600  # seconds an upload waits for its columns to be picked
+PENDING_GONE = "This upload waited too long for its columns. Upload the file again."
+
+
+def pending_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "batches" / "pending"
 
 
 @login_required
@@ -30,13 +52,105 @@ def batch_new(request, uuid):
         page = page_context(request, model, batch_form=form)
         return render(request, "catalog/detail.html", page, status=400)
     upload = form.cleaned_data["file"]
+    path = keep_aside(upload)
+    try:
+        table = read_table(path, filename=upload.name)
+    except FinetuneError as err:
+        shutil.rmtree(path.parent, ignore_errors=True)
+        form.add_error("file", str(err))
+        page = page_context(request, model, batch_form=form)
+        return render(request, "catalog/detail.html", page, status=400)
+    if fits(model, table.columns):
+        return start_batch(request, model, path, upload.name, "", "")
+    token = signing.dumps(
+        {"dir": path.parent.name, "name": upload.name[:255], "model": str(model.uuid)},
+        salt=PENDING_SALT,
+    )
+    picker = BatchColumnsForm(
+        initial={"pending": token} | guess(model, table), columns=table.columns,
+        takes_pairs=model.takes_pairs,
+    )  # fmt: skip
+    page = page_context(request, model, column_picker=picker, pending_name=upload.name)
+    return render(request, "catalog/detail.html", page)
+
+
+@login_required
+@require_POST
+def batch_columns(request, uuid):
+    model = get_for_user(request.user, TrainedModel, uuid)
+    try:
+        pending = signing.loads(
+            request.POST.get("pending", ""), salt=PENDING_SALT, max_age=PENDING_MAX_AGE
+        )
+        path = next((pending_root() / pending["dir"]).glob("input*"))
+    except (signing.BadSignature, KeyError, StopIteration):
+        messages.error(request, PENDING_GONE)
+        return redirect(reverse("catalog:detail", args=[model.uuid]) + "#batches")
+    if pending["model"] != str(model.uuid):
+        raise Http404
+    columns = read_table(path, filename=pending["name"]).columns
+    form = BatchColumnsForm(request.POST, columns=columns, takes_pairs=model.takes_pairs)
+    if not form.is_valid():
+        page = page_context(request, model, column_picker=form, pending_name=pending["name"])
+        return render(request, "catalog/detail.html", page, status=400)
+    data = form.cleaned_data
+    return start_batch(
+        request, model, path, pending["name"], data["text_column"], data.get("pair_column", "")
+    )
+
+
+def keep_aside(upload) -> Path:
+    """Save the upload under batches/pending/<random>/ until it is started; clear out ones
+    older than a day (uploads whose columns were never picked)."""
+    root = pending_root()
+    if root.is_dir():
+        for old in root.iterdir():
+            if old.stat().st_mtime < time.time() - PENDING_MAX_AGE:
+                shutil.rmtree(old, ignore_errors=True)
+    folder = root / uuidlib.uuid4().hex
+    folder.mkdir(parents=True)
+    path = folder / f"input{Path(upload.name).suffix.lower()[:10]}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def fits(model: TrainedModel, columns: list[str]) -> bool:
+    """The file has the columns the model was trained on (one column of text also does)."""
+    mapping = model.run.mapping or {}
+    needed = [mapping.get("text"), mapping.get("text_pair")]
+    if all(c in columns for c in needed if c):
+        return True
+    return len(columns) == 1 and not model.takes_pairs
+
+
+def guess(model: TrainedModel, table) -> dict:
+    """The columns to preselect: the training names where present, else finetune's guess."""
+    mapping = model.run.mapping or {}
+    suggested = suggest(table).mapping
+    text = mapping.get("text") if mapping.get("text") in table.columns else None
+    text = text or (suggested.text if suggested else None) or table.columns[0]
+    initial = {"text_column": text}
+    if model.takes_pairs:
+        pair = mapping.get("text_pair") if mapping.get("text_pair") in table.columns else None
+        pair = pair or (suggested.text_pair if suggested else None)
+        others = [c for c in table.columns if c != text]
+        initial["pair_column"] = pair if pair and pair != text else (others[0] if others else "")
+    return initial
+
+
+def start_batch(request, model, path: Path, name: str, text_column: str, pair_column: str):
     with transaction.atomic():
         batch = BatchPrediction(
-            team=model.team, model=model, created_by=request.user, original_name=upload.name[:255]
-        )
-        batch.input.save(upload.name, upload, save=False)
+            team=model.team, model=model, created_by=request.user, original_name=name[:255],
+            text_column=text_column, pair_column=pair_column or "",
+        )  # fmt: skip
+        with path.open("rb") as handle:
+            batch.input.save(name, File(handle), save=False)
         batch.save()
         batch.start()
+    shutil.rmtree(path.parent, ignore_errors=True)
     messages.success(request, f'"{batch.original_name}" is being labelled. It appears below.')
     return redirect(reverse("catalog:detail", args=[model.uuid]) + "#batches")
 

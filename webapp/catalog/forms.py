@@ -58,3 +58,27 @@ class BatchForm(forms.Form):
 
     def clean_file(self):
         return check_spreadsheet_upload(self.cleaned_data["file"])
+
+
+class BatchColumnsForm(forms.Form):
+    """Which columns of an uploaded file hold the text (and the second text), when they are
+    not named as in the training data."""
+
+    pending = forms.CharField(widget=forms.HiddenInput)
+    text_column = forms.ChoiceField(label="Column with the text")
+    pair_column = forms.ChoiceField(label="Column with the second text")
+
+    def __init__(self, *args, columns: list[str], takes_pairs: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c, c) for c in columns]
+        self.fields["text_column"].choices = choices
+        if takes_pairs:
+            self.fields["pair_column"].choices = choices
+        else:
+            del self.fields["pair_column"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("pair_column") and data.get("pair_column") == data.get("text_column"):
+            self.add_error("pair_column", "Pick two different columns for the two texts.")
+        return data

@@ -18,7 +18,7 @@ UNEXPECTED = (
 
 
 def score_batch(batch_pk: int) -> int | None:
-    from finetune.data import read_table, write_table
+    from finetune.data import read_table, text_format, write_table
     from finetune.predict import score_table
 
     batch = BatchPrediction.objects.filter(pk=batch_pk).select_related("model__run").first()
@@ -26,9 +26,12 @@ def score_batch(batch_pk: int) -> int | None:
         return None
     try:
         table = read_table(batch.input_path, filename=batch.original_name)
-        scored = score_table(get_predictor(batch.model.run_dir), table)
+        predictor = get_predictor(batch.model.run_dir)
+        scored = score_table(predictor, table, batch.text_column or None, batch.pair_column or None)
         batch.output_path.parent.mkdir(parents=True, exist_ok=True)
-        write_table(scored, batch.output_path)
+        # The user's format back: a workbook as .xlsx, a text file with its own delimiter.
+        options = text_format(table) if batch.output_suffix != ".xlsx" else {}
+        write_table(scored, batch.output_path, **options)
     except FinetuneError as err:
         batch.mark_failed(str(err), log=traceback.format_exc())
         return None

@@ -23,6 +23,7 @@ QUEUE_DOWN = (
     "if it keeps happening, tell your administrator."
 )
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 class TrainedModelQuerySet(models.QuerySet):
@@ -121,6 +122,10 @@ class BatchPrediction(QueuedJob):
     message = models.TextField(blank=True)
     log = models.TextField(blank=True)
     output = models.CharField(max_length=255, blank=True)  # path under MEDIA_ROOT
+    # The columns the model reads, when the file names them differently from the training
+    # data (picked by the user); "" means the training columns' own names.
+    text_column = models.CharField(max_length=255, blank=True)
+    pair_column = models.CharField(max_length=255, blank=True)
     rows = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
@@ -137,8 +142,11 @@ class BatchPrediction(QueuedJob):
 
     @property
     def output_suffix(self) -> str:
-        """Workbooks come back as .xlsx, text files as .csv."""
-        return ".xlsx" if Path(self.original_name).suffix.lower() in WORKBOOK_SUFFIXES else ".csv"
+        """Workbooks come back as .xlsx; text files as they came (.csv, .tsv or .txt)."""
+        suffix = Path(self.original_name).suffix.lower()
+        if suffix in WORKBOOK_SUFFIXES:
+            return ".xlsx"
+        return suffix if suffix in TEXT_SUFFIXES else ".csv"
 
     @property
     def output_path(self) -> Path:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:uuid>/try/", views.model_try, name="try"),
     path("<uuid:uuid>/download.zip", views.model_download, name="download"),
     path("<uuid:uuid>/batches/", batches.batch_new, name="batch_new"),
+    path("<uuid:uuid>/batches/columns/", batches.batch_columns, name="batch_columns"),
     path("<uuid:uuid>/publish/", sharing.model_publish, name="publish"),
     path("<uuid:uuid>/copy/", sharing.model_copy, name="copy"),
     path("batches/<uuid:uuid>/status/", batches.batch_status, name="batch_status"),
