@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from lib.teams import get_for_user, scoped
 from webapp.accounts.models import Role
 from webapp.catalog.models import BatchPrediction
+from webapp.runs.caveats import caveats
 from webapp.runs.forms import NewRunForm
 from webapp.runs.maintenance import has_worker, repair_runs
 from webapp.runs.models import QUEUE_NAME, RunStatus, TrainingRun
@@ -105,6 +106,7 @@ def _status_context(run: TrainingRun) -> dict:
         "run": run,
         "position": run.queue_position(),
         "no_worker": waiting and has_worker(QUEUE_NAME) is False,
+        "caveats": caveats(run),
     }
 
 
