@@ -22,6 +22,7 @@ from django.utils import timezone
 
 INVITATION_DAYS = 7  # an invitation link stops working after this many days
 TOKEN_PREFIX = "lt_"  # makes a leaked token easy to recognise in logs and code
+LAST_USED_EVERY = timedelta(minutes=1)  # how fresh a token's "last used" time is kept
 
 
 class Role(models.TextChoices):
@@ -220,8 +221,11 @@ class ApiToken(models.Model):
             .filter(token_hash=digest(secret), revoked__isnull=True)
             .first()
         )
-        if token is not None:
-            token.last_used = timezone.now()
+        now = timezone.now()
+        if token is not None and (
+            token.last_used is None or now - token.last_used > LAST_USED_EVERY
+        ):
+            token.last_used = now  # a write per minute at most, not per request
             token.save(update_fields=["last_used"])
         return token
 

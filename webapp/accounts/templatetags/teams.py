@@ -1,4 +1,5 @@
-"""The team switcher in the top bar: {% load teams %}{% team_switcher %}.
+"""The team switcher in the top bar: {% load teams %}{% team_switcher %}; and
+{% team_in_use as team %} for pages that name the team in use.
 
 It lists the user's teams with the one in use selected; picking another posts to
 team_switch, which remembers it for this browser session.
@@ -20,3 +21,9 @@ def team_switcher(context) -> dict:
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def team_in_use(context):
+    """{% team_in_use as team %}: the team this browser session works in."""
+    return current_team(context["request"])
