@@ -168,11 +168,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Queue. `manage.py up` starts an embedded Redis and sets REDIS_URL when it is unset.
 REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Seconds a page waits for Redis before saying the queue is not reachable: a paused or hung
+# Redis must not hang the request. RQ workers raise it for their own long waits.
+REDIS_TIMEOUT = envint("REDIS_TIMEOUT", "5")
 TRAINING_JOB_TIMEOUT = envint("TRAINING_JOB_TIMEOUT", str(24 * 3600))
+
+
+def with_timeouts(url: str, seconds: int) -> str:
+    """The Redis URL with connect and reply timeouts, unless it names its own."""
+    if "socket_timeout=" in url:
+        return url
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}socket_timeout={seconds}&socket_connect_timeout={seconds}"
+
+
 RQ_QUEUES = {
-    "training": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": TRAINING_JOB_TIMEOUT},
-    "predictions": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600},
-}
+    "training": {"URL": with_timeouts(REDIS_URL, REDIS_TIMEOUT),
+                 "DEFAULT_TIMEOUT": TRAINING_JOB_TIMEOUT},
+    "predictions": {"URL": with_timeouts(REDIS_URL, REDIS_TIMEOUT), "DEFAULT_TIMEOUT": 3600},
+}  # fmt: skip
 RQ_SHOW_ADMIN_LINK = True
 # The worker class marks runs whose work horse died, and repairs stuck runs when it starts.
 RQ = {"WORKER_CLASS": "webapp.runs.worker.Worker"}

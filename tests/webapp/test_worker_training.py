@@ -14,6 +14,7 @@ run directories land in one shared folder.
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.webapp.runs_support import queues_for, redis_server, rows_csv, tiny_base_model
+from tests.webapp.runs_support import queues_for, redis_process, rows_csv, tiny_base_model
 from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import WORKER_DIED
 
@@ -38,7 +39,14 @@ FORM = {"name": "Reviews", "base_model": "local:tiny", "hub_id": "", "epochs": "
 
 
 @pytest.fixture
-def shared(tmp_path, django_db_blocker):
+def redis_proc():
+    """The real redis-server of the test; fault tests pause and restart it."""
+    with redis_process() as server:
+        yield server
+
+
+@pytest.fixture
+def shared(tmp_path, django_db_blocker, redis_proc):
     """Redis, a migrated SQLite file, shared folders, and this process switched onto them."""
     from django.db import connections
 
@@ -47,7 +55,8 @@ def shared(tmp_path, django_db_blocker):
     data_dir.mkdir()
     (models_dir / "tiny").symlink_to(tiny_base_model())
     conn = connections["default"]
-    with redis_server() as url, shared_database(conn, data_dir, django_db_blocker) as (name, db):
+    url = redis_proc.url
+    with shared_database(conn, data_dir, django_db_blocker) as (name, db):
         env = {k: v for k, v in os.environ.items() if k not in ("MEDIA_ROOT",)} | {
             "DJANGO_SETTINGS_MODULE": "tests.settings", "LABELTUNE_DATA_DIR": str(data_dir),
             "DATABASE_URL": db, "REDIS_URL": url, "PYTHONUNBUFFERED": "1",
@@ -140,14 +149,23 @@ def logged_in_client() -> Client:
     return client
 
 
-def start_run(client: Client, **form):
+def start_run(client: Client, rows: int = 90, **form):
     """Upload, map the columns, and press Train: the path a user clicks through."""
     from webapp.runs.models import TrainingRun
+
+    sheet = upload_and_map(client, rows)
+    response = client.post(reverse("runs:new", args=[sheet.uuid]), FORM | form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return TrainingRun.objects.latest("pk")
+
+
+def upload_and_map(client: Client, rows: int = 90):
+    """A spreadsheet uploaded and mapped through the pages, ready to train."""
     from webapp.spreadsheets.models import Spreadsheet
 
-    upload = SimpleUploadedFile("reviews.csv", rows_csv())
+    upload = SimpleUploadedFile("reviews.csv", rows_csv(rows))
     assert client.post(reverse("spreadsheets:upload"), {"file": upload}).status_code == 302
-    sheet = Spreadsheet.objects.get()
+    sheet = Spreadsheet.objects.latest("pk")
     mapping = {
         "sheet": "",
         "task": "single_label",
@@ -157,9 +175,7 @@ def start_run(client: Client, **form):
     client.post(reverse("spreadsheets:detail", args=[sheet.uuid]), mapping)
     sheet.refresh_from_db()
     assert sheet.health and not sheet.health["problems"], sheet.health
-    response = client.post(reverse("runs:new", args=[sheet.uuid]), FORM | form)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    return TrainingRun.objects.get()
+    return sheet
 
 
 def test_it_trains_evaluates_and_predicts_on_a_real_worker(shared, worker):
@@ -224,6 +240,8 @@ def test_it_marks_a_run_failed_when_its_worker_is_killed(shared, worker):
         os.kill(pid, signal.SIGKILL)
     worker.wait()
     time.sleep(0.5)  # let the kernel reap the orphaned horse
+    # No complete epoch to continue from (test_worker_resume.py covers a run that has one).
+    shutil.rmtree(run.out_dir / ".checkpoint", ignore_errors=True)
 
     assert repair_runs() == 1
     run.refresh_from_db()

@@ -32,18 +32,27 @@ CANCEL_CHECK_EVERY = 2.0  # seconds between database reads of the cancel flag
 
 
 class CancelCheck:
-    """should_cancel for finetune: reads run.cancel_requested, at most every few seconds."""
+    """should_cancel for finetune: reads run.cancel_requested, at most every few seconds.
 
-    def __init__(self, run_pk: int):
+    It also stops an attempt that was superseded: a work horse orphaned by a dead worker
+    keeps training, while the repair has put its run back in line (run.resumes went up).
+    """
+
+    def __init__(self, run_pk: int, attempt: int = 0):
         self.run_pk = run_pk
+        self.attempt = attempt  # run.resumes when this attempt started
         self.checked_at = 0.0
         self.answer = False
+        self.superseded = False
 
     def __call__(self) -> bool:
         now = time.monotonic()
         if not self.answer and now - self.checked_at >= CANCEL_CHECK_EVERY:
             self.checked_at = now
-            self.answer = TrainingRun.objects.filter(pk=self.run_pk, cancel_requested=True).exists()
+            row = TrainingRun.objects.filter(pk=self.run_pk).values("cancel_requested", "resumes")
+            row = row.first()
+            self.superseded = row is None or row["resumes"] != self.attempt
+            self.answer = self.superseded or row["cancel_requested"]
         return self.answer
 
 
@@ -55,6 +64,7 @@ def train_run(run_pk: int) -> str | None:
     run = TrainingRun.objects.filter(pk=run_pk).select_related("spreadsheet").first()
     if run is None or not run.mark_running():
         return None  # deleted or canceled while it waited in line
+    check = CancelCheck(run.pk, attempt=run.resumes)
     try:
         sheet = run.spreadsheet
         if sheet is None or not sheet.path.is_file():
@@ -67,9 +77,12 @@ def train_run(run_pk: int) -> str | None:
             TrainConfig.from_dict(run.config),
             run.out_dir,
             on_progress=run.mark_progress,
-            should_cancel=CancelCheck(run.pk),
+            should_cancel=check,
         )
     except Canceled:
+        if check.superseded:  # another attempt owns the run now; leave the row to it
+            logger.warning("Run %s: a superseded attempt stopped.", run.uuid)
+            return None
         run.mark_canceled()
         return run.status
     except FinetuneError as err:
@@ -112,9 +125,11 @@ def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
     if run is None or run.is_final:
         return
     details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
-    message = (
-        run.worker_died_message
-        if exc_value is None or isinstance(exc_value, AbandonedJobError)
-        else None
-    )
-    run.mark_failed(message or unexpected_message(exc_value), log=details or "The job was lost.")
+    died = exc_value is None or isinstance(exc_value, AbandonedJobError)
+    if died and run.can_resume:
+        # RQ records this job's failure after the callback, so putting the run back in line
+        # here would be undone; the repair that follows (maintenance.repair_runs) does it.
+        logger.warning("Run %s lost its worker; the repair puts it back in line.", run.uuid)
+        return
+    message = run.worker_died_message if died else unexpected_message(exc_value)
+    run.mark_failed(message, log=details or "The job was lost.")

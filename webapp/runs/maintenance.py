@@ -1,5 +1,6 @@
-"""Worker maintenance: notice jobs whose worker died and mark their rows failed; enqueue rows
-that were saved but never enqueued; tell whether any worker listens on a queue.
+"""Worker maintenance: notice jobs whose worker died and recover their rows (a training run
+with a checkpoint is put back in line to continue, anything else is marked failed); enqueue
+rows that were saved but never enqueued; tell whether any worker listens on a queue.
 
     repair_runs()            # every row not final: training runs and batch predictions
     repair_runs([run])       # just these rows (the run page does this when a run goes quiet)
@@ -54,8 +55,8 @@ def open_rows() -> list:
 
 
 def repair_runs(rows: Iterable | None = None) -> int:
-    """Enqueue forgotten rows again and mark rows failed whose job no longer runs anywhere;
-    returns how many were repaired."""
+    """Enqueue forgotten rows again, and recover rows whose job no longer runs anywhere
+    (row.recover: back in line from a checkpoint, or failed); returns how many were repaired."""
     rows = open_rows() if rows is None else list(rows)
     repaired = 0
     for row in rows:
@@ -71,8 +72,9 @@ def repair_runs(rows: Iterable | None = None) -> int:
         except RedisError:
             logger.warning("Redis is not reachable; runs are not checked now.")
             return repaired
-        if problem and row.mark_failed(problem[0], log=problem[1]):
-            logger.warning("Marked %s %s failed: %s", type(row).__name__, row.uuid, problem[1])
+        if problem and row.recover(problem[0], log=problem[1]):
+            logger.warning("Repaired %s %s (now %s): %s", type(row).__name__, row.uuid,
+                           row.status, problem[1])  # fmt: skip
             repaired += 1
     return repaired
 

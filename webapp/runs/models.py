@@ -7,7 +7,9 @@
 
 The worker (jobs.train_run) moves the row through mark_running, mark_progress (throttled)
 and one of mark_finished, mark_failed or mark_canceled. The row, not Redis, is the truth:
-a run whose worker died is found by maintenance.repair_runs and marked failed.
+a run whose worker died is found by maintenance.repair_runs (or by its worker, when only the
+work horse died) and recovered: put back in line to continue from its last complete epoch
+when training left a checkpoint (at most MAX_RESUMES times), else marked failed.
 """
 
 import logging
@@ -20,6 +22,8 @@ from pathlib import Path
 import django_rq
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
@@ -33,6 +37,10 @@ QUEUE_DOWN = (
     "if it keeps happening, tell your administrator."
 )
 WORKER_DIED = "The worker running this training stopped unexpectedly. Start it again with Retry."
+MAX_RESUMES = 2  # times a run is put back in line after its worker stopped, before it fails
+RESUMED = "Resumed after epoch {epoch} of {epochs} when its worker was restarted."
+RESUMING = "Its worker was restarted, so it continues from its last complete epoch."
+RESTARTED = "Started again from the beginning when its worker was restarted."
 PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
 HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
 NUMBERED = re.compile(r"^(.*) \((\d{1,4})\)$")  # "reviews (2)": a retry's name
@@ -127,10 +135,21 @@ class QueuedJob(models.Model):
     def mark_failed(self, message: str, log: str = "") -> bool:
         return self._finish(RunStatus.FAILED, message=message, log=log)
 
+    def recover(self, message: str, log: str = "") -> bool:
+        """Nothing works on this row any more (its worker died, its job was lost): mark it
+        failed with `message`. A subclass may put it back in line instead."""
+        return self.mark_failed(message, log=log)
+
+    def same_attempt(self) -> dict:
+        """Filter that matches the row only while it is still on this attempt (see _finish)."""
+        return {}
+
     def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
-        """Move to a final status unless the row already is final; True when it moved."""
+        """Move to a final status unless the row already is final, or was put back in line
+        since this copy was loaded; True when it moved."""
         fields |= {"status": status, "finished": timezone.now()}
-        updated = type(self).objects.filter(pk=self.pk, status__in=from_status).update(**fields)
+        rows = type(self).objects.filter(pk=self.pk, status__in=from_status, **self.same_attempt())
+        updated = rows.update(**fields)
         if updated:
             for name, value in fields.items():
                 setattr(self, name, value)
@@ -165,6 +184,7 @@ class TrainingRun(QueuedJob):
     message = models.TextField(blank=True)  # a plain sentence for users
     log = models.TextField(blank=True)  # traceback, for staff only
     cancel_requested = models.BooleanField(default=False)
+    resumes = models.PositiveSmallIntegerField(default=0)  # times put back in line (worker died)
 
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
@@ -263,6 +283,19 @@ class TrainingRun(QueuedJob):
         return rows
 
     @property
+    def resumed_words(self) -> str:
+        """ "Resumed after epoch 2 of 5 when its worker was restarted."; "" if never resumed."""
+        if not self.resumes:
+            return ""
+        phase = self.progress.get("phase")
+        if self.status != RunStatus.FINISHED and phase in (None, "loading"):
+            return RESUMING  # waiting or loading: the epoch it continues after is not known yet
+        epoch = self.metrics.get("resumed_after_epoch", self.progress.get("resumed_epoch"))
+        if not epoch:
+            return RESTARTED  # the checkpoint could not be used (other settings or data)
+        return RESUMED.format(epoch=epoch, epochs=self.progress.get("epochs") or "?")
+
+    @property
     def can_cancel(self) -> bool:
         return self.status in NOT_FINAL
 
@@ -359,11 +392,59 @@ class TrainingRun(QueuedJob):
         suffix = f" ({number})"
         return base[: 200 - len(suffix)] + suffix
 
-    # Lifecycle, called by the worker
+    # Lifecycle, called by the worker and the repair
+
+    def same_attempt(self) -> dict:
+        # A work horse orphaned by a dead worker may still be training after the run was put
+        # back in line; its copy of the row has fewer resumes, so it cannot end the run.
+        return {"resumes": self.resumes}
+
+    @property
+    def checkpoint_file(self) -> Path:
+        from finetune import checkpoint
+
+        return checkpoint.folder(self.out_dir) / checkpoint.FILE
+
+    @property
+    def can_resume(self) -> bool:
+        """Training left a complete checkpoint, and the run has not been resumed too often."""
+        return (
+            self.status == RunStatus.RUNNING
+            and not self.cancel_requested
+            and self.resumes < MAX_RESUMES
+            and self.checkpoint_file.is_file()
+        )
+
+    def recover(self, message: str, log: str = "") -> bool:
+        if self.can_resume and self.resume(log):
+            return True
+        return super().recover(message, log=log)
+
+    def resume(self, note: str = "") -> bool:
+        """Put the run back in line; the next attempt continues from the checkpoint (finetune
+        finds it in out_dir). False when another process changed the row first."""
+        # 1. Claim the row for a new attempt (it is "created" until the enqueue succeeds).
+        claimed = TrainingRun.objects.filter(
+            pk=self.pk, status=RunStatus.RUNNING, resumes=self.resumes
+        ).update(status=RunStatus.CREATED, resumes=F("resumes") + 1, log=note)
+        if not claimed:
+            return False
+        self.refresh_from_db(fields=["status", "resumes", "log"])
+        logger.warning("Run %s is put back in line (resume %d): %s", self.uuid, self.resumes, note)
+        # 2. Drop the dead attempt's job (its registries too), then 3. the one enqueue.
+        try:
+            Job.fetch(self.job_id, connection=job_connection(QUEUE_NAME)).delete()
+        except NoSuchJobError:
+            pass
+        except RedisError:
+            pass  # the enqueue below meets the same Redis and fails the run plainly
+        self._enqueue()
+        return True
 
     def mark_running(self) -> bool:
         now = timezone.now()
-        running = super().mark_running(started=now, heartbeat=now)
+        # A resumed run keeps the time it first started.
+        running = super().mark_running(started=Coalesce("started", Value(now)), heartbeat=now)
         self.refresh_from_db(fields=["cancel_requested"])
         return running
 

@@ -3,8 +3,9 @@
     python manage.py rqworker training predictions
 
 On top of RQ's worker: repairs stuck rows when it starts and during RQ's periodic
-maintenance, and marks the row failed at once when a work horse is killed (out of memory,
-kill -9), a case where RQ calls no failure callback.
+maintenance, and recovers the row at once when a work horse is killed (out of memory,
+kill -9), a case where RQ calls no failure callback: a training run with a checkpoint is put
+back in line (this worker takes it up again), anything else is marked failed.
 """
 
 import logging
@@ -26,14 +27,28 @@ class Worker(RQWorker):
         super().run_maintenance_tasks()
         self._repair()
 
+    def monitor_work_horse(self, job, queue, execution):
+        self._horse_killed = None
+        try:
+            super().monitor_work_horse(job, queue, execution)
+        finally:
+            # After RQ has recorded the job's failure, so a job put back in line stays there.
+            if self._horse_killed is not None:
+                self._recover(job, self._horse_killed)
+
     def handle_work_horse_killed(self, job, retpid, ret_val, rusage):
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        self._horse_killed = ret_val
+
+    def _recover(self, job, ret_val):
         try:
             for model in tracked_models():
                 row = model.objects.filter(uuid=job.id).first()
                 if row is not None:
-                    message = row.worker_died_message
-                    row.mark_failed(message, log=f"The work horse ended with status {ret_val}.")
+                    note = f"The work horse ended with status {ret_val}."
+                    row.recover(row.worker_died_message, log=note)
+        except Exception:
+            logger.exception("Recovering job %s after its work horse died failed", job.id)
         finally:
             connections.close_all()  # never carry a database connection into the next fork
 
