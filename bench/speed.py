@@ -1,0 +1,308 @@
+"""LabelTune against what users would run instead, side by side in one run (issue 10).
+
+    .venv/bin/python -m bench.speed                      # every part; about 30 minutes on 2 cores
+    .venv/bin/python -m bench.speed --parts predict,read --repeat 3
+    .venv/bin/python -m bench.speed --no-write           # print, leave bench/RESULTS.md alone
+
+Parts (each runs in a child process of its own, so its peak memory is its own):
+- train:   SST-2, first 2,000 training rows (1,800 to train, 200 to validate), 3 epochs, the
+           bundled MiniLM; dev accuracy on all 872 dev rows. LabelTune vs. AutoTrain-like
+           (bench/peers/autotrain_like.py) vs. Tutorial (bench/peers/tutorial.py; its wall
+           time extrapolated from its first steps, see that file).
+- predict: one text at a time, warm, 300 SST-2 dev texts: finetune Predictor vs.
+           transformers.pipeline on the same run folder; p50 / p95 in milliseconds.
+- score:   20,000 rows, file in to file out: finetune.predict.score_file vs. pipeline with
+           batch 64 plus pandas to read and write; rows per second.
+- read:    100,000 rows x 5 columns: finetune.data.read_table vs. pandas (CSV: read_csv with
+           dtype=str; XLSX: read_excel with openpyxl).
+Figures go to bench/out/speed.json, and the table between the speed markers in
+bench/RESULTS.md is written anew (medians of --repeat runs; ratios are peer / LabelTune).
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+SST2 = ROOT.parent / "shared" / "datasets" / "sst2"
+START, END = "<!-- speed:start -->", "<!-- speed:end -->"
+PARTS = ("train", "predict", "score", "read")
+TRAIN_ROWS, VALIDATION_ROWS, EPOCHS = 2000, 200, 3
+PREDICT_TEXTS, SCORE_ROWS, READ_ROWS = 300, 20_000, 100_000
+TUTORIAL_STEPS = 30  # Tutorial steps actually run; the rest of its schedule is extrapolated
+
+
+def sst2(name: str):
+    import pandas as pd
+
+    read = dict(sep="\t", quoting=3, dtype=str, keep_default_na=False)
+    return pd.read_csv(SST2 / f"{name}.tsv", **read)
+
+
+def run_folder() -> Path:
+    """A trained MiniLM run folder for the prediction parts (trained once, kept in bench/out)."""
+    folder = OUT / "minilm-sst2-run"
+    if not (folder / "labeltune.json").is_file():
+        from finetune.mapping import ColumnMapping
+        from finetune.train import TrainConfig, train
+
+        frame = sst2("train").head(TRAIN_ROWS)
+        train(frame, ColumnMapping(text="sentence", label="label"), TrainConfig(epochs=1), folder)
+    return folder
+
+
+# Parts: each returns a flat dict of figures.
+
+
+def part_train() -> dict:
+    import pandas as pd
+
+    from bench.peers import autotrain_like, tutorial
+    from finetune.basemodels import bundled_path
+    from finetune.mapping import ColumnMapping
+    from finetune.train import TrainConfig, train
+
+    rows = sst2("train").head(TRAIN_ROWS)
+    dev = sst2("dev")
+    split = ["train"] * (TRAIN_ROWS - VALIDATION_ROWS) + ["validation"] * VALIDATION_ROWS
+    frame = pd.concat([rows.assign(split=split), dev.assign(split="test")], ignore_index=True)
+    train_rows = rows.head(TRAIN_ROWS - VALIDATION_ROWS)
+    figures = {}
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        result = train(
+            frame,
+            ColumnMapping(text="sentence", label="label", split="split"),
+            TrainConfig(epochs=EPOCHS, patience=0),
+            Path(out) / "run",
+        )
+        figures["labeltune_s"] = time.perf_counter() - started
+        figures["labeltune_accuracy"] = result.metrics["test_accuracy"]
+    model = str(bundled_path())
+    args = (train_rows.sentence.tolist(), train_rows.label.tolist())
+    test = (dev.sentence.tolist(), dev.label.tolist())
+    peer = autotrain_like.train(*args, *test, model, epochs=EPOCHS)
+    figures["autotrain_s"], figures["autotrain_accuracy"] = peer["seconds"], peer["accuracy"]
+    peer = tutorial.train(*args, *test, model, epochs=EPOCHS, max_steps=TUTORIAL_STEPS)
+    figures["tutorial_s"] = peer["seconds"]
+    return figures
+
+
+def _percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.95)] * 1000
+
+
+def part_predict() -> dict:
+    from transformers import pipeline
+
+    from finetune.predict import Predictor
+
+    folder = run_folder()
+    texts = sst2("dev").sentence.tolist()[:PREDICT_TEXTS]
+    predictor = Predictor.load(folder, device="cpu")
+    classify = pipeline("text-classification", model=str(folder), device="cpu")
+    figures = {}
+    for name, fn in (
+        ("labeltune", lambda t: predictor.predict([t])),
+        ("pipeline", lambda t: classify(t)),
+    ):
+        for text in texts[:20]:  # warm up
+            fn(text)
+        times = []
+        for text in texts:
+            started = time.perf_counter()
+            fn(text)
+            times.append(time.perf_counter() - started)
+        figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = _percentiles(times)
+    return figures
+
+
+def part_score() -> dict:
+    import pandas as pd
+    from transformers import pipeline
+
+    from finetune.predict import Predictor, score_file
+
+    folder = run_folder()
+    train = sst2("train")
+    frame = train.iloc[TRAIN_ROWS : TRAIN_ROWS + SCORE_ROWS][["sentence"]]
+    figures = {}
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "in.csv"
+        frame.to_csv(source, index=False)
+        predictor = Predictor.load(folder, device="cpu")
+        started = time.perf_counter()
+        score_file(predictor, source, Path(work) / "ours.csv")
+        figures["labeltune_rows_per_s"] = SCORE_ROWS / (time.perf_counter() - started)
+        classify = pipeline("text-classification", model=str(folder), device="cpu")
+        started = time.perf_counter()
+        table = pd.read_csv(source, dtype=str, keep_default_na=False)
+        answers = classify(table.sentence.tolist(), batch_size=64, truncation=True)
+        table["prediction"] = [a["label"] for a in answers]
+        table["confidence"] = [a["score"] for a in answers]
+        table.to_csv(Path(work) / "peer.csv", index=False)
+        figures["pipeline_rows_per_s"] = SCORE_ROWS / (time.perf_counter() - started)
+    return figures
+
+
+def part_read() -> dict:
+    import pandas as pd
+
+    from finetune.data import read_table
+
+    rng = random.Random(0)
+    words = "the film was quick brown lazy dull great awful plot acting really".split()
+    frame = pd.DataFrame(
+        {
+            "id": [f"{i:06d}" for i in range(READ_ROWS)],
+            "text": [" ".join(rng.choices(words, k=15)) for _ in range(READ_ROWS)],
+            "title": [" ".join(rng.choices(words, k=4)) for _ in range(READ_ROWS)],
+            "score": [f"{rng.random() * 5:.2f}" for _ in range(READ_ROWS)],
+            "label": [rng.choice(["pos", "neg", "NA"]) for _ in range(READ_ROWS)],
+        }
+    )
+    figures = {}
+    with tempfile.TemporaryDirectory() as work:
+        csv_path, xlsx_path = Path(work) / "rows.csv", Path(work) / "rows.xlsx"
+        frame.to_csv(csv_path, index=False)
+        frame.to_excel(xlsx_path, index=False)
+        for name, fn in (
+            ("csv_labeltune_s", lambda: read_table(csv_path)),
+            ("csv_pandas_s", lambda: pd.read_csv(csv_path, dtype=str)),
+            ("xlsx_labeltune_s", lambda: read_table(xlsx_path)),
+            ("xlsx_openpyxl_s", lambda: pd.read_excel(xlsx_path, dtype=str, engine="openpyxl")),
+        ):
+            started = time.perf_counter()
+            fn()
+            figures[name] = time.perf_counter() - started
+    return figures
+
+
+# The parent: run the parts, take medians, write the table.
+
+
+def run_part(name: str) -> dict:
+    """Run one part in a child process; its figures plus its peak memory."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.speed", "--child", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=os.environ | {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+    )
+    if done.returncode:
+        raise SystemExit(f"The {name} part failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def medians(runs: list[dict]) -> dict:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def table(figures: dict) -> str:
+    rows = ["| what | LabelTune | peer | ratio (target) |", "| --- | --- | --- | --- |"]
+    t = figures.get("train")
+    if t:
+        rows += [
+            f"| training, SST-2 2,000 rows, 3 epochs, CPU | {t['labeltune_s']:.0f} s, dev accuracy "
+            f"{t['labeltune_accuracy']:.4f} | AutoTrain-like {t['autotrain_s']:.0f} s, "
+            f"{t['autotrain_accuracy']:.4f} | {t['autotrain_s'] / t['labeltune_s']:.1f}× (≥ 4×) |",
+            f"| | | Tutorial {t['tutorial_s']:.0f} s (extrapolated from {TUTORIAL_STEPS} steps) | "
+            f"{t['tutorial_s'] / t['labeltune_s']:.1f}× (≥ 10×) |",
+            f"| memory, training process | {t['peak_rss_mb']:.0f} MB peak | | (≤ 3 GB) |",
+        ]
+    p = figures.get("predict")
+    if p:
+        rows.append(
+            f"| one prediction, warm, in-process | p50 {p['labeltune_p50_ms']:.1f} ms, p95 "
+            f"{p['labeltune_p95_ms']:.1f} ms | pipeline p50 {p['pipeline_p50_ms']:.1f} ms, p95 "
+            f"{p['pipeline_p95_ms']:.1f} ms | {p['pipeline_p50_ms'] / p['labeltune_p50_ms']:.1f}× "
+            "(p50 ≤ 15 ms, never slower) |"
+        )
+    s = figures.get("score")
+    if s:
+        rows.append(
+            f"| scoring 20,000 rows, file to file | {s['labeltune_rows_per_s']:.0f} rows/s | "
+            f"pipeline batch 64: {s['pipeline_rows_per_s']:.0f} rows/s | "
+            f"{s['labeltune_rows_per_s'] / s['pipeline_rows_per_s']:.1f}× (≥ 2×) |"
+        )
+    r = figures.get("read")
+    if r:
+        rows += [
+            f"| reading 100,000 × 5 CSV | {r['csv_labeltune_s']:.2f} s | pandas.read_csv "
+            f"{r['csv_pandas_s']:.2f} s | {r['csv_labeltune_s'] / r['csv_pandas_s']:.1f}× as "
+            "long (≤ 1.5×) |",
+            f"| reading 100,000 × 5 XLSX | {r['xlsx_labeltune_s']:.2f} s | openpyxl "
+            f"{r['xlsx_openpyxl_s']:.2f} s | {r['xlsx_openpyxl_s'] / r['xlsx_labeltune_s']:.1f}× "
+            "(≥ 4×) |",
+        ]
+    return "\n".join(rows)
+
+
+def write_results(figures: dict, command: str) -> None:
+    import platform
+
+    import torch
+    import transformers
+
+    section = "\n".join(
+        [
+            START,
+            f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, torch {torch.__version__}, transformers "
+            f"{transformers.__version__}; medians of {figures['repeat']} run(s).",
+            "",
+            table(figures),
+            END,
+        ]
+    )
+    text = RESULTS.read_text(encoding="utf-8")
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text += "\n## LabelTune against its peers (issue 10)\n\n" + section + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--parts", default=",".join(PARTS), help="comma-separated: " + ", ".join(PARTS)
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each part (median kept)")
+    parser.add_argument("--no-write", action="store_true", help="leave bench/RESULTS.md alone")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        figures = globals()[f"part_{args.child}"]()
+        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    figures = {"repeat": args.repeat}
+    for name in args.parts.split(","):
+        runs = [run_part(name) for _ in range(args.repeat)]
+        figures[name] = medians(runs)
+        print(name, json.dumps(figures[name]), flush=True)
+    (OUT / "speed.json").write_text(json.dumps(figures, indent=2))
+    print(table(figures))
+    if not args.no_write:
+        write_results(figures, "python -m bench.speed " + " ".join(sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
