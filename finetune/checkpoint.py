@@ -1,13 +1,16 @@
 """Checkpoints that let a stopped training run continue instead of starting over.
 
-    saved = load(folder(out_dir), config)     # None when there is no usable checkpoint
-    save(folder(out_dir), config, model, optimizer, scheduler, generator, state, best_weights)
+    key = fingerprint(config, data)           # the settings, the head and the split rows
+    saved = load(folder(out_dir), key)        # None when there is no usable checkpoint
+    save(folder(out_dir), key, model, optimizer, scheduler, generator, state, best_weights)
     remove(out_dir)                           # once the run directory is complete
 
 One file per run, written after every epoch to a temporary name and renamed into place, so
 a crash mid-write leaves the previous complete checkpoint (never a half-written one). It is
 read with `torch.load(weights_only=True)`: tensors and plain values only, no code. A
-checkpoint made with other settings (the fingerprint of the config differs) is ignored.
+checkpoint made with other settings or other data (the fingerprint differs) is ignored.
+The global random state is saved too (dropout draws from it), so a resumed run on the same
+machine takes the same steps as one that was never stopped.
 """
 
 import hashlib
@@ -41,37 +44,44 @@ class Saved:
     scheduler: dict
     generator: object
     best_weights: dict | None
+    rng: object = None  # torch's global random state (dropout on the CPU); None: not saved
+    cuda_rng: list | None = None  # the same on each GPU, when training on one
 
 
 def folder(out_dir) -> Path:
     return Path(out_dir) / FOLDER
 
 
-def fingerprint(config) -> str:
+def fingerprint(config, data=None) -> str:
+    """The settings (device aside: resuming on another device is fine) and `data`, any
+    JSON-able value that pins what is trained on (the head, the split rows)."""
     settings = config.to_dict()
-    settings.pop("device", None)  # resuming on another device is fine
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+    settings.pop("device", None)
+    text = json.dumps([settings, data], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
-def save(path: Path, config, model, optimizer, scheduler, generator, state, best_weights) -> None:
+def save(path: Path, key: str, model, optimizer, scheduler, generator, state, best_weights) -> None:
     import torch
 
     path.mkdir(parents=True, exist_ok=True)
     data = {
-        "fingerprint": fingerprint(config),
+        "fingerprint": key,
         "state": json.dumps(asdict(state)),
         "model": {k: v.detach().cpu() for k, v in model.state_dict().items()},
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "generator": generator.get_state(),
         "best_weights": best_weights,
+        "rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
     }
     temporary = path / (FILE + ".partial")
     torch.save(data, temporary)
     os.replace(temporary, path / FILE)
 
 
-def load(path: Path, config) -> Saved | None:
+def load(path: Path, key: str) -> Saved | None:
     import torch
 
     file = path / FILE
@@ -79,19 +89,34 @@ def load(path: Path, config) -> Saved | None:
         return None
     try:
         data = torch.load(file, map_location="cpu", weights_only=True)
-    except Exception:  # unreadable or truncated: start over rather than fail the run
+        if not isinstance(data, dict) or data.get("fingerprint") != key:
+            return None
+        return Saved(
+            state=State(**json.loads(data["state"])),
+            model=data["model"],
+            optimizer=data["optimizer"],
+            scheduler=data["scheduler"],
+            generator=data["generator"],
+            best_weights=data["best_weights"],
+            rng=data.get("rng"),
+            cuda_rng=data.get("cuda_rng"),
+        )
+    except Exception:  # unreadable, truncated or not ours: start over rather than fail the run
         return None
-    if data.get("fingerprint") != fingerprint(config):
-        return None
-    state = State(**json.loads(data["state"]))
-    return Saved(
-        state=state,
-        model=data["model"],
-        optimizer=data["optimizer"],
-        scheduler=data["scheduler"],
-        generator=data["generator"],
-        best_weights=data["best_weights"],
-    )
+
+
+def restore_random_state(saved: Saved) -> None:
+    """Dropout continues with the draws it would have made had the run never stopped."""
+    import torch
+
+    if saved.rng is not None:
+        torch.set_rng_state(saved.rng)
+    if (
+        saved.cuda_rng
+        and torch.cuda.is_available()
+        and len(saved.cuda_rng) == torch.cuda.device_count()
+    ):
+        torch.cuda.set_rng_state_all(saved.cuda_rng)
 
 
 def remove(out_dir) -> None:

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from finetune import basemodels, checkpoint, rundir
+from finetune.batches import length_grouped, random_batches
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
 from finetune.health import HealthReport, check
@@ -46,6 +47,7 @@ class TrainConfig:
     epochs: int = 0  # passes over the training rows; 0 = auto (3 to 15, by data size)
     learning_rate: float = 5e-5  # AdamW peak learning rate
     batch_size: int = 16  # rows per optimizer step
+    group_by_length: bool = True  # batches of rows of similar length (less padding, faster)
     max_length: int = 128  # word pieces read per text; longer texts are cut
     warmup_ratio: float = 0.1  # share of steps spent ramping the learning rate up
     weight_decay: float = 0.01  # AdamW weight decay (not on biases and norms)
@@ -120,7 +122,7 @@ class Progress:
         return min(1.0, self.step / self.total_steps) if self.total_steps else 0.0
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"fraction": round(self.fraction, 4)}
+        return rundir.finite(asdict(self) | {"fraction": round(self.fraction, 4)})
 
 
 def auto_epochs(train_rows: int, batch_size: int) -> int:
@@ -208,9 +210,11 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
 
 
 def _better(task: Task, metric: float, loss: float, best_metric, best_loss) -> bool:
-    """Better metric wins (in the task's direction); on a tie, lower loss. NaN never wins."""
+    """Better metric wins (in the task's direction); on a tie, lower loss. A NaN metric never
+    beats a real one; while no epoch has a real metric, the lower loss wins."""
     if math.isnan(metric):
-        return best_metric is None and not math.isnan(loss) and loss < best_loss
+        no_real_best = best_metric is None or math.isnan(best_metric)
+        return no_real_best and not math.isnan(loss) and loss < best_loss
     if best_metric is None or math.isnan(best_metric):
         return True
     if metric == best_metric:
@@ -243,6 +247,8 @@ def fit(
     targets = task.encode_targets(splits.train.targets, head)
     target_dtype = torch.float32 if task.target_dtype == "float" else torch.long
     rows = [{key: encoded[key][i] for key in encoded} for i in range(len(targets))]
+    lengths = [len(ids) for ids in encoded["input_ids"]]
+    pad_multiple = 8 if device.type == "cuda" else None  # tensor cores like multiples of 8
 
     # 2. Optimizer and schedule.
     epochs = config.epochs or auto_epochs(len(rows), config.batch_size)
@@ -269,13 +275,21 @@ def fit(
     generator = torch.Generator().manual_seed(config.seed)
     state = checkpoint.State()
 
-    # 3. A checkpoint from an earlier, stopped attempt of the same run: continue after it.
-    saved = checkpoint.load(checkpoint_dir, config) if checkpoint_dir else None
+    # 3. A checkpoint from an earlier, stopped attempt of the same run (same settings, same
+    #    head, same split rows): continue after it.
+    train_part, val_part = splits.train, splits.validation
+    key = checkpoint.fingerprint(
+        config,
+        [head, train_part.rows, train_part.texts, train_part.text_pairs, train_part.targets,
+         val_part.rows],
+    )  # fmt: skip
+    saved = checkpoint.load(checkpoint_dir, key) if checkpoint_dir else None
     if saved is not None:
         model.load_state_dict(saved.model)
         optimizer.load_state_dict(saved.optimizer)
         scheduler.load_state_dict(saved.scheduler)
         generator.set_state(saved.generator)
+        checkpoint.restore_random_state(saved)
         state = saved.state
     resumed_epoch = state.epoch
 
@@ -322,13 +336,17 @@ def fit(
             epoch -= 1
             break
         model.train()
-        order = torch.randperm(len(rows), generator=generator).tolist()
-        running = []
-        for start in range(0, len(order), config.batch_size):
+        if config.group_by_length:
+            batches = length_grouped(lengths, config.batch_size, generator)
+        else:
+            batches = random_batches(len(rows), config.batch_size, generator)
+        running, done = [], 0
+        for chunk in batches:
             if canceled():
                 raise Canceled()
-            chunk = order[start : start + config.batch_size]
-            batch = tokenizer.pad([rows[i] for i in chunk], return_tensors="pt")
+            batch = tokenizer.pad(
+                [rows[i] for i in chunk], return_tensors="pt", pad_to_multiple_of=pad_multiple
+            )
             batch["labels"] = torch.tensor([targets[i] for i in chunk], dtype=target_dtype)
             batch = {k: v.to(device) for k, v in batch.items()}
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
@@ -340,7 +358,8 @@ def fit(
             optimizer.zero_grad(set_to_none=True)
             state.step += 1
             running.append(float(loss.detach()))
-            progress("training", epoch - 1 + (start + len(chunk)) / len(order), running[-1])
+            done += len(chunk)
+            progress("training", epoch - 1 + done / len(rows), running[-1])
             if state.step >= total_steps:
                 break
         if canceled():
@@ -369,7 +388,7 @@ def fit(
         state.epoch = epoch
         if checkpoint_dir:
             checkpoint.save(
-                checkpoint_dir, config, model, optimizer, scheduler, generator, state, best_weights
+                checkpoint_dir, key, model, optimizer, scheduler, generator, state, best_weights
             )
         progress("training", epoch, state.history[-1]["loss"])
 
@@ -455,6 +474,7 @@ def train(
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
     stage("saving")
     fitted.model.to("cpu")
+    head = prepared.task.export(fitted.model, head)
     rundir.write(
         out_dir,
         model=fitted.model,
@@ -472,4 +492,6 @@ def train(
         row_number=prepared.row_number,
     )
     checkpoint.remove(out_dir)
-    return TrainResult(out_dir=out_dir, metrics=metrics, resumed_epoch=fitted.resumed_epoch)
+    return TrainResult(
+        out_dir=out_dir, metrics=rundir.finite(metrics), resumed_epoch=fitted.resumed_epoch
+    )
