@@ -160,7 +160,7 @@ def _quiet_transformers() -> None:
 def _load(args):
     """(table, mapping, task name) from the command line, filling gaps from the suggestion."""
     from finetune.data import read_table
-    from finetune.mapping import ColumnMapping, suggest
+    from finetune.mapping import ColumnMapping, suggest, task_for
 
     table = read_table(args.file, sheet=args.sheet)
     suggestion = suggest(table) if args.task == "auto" or not args.text or not args.label else None
@@ -186,11 +186,9 @@ def _load(args):
     )
     task = args.task
     if task == "auto":
-        task = "multi_label" if len(many) > 1 or mapping.label_separator else suggestion.task
-        if task != suggestion.task or not suggestion.reason:
-            print(f"Task: {task}.", file=sys.stderr)
-        else:
-            print(f"Task: {task}. {suggestion.reason}", file=sys.stderr)
+        # The task of the columns in use: the user's --label may not be the guessed one.
+        task, reason = task_for(table, mapping)
+        print(f"Task: {task}. {reason}".strip(), file=sys.stderr)
     return table, mapping, task
 
 

@@ -4,6 +4,7 @@
     mapping = ColumnMapping(text="ticket", labels=["billing", "bug"])  # several 0/1 columns
     suggestion = suggest(table)            # a first mapping, a task and a sentence saying why
     suggestion.task, suggestion.reason, suggestion.mapping
+    task, reason = task_for(table, mapping)   # the task the user's own columns suggest
 
 Roles: `text` (always), `text_pair` (a second text, for sentence pairs), `label` (one column:
 a class, a number, or several labels joined by a separator), `labels` (several 0/1 columns,
@@ -172,45 +173,54 @@ def suggest(table_or_frame) -> Suggestion:
     others = [c for c in frame.columns if c != guess.text]
     flags = [c for c in others if _is_flag_column(sample[c])]
     pair = _pair_column(sample, guess.text, exclude={guess.label, *flags})
-    pair_note = f' Its second text is "{pair}", so it learns from pairs of texts.' if pair else ""
     if len(flags) >= 2 and (guess.label is None or guess.label in flags):
         mapping = ColumnMapping(text=guess.text, text_pair=pair, labels=flags)
+    else:
+        label = guess.label or _numeric_column(sample, exclude={guess.text, pair})
+        mapping = ColumnMapping(text=guess.text, text_pair=pair, label=label)
+    task, reason = task_for(sample, mapping)
+    if task == "multi_label" and mapping.label:
+        mapping.label_separator = detect_separator(sample[mapping.label])
+    return Suggestion(task, mapping, reason, reasons)
+
+
+def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:
+    """(task, one sentence saying why) that the columns of `mapping` suggest: the user's own
+    choice of columns as much as the guessed one."""
+    frame = getattr(table_or_frame, "frame", table_or_frame)
+    sample = frame.iloc[:SAMPLE_ROWS]
+    pair = mapping.text_pair
+    pair_note = f' Its second text is "{pair}", so it learns from pairs of texts.' if pair else ""
+    if len(mapping.labels) >= 2:
+        flags = mapping.labels
         shown = ", ".join(f'"{c}"' for c in flags[:5]) + (" and more" if len(flags) > 5 else "")
         reason = (
             f"{len(flags)} columns hold only 0/1 values ({shown}), so each row can have "
             f"several labels.{pair_note}"
         )
-        return Suggestion("multi_label", mapping, reason, reasons)
-    label = guess.label or _numeric_column(sample, exclude={guess.text, pair})
-    if label is None:
-        return Suggestion(
-            "single_label", ColumnMapping(text=guess.text, text_pair=pair), "", reasons
-        )
+        return "multi_label", reason
+    label = mapping.label
+    if label is None or label not in sample.columns:
+        return "single_label", ""
     values = sample[label]
-    separator = detect_separator(values)
-    numbers = [parse_number(v) for v in values if str(v).strip()]
-    numeric = [x for x in numbers if x is not None]
+    separator = mapping.label_separator or detect_separator(values)
     if separator:
-        mapping = ColumnMapping(
-            text=guess.text, text_pair=pair, label=label, label_separator=separator
-        )
         reason = (
             f'Cells of "{label}" list several labels separated by "{separator}", so each '
             f"row can have several labels.{pair_note}"
         )
-        return Suggestion("multi_label", mapping, reason, reasons)
+        return "multi_label", reason
+    numbers = [parse_number(v) for v in values if str(v).strip()]
+    numeric = [x for x in numbers if x is not None]
     if numbers and len(numeric) >= NUMERIC_SHARE * len(numbers):
         distinct = len(set(numeric))
         if distinct > CLASS_LIKE_VALUES:
-            mapping = ColumnMapping(text=guess.text, text_pair=pair, label=label)
             reason = (
                 f'"{label}" holds numbers ({distinct} different values), so the model '
                 f"learns to predict a number.{pair_note}"
             )
-            return Suggestion("regression", mapping, reason, reasons)
-    mapping = ColumnMapping(text=guess.text, text_pair=pair, label=label)
-    reason = f'Each row has one label in "{label}".{pair_note}'
-    return Suggestion("single_label", mapping, reason, reasons)
+            return "regression", reason
+    return "single_label", f'Each row has one label in "{label}".{pair_note}'
 
 
 def _numeric_column(sample: pd.DataFrame, exclude: set) -> str | None:
