@@ -67,3 +67,11 @@ def trained_run(tmp_path_factory, sentiment_frame, tiny_model_dir):
         on_progress=progress.append,
     )
     return result, progress
+
+
+@pytest.fixture(scope="session")
+def toy_model_dir(tmp_path_factory):
+    """A tiny BERT whose vocabulary knows every word of the toy data in toydata.py."""
+    from tests.finetune.toydata import TOY_WORDS
+
+    return make_tiny_model(TOY_WORDS, tmp_path_factory.mktemp("toy-bert"))
