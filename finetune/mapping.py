@@ -111,12 +111,14 @@ def truthy(cell) -> bool | None:
 
 
 def detect_separator(values) -> str | None:
-    """The separator that joins several labels in a share of the cells, else None."""
+    """The separator that joins several labels in a share of the cells, else None. A cell that
+    reads as a number ("3,5", "1,234") is one value, not labels joined by a comma."""
     cells = [str(v).strip() for v in values if str(v).strip()]
     if not cells:
         return None
+    joinable = [c for c in cells if parse_number(c) is None]
     for sep in SEPARATORS:
-        joined = sum(1 for c in cells if sep in c and all(p.strip() for p in c.split(sep)))
+        joined = sum(1 for c in joinable if sep in c and all(p.strip() for p in c.split(sep)))
         if joined >= MIN_MULTI_SHARE * len(cells):
             pieces = {p.strip() for c in cells for p in c.split(sep)}
             # Joined labels repeat; free text with commas does not.

@@ -103,6 +103,16 @@ def test_it_suggests_regression_for_a_numeric_label():
     assert "numbers" in suggestion.reason
 
 
+def test_it_reads_decimal_commas_as_numbers_not_joined_labels():
+    # Few distinct values: "2,5" split at the comma would look like labels "2" and "5".
+    stars = ["1", "2,5", "3,5", "4", "4,5"] * 10
+    assert detect_separator(stars) is None
+    frame = pd.DataFrame({"review": [f"review number {i} of the film" for i in range(50)]})
+    suggestion = suggest(frame.assign(stars=stars))
+    assert suggestion.task == "regression" and suggestion.mapping.label == "stars"
+    assert suggestion.mapping.label_separator is None
+
+
 def test_it_keeps_classes_when_a_numeric_column_has_few_values():
     frame = pd.DataFrame(
         {"review": [f"a review about thing {i}" for i in range(30)], "label": ["0", "1"] * 15}
