@@ -46,6 +46,7 @@ class HealthReport:
     cooccurrence: list[dict] = field(default_factory=list)  # multi-label: {"labels", "count"}
     labels_per_row: float | None = None  # multi-label
     numbers: dict | None = None  # regression: min, max, mean, median, distinct, outliers
+    text_chars: float | None = None  # average characters of the text column's used cells
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -79,6 +80,8 @@ def check(
     report = HealthReport(
         task=task, rows_total=len(frame), rows_used=len(examples), max_length=max_length
     )
+    if len(examples):  # finetune.fixes compares it with the labels' length (swapped columns?)
+        report.text_chars = round(sum(len(t) for t in examples.texts) / len(examples), 1)
     if cleaned := getattr(table, "cleaned_cells", 0):  # removed by finetune.data on reading
         report.warnings.append(
             f"{cleaned:,} {'cells' if cleaned > 1 else 'cell'} contained invisible control "
