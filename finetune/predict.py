@@ -9,13 +9,15 @@
     score_file("runs/reviews", "new_reviews.xlsx", "scored.xlsx")
 
 The answers' shape is the task's (finetune/tasks); so are the columns a scored spreadsheet
-gets. Rows are sorted by length and batched, so each batch pads only to its own longest row.
+gets. On a CPU the model's int8 copy serves when training checked that it agrees with the
+full model (finetune/quantize.py); `predictor.precision` says which one does. Rows are sorted by length and batched, so each batch pads only to its own longest row.
 """
 
 from pathlib import Path
 
 import pandas as pd
 
+from finetune import quantize, rundir
 from finetune.data import Table, read_table, require_columns, write_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
@@ -35,16 +37,25 @@ class Predictor:
         self.labels: list[str] = self.head["labels"]
         self.mapping = ColumnMapping.from_dict(info["mapping"])
         self.max_length = int(info["config"].get("max_length", 128))
+        self.precision = "full"  # or "int8" (Predictor.load)
 
     @property
     def takes_pairs(self) -> bool:
         return bool(self.mapping.text_pair)
 
     @classmethod
-    def load(cls, run_dir, device: str = "auto") -> "Predictor":
+    def load(cls, run_dir, device: str = "auto", int8: bool | None = None) -> "Predictor":
+        """On a CPU, the int8 copy serves when training found it agrees with the full model
+        (metrics.json "int8_ok"); `int8=False` forces full precision, True the int8 copy."""
         torch_device = pick_device(device)
         model, tokenizer, info = load_trained(run_dir, torch_device)
-        return cls(Path(run_dir), model, tokenizer, info, torch_device)
+        if int8 is None:
+            int8 = torch_device.type == "cpu" and int8_approved(run_dir)
+        predictor = cls(Path(run_dir), model, tokenizer, info, torch_device)
+        if int8:
+            predictor.model, predictor.device = quantize.int8_copy(model), pick_device("cpu")
+            predictor.precision = "int8"
+        return predictor
 
     def predict(
         self, texts: list[str], text_pairs: list[str] | None = None, batch_size: int = 64
@@ -68,6 +79,13 @@ class Predictor:
             batch_size=batch_size,
         )
         return self.task.postprocess(logits, self.head)
+
+
+def int8_approved(run_dir) -> bool:
+    try:
+        return bool(rundir.read_json(run_dir, "metrics.json").get("int8_ok"))
+    except (OSError, ValueError):
+        return False
 
 
 def score_table(

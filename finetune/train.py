@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, checkpoint, rundir
+from finetune import basemodels, checkpoint, quantize, rundir
 from finetune.batches import length_grouped, random_batches
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
@@ -435,7 +435,26 @@ def evaluate(prepared: Prepared, fitted: Fitted, device) -> tuple[Head, list[dic
     }
     if fitted.resumed_epoch:
         metrics["resumed_after_epoch"] = fitted.resumed_epoch
+    if task.int8_safe:
+        metrics |= _int8_check(prepared, fitted.model, head, predictions)
     return head, predictions, metrics
+
+
+def _int8_check(prepared: Prepared, model, head: Head, predictions: list[dict]) -> dict:
+    """The int8 copy for CPU serving, scored on the same test rows (finetune/quantize.py)."""
+    import torch
+
+    test = prepared.splits.test
+    logits = predict_logits(
+        quantize.int8_copy(model),
+        prepared.tokenizer,
+        test.texts,
+        test.text_pairs,
+        max_length=prepared.config.max_length,
+        device=torch.device("cpu"),
+    )
+    int8 = prepared.task.postprocess(logits, head)
+    return quantize.compare(prepared.task, head, predictions, int8, test.targets)
 
 
 @_explain_out_of_memory

@@ -113,6 +113,12 @@ class Task:
         """The head with settings picked on the validation rows (thresholds); default as is."""
         return head
 
+    int8_safe = True  # an int8 copy may serve it on CPUs once checked (finetune.quantize)
+
+    def answer_key(self, prediction: dict):
+        """What must be the same for two predictions to count as the same answer."""
+        return prediction.get("label", tuple(prediction.get("labels", ())))
+
     def export(self, model, head: Head) -> Head:
         """Before saving: make the model answer on its own as `postprocess` does, where its
         weights can (pipeline() reads only the model); the head that goes with it after."""

@@ -34,6 +34,7 @@ class RegressionTask(Task):
     metric_title = "error (RMSE)"
     greater_is_better = False
     metric_range = None
+    int8_safe = False  # a number is never exactly the same: keep full precision
     label_words = "the numbers to predict"
     target_dtype = "float"
     evaluation_template = "runs/evaluation/regression.html"

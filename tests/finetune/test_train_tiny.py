@@ -105,7 +105,8 @@ def test_it_stops_when_asked_to(tmp_path, sentiment_frame, tiny_model_dir):
 
 
 def test_it_stops_early_when_validation_stops_improving(tmp_path, sentiment_frame, tiny_model_dir):
-    config = fast_config(tiny_model_dir, epochs=15, patience=1)
+    # A learning rate far too high: validation stops improving after the first epochs.
+    config = fast_config(tiny_model_dir, epochs=15, patience=1, learning_rate=0.5)
     result = train(
         sentiment_frame, ColumnMapping(text="review", label="sentiment"), config, tmp_path
     )
