@@ -174,7 +174,8 @@ class TrainingRun(QueuedJob):
     # other columns) while the run waits, or before a Retry, does not change them.
     task = models.CharField(max_length=30, default="single_label")
     sheet = models.CharField(max_length=255, blank=True)  # the workbook sheet; "" for CSV
-    mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict()
+    mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict(), after fixes
+    fixes = models.JSONField(default=list, blank=True)  # finetune.fixes steps, applied first
     config = models.JSONField(default=dict)  # TrainConfig.to_dict()
 
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
@@ -258,6 +259,13 @@ class TrainingRun(QueuedJob):
         from finetune.mapping import ColumnMapping
 
         return ColumnMapping.from_dict(self.mapping).in_words() if self.mapping else ""
+
+    @property
+    def fixes_in_words(self) -> list[str]:
+        """Each data fix this run trained with, in a sentence."""
+        from finetune.fixes import describe
+
+        return [describe(fix) for fix in self.fixes]
 
     @property
     def current_epoch(self) -> int:
@@ -372,6 +380,7 @@ class TrainingRun(QueuedJob):
             task=self.task,
             sheet=self.sheet,
             mapping=self.mapping,
+            fixes=self.fixes,
             config=self.config,
         )
         run.start()

@@ -7,6 +7,11 @@ suggestion) and the user's mapping, so that showing a spreadsheet reads no file.
     spreadsheet = Spreadsheet.create_from_upload(team, user, uploaded_file)  # FinetuneError
     table = spreadsheet.read(sheet="Sheet2")
     spreadsheet.save_mapping(table, ColumnMapping(text="review", label="stars"), "regression", report)
+    spreadsheet.change_fixes([*spreadsheet.fixes, {"kind": "drop_duplicates"}])  # re-checks
+
+Fixes (finetune.fixes) are kept as a list of steps applied, in order, to the file as read:
+`mapping` is the user's choice of columns, `fixed_mapping` the one training uses after them
+(a swap of text and label changes it), and `health` is the report on the fixed table.
 """
 
 import logging
@@ -18,7 +23,9 @@ from django.db import models
 
 from finetune import FinetuneError
 from finetune.data import Table, read_table
-from finetune.health import HealthReport
+from finetune.fixes import apply_table, describe, mapping_after
+from finetune.fixes import suggest as suggest_fixes
+from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping, suggest
 from finetune.tasks import TASKS
 
@@ -72,7 +79,8 @@ class Spreadsheet(models.Model):
     task = models.CharField(max_length=30, default="single_label")
     mapping = models.JSONField(default=dict, blank=True)  # finetune ColumnMapping.to_dict()
     suggestion = models.JSONField(default=dict, blank=True)  # finetune Suggestion.to_dict()
-    health = models.JSONField(null=True, blank=True)
+    health = models.JSONField(null=True, blank=True)  # with "fixed": each fix in words
+    fixes = models.JSONField(default=list, blank=True)  # finetune.fixes steps, in order
 
     class Meta:
         ordering = ["-created"]
@@ -148,12 +156,27 @@ class Spreadsheet(models.Model):
     def task_title(self) -> str:
         return TASKS[self.task].title if self.task in TASKS else self.task
 
-    def save_mapping(self, table: Table, mapping: ColumnMapping, task: str, report: HealthReport):
-        """Store the user's choice of sheet, columns and task with its health report."""
+    @property
+    def fixed_mapping(self) -> ColumnMapping | None:
+        """The columns training uses: the user's mapping after the fixes (a swap changes it)."""
+        mapping = self.column_mapping
+        return mapping_after(mapping, self.fixes) if mapping else None
+
+    def save_mapping(
+        self,
+        table: Table,
+        mapping: ColumnMapping,
+        task: str,
+        report: HealthReport | dict,
+        fixes: list[dict] = (),
+    ):
+        """Store the user's choice of sheet, columns and task with its health report (made
+        on the table after `fixes`, which are kept; see check_data)."""
         self.use_table(table)
         self.mapping = mapping.to_dict()
         self.task = task
-        self.health = report.to_dict()
+        self.health = report.to_dict() if hasattr(report, "to_dict") else report
+        self.fixes = list(fixes)
         self.save(
             update_fields=[
                 "sheets",
@@ -165,8 +188,32 @@ class Spreadsheet(models.Model):
                 "mapping",
                 "task",
                 "health",
+                "fixes",
             ]
         )
+
+    @staticmethod
+    def check_data(table: Table, mapping: ColumnMapping, task: str, fixes: list[dict]) -> dict:
+        """The health report of `table` after `fixes`, as stored: with "fixed", each fix in
+        a sentence with the rows it changed. FinetuneError when the columns do not fit."""
+        fixed, used, counts = apply_table(table, mapping, fixes, task=task)
+        report = check(fixed, used, task=task).to_dict()
+        report["fixed"] = [describe(f, rows=n) for f, n in zip(fixes, counts, strict=True)]
+        return report
+
+    def change_fixes(self, fixes: list[dict]) -> None:
+        """Use `fixes` from now on: read the file, check the fixed table, save both.
+        FinetuneError (nothing saved) when the file cannot be read or a fix does not fit."""
+        report = self.check_data(self.read(), self.column_mapping, self.task, fixes)
+        self.fixes, self.health = list(fixes), report
+        self.save(update_fields=["fixes", "health"])
+
+    @property
+    def offered_fixes(self) -> list[dict]:
+        """The fixes the last data check offers (finetune.fixes.suggest), minus those in use."""
+        if not self.health or self.fixed_mapping is None:
+            return []
+        return suggest_fixes(self.health, self.fixed_mapping, applied=self.fixes)
 
     @property
     def ready(self) -> bool:
