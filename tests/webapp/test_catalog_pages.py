@@ -50,3 +50,29 @@ class ModelPagesTestCase(BaseTestCase):
         response = self.client.get(self.url)
         self.assertNotContains(response, SCRIPT_LABEL)
         self.assertContains(response, ESCAPED)
+
+
+class ServedPrecisionTestCase(BaseTestCase):
+    def test_it_says_which_copy_answers(self):
+        model = finished_model(self.alice_team, self.alice)
+        url = reverse("catalog:detail", args=[model.uuid])
+        self.client.force_login(self.alice)
+        run = model.run
+        cases = [
+            (
+                {
+                    "int8_ok": True,
+                    "int8_agreement": 0.995,
+                    "int8_test_accuracy": 0.8,
+                    "test_accuracy": 0.81,
+                },
+                "a compact int8 copy of the model answers",
+            ),  # fmt: skip
+            ({"int8_ok": False, "int8_agreement": 0.9}, "so it is not used"),
+        ]
+        for figures, sentence in cases:
+            run.metrics = run.metrics | figures
+            run.save(update_fields=["metrics"])
+            response = self.client.get(url)
+            self.assertContains(response, sentence)
+        self.assertContains(response, "same answer on 90%")

@@ -240,6 +240,19 @@ class TrainingRun(QueuedJob):
             return []
 
     @property
+    def int8_figure(self) -> str:
+        """ "accuracy 82.1% against 82.3% for the full model", from the int8 check's figures."""
+        task = self.the_task
+        name = task.primary_metric
+        int8, full = self.metrics.get(f"int8_test_{name}"), self.metrics.get(f"test_{name}")
+        if int8 is None or full is None:
+            return ""
+        return (
+            f"{task.metric_title} {task.format_metric(int8)} against "
+            f"{task.format_metric(full)} for the full model"
+        )
+
+    @property
     def val_metric_words(self) -> str:
         """ "best accuracy on validation rows 91.0%" while training; "" before the first epoch."""
         value = self.progress.get("val_metric")
