@@ -196,6 +196,10 @@ RQ = {"WORKER_CLASS": "webapp.runs.worker.Worker"}
 LABELTUNE_LOCAL_MODELS_DIR = os.getenv("LABELTUNE_LOCAL_MODELS_DIR", "")
 # Trained models the web process keeps loaded for "Try it" (each holds its weights in memory).
 PREDICTOR_CACHE_SIZE = envint("PREDICTOR_CACHE_SIZE", "3")
+# Predictions each web process computes at once ("Try it" and the API); a request that finds
+# no free slot within PREDICT_WAIT_SECONDS is answered 429 "busy, try again", never queued on.
+PREDICT_CONCURRENCY = envint("PREDICT_CONCURRENCY", "2")
+PREDICT_WAIT_SECONDS = envint("PREDICT_WAIT_SECONDS", "5")
 
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG=0.

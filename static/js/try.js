@@ -17,6 +17,13 @@
     form.addEventListener("htmx:beforeRequest", function () {
       if (button) { button.disabled = true; button.textContent = "Working…"; }
     });
+    // "Busy, try again" comes as a 429 with a sentence: show it like any other answer.
+    form.addEventListener("htmx:beforeSwap", function (event) {
+      if (event.detail.xhr.status === 429) {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
     form.addEventListener("htmx:afterRequest", function () {
       if (button) { button.disabled = false; button.textContent = label; }
     });

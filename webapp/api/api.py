@@ -26,7 +26,7 @@ from webapp.api.errors import install_error_handlers
 from webapp.api.schemas import BatchOut, Error, ModelOut, PredictIn, PredictOut
 from webapp.catalog.forms import BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
-from webapp.catalog.predictors import get_predictor
+from webapp.catalog.predictors import get_predictor, prediction_slot
 from webapp.catalog.sharing import takes_pairs
 from webapp.runs.models import RunStatus
 
@@ -107,7 +107,8 @@ def predict(request, uuid, body: PredictIn):
         texts.append(text)
         text_pairs.append(pair)
     try:
-        answers = predictor.predict(texts, text_pairs if pairs else None)
+        with prediction_slot():  # Busy (429, Retry-After) when the process is full
+            answers = predictor.predict(texts, text_pairs if pairs else None)
     except FinetuneError as err:
         raise HttpError(400, str(err))
     except (OSError, RuntimeError, ValueError):

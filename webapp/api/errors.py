@@ -4,7 +4,8 @@
 
 400 bad input (the sentence names the field), 401 no or bad token, 404 an object the token's
 team cannot see (the same as one that does not exist), 413 too many inputs or too large a
-body, 429 too many requests (Retry-After is added by django-ninja's throttling).
+body, 429 too many requests (Retry-After is added by django-ninja's throttling) or the
+server busy with other predictions (Retry-After added here).
 """
 
 from django.core.exceptions import RequestDataTooBig
@@ -13,6 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from webapp.api.schemas import MAX_INPUTS
+from webapp.catalog.predictors import RETRY_AFTER, Busy
 
 NO_TOKEN = (
     "Send a valid API token as 'Authorization: Bearer <token>'. "
@@ -67,6 +69,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def throttled(request, exc):
         wait = f" Wait {int(exc.wait + 0.999)} seconds and try again." if exc.wait else ""
         return answer(request, 429, "This token sent too many requests." + wait)
+
+    @api.exception_handler(Busy)
+    def busy(request, exc):
+        response = answer(request, 429, str(exc))
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

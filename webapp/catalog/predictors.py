@@ -10,17 +10,37 @@ recently used one is dropped first.
 Two locks: the cache lock is held only for dictionary work, never while loading; each model
 has its own load lock, so two requests never load the same model twice, and loading one
 model does not hold up predictions on models already loaded.
+
+    with prediction_slot():                      # raises Busy when the process is full
+        predictor.predict(["some text"])
+
+At most settings.PREDICT_CONCURRENCY predictions run at once in a web process; a request
+waits up to PREDICT_WAIT_SECONDS for a slot, then is told the server is busy (429 with
+Retry-After) instead of piling onto a queue that only grows under load.
 """
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 
+BUSY = "LabelTune is busy answering other predictions right now. Try again in a few seconds."
+RETRY_AFTER = 5  # seconds, sent as Retry-After with a busy answer
+
+
+class Busy(Exception):
+    """No prediction slot freed up in time."""
+
+    def __init__(self):
+        super().__init__(BUSY)
+
+
 _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()  # guards _cache and _loading; never held while a model loads
 _loading: dict[str, threading.Lock] = {}  # one lock per model being (or once) loaded
+_slots: tuple[int, threading.BoundedSemaphore] | None = None  # (size, semaphore)
 
 
 def _cached(key: str):
@@ -62,3 +82,25 @@ def clear() -> None:
     with _lock:
         _cache.clear()
         _loading.clear()
+
+
+@contextmanager
+def prediction_slot():
+    """Hold one of the process's PREDICT_CONCURRENCY prediction slots; Busy if none frees up
+    within PREDICT_WAIT_SECONDS."""
+    slots = _semaphore()
+    if not slots.acquire(timeout=max(0, settings.PREDICT_WAIT_SECONDS)):
+        raise Busy()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _semaphore() -> threading.BoundedSemaphore:
+    global _slots
+    size = max(1, settings.PREDICT_CONCURRENCY)
+    with _lock:
+        if _slots is None or _slots[0] != size:  # sized on first use (tests change the setting)
+            _slots = (size, threading.BoundedSemaphore(size))
+        return _slots[1]

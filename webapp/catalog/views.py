@@ -17,7 +17,7 @@ from finetune import FinetuneError
 from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
-from webapp.catalog.predictors import get_predictor
+from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
 from webapp.catalog.sharing import sharing_context
 from webapp.runs.caveats import caveats
 from webapp.runs.downloads import temp_download
@@ -63,7 +63,9 @@ def model_detail(request, uuid):
 def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) -> dict:
     """The task's answer for one input, plus a bar per label when the task gives scores:
     [{"label", "percent", "chosen", "threshold"}], highest first."""
-    result = get_predictor(model.run_dir).predict([text], [text_pair] if text_pair else None)[0]
+    predictor = get_predictor(model.run_dir)
+    with prediction_slot():  # Busy when the web process is full
+        result = predictor.predict([text], [text_pair] if text_pair else None)[0]
     chosen = set(result.get("labels") or [result.get("label")])
     head = model.info().get("head", {})
     thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
@@ -87,12 +89,14 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
 def model_try(request, uuid):
     model = get_for_user(request.user, TrainedModel, uuid)
     form = TryForm(request.POST, takes_pairs=model.takes_pairs)
-    result, error = None, None
+    result, error, status = None, None, 200
     if form.is_valid():
         try:
             result = predict_one(
                 model, form.cleaned_data["text"], form.cleaned_data.get("text_pair")
             )
+        except Busy as err:
+            error, status = str(err), 429
         except FinetuneError as err:
             error = str(err)
         except (OSError, RuntimeError, ValueError):
@@ -101,10 +105,13 @@ def model_try(request, uuid):
         error = form.first_error()
     ctx = {"model": model, "result": result, "error": error, "text": request.POST.get("text", "")}
     if request.headers.get("HX-Request"):
-        return render(request, "includes/try_result.html", ctx)
-    # Without JavaScript: the whole page, with the answer in place.
-    page = page_context(request, model, result=result, error=error, try_form=form)
-    return render(request, "catalog/detail.html", page)
+        response = render(request, "includes/try_result.html", ctx, status=status)
+    else:  # Without JavaScript: the whole page, with the answer in place.
+        page = page_context(request, model, result=result, error=error, try_form=form)
+        response = render(request, "catalog/detail.html", page, status=status)
+    if status == 429:
+        response["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 @login_required
