@@ -38,7 +38,7 @@ from finetune.tasks import get_task
 KINDS = ("merge_labels", "drop_empty", "drop_duplicates", "drop_conflicts", "swap_columns")
 RARE_OFFERS = 10  # rare labels offered a merge one by one; more look like a wrong column
 SWAP_RARE_SHARE = 0.5  # share of labels with too few rows before the columns look swapped
-SWAP_LENGTH_RATIO = 3.0  # labels this many times longer than texts look like the texts
+SWAP_LENGTH_RATIO = 2.0  # labels this many times longer than texts look like the texts
 SWAP_MIN_RARE = 3  # ... and at least this many rare labels
 
 

@@ -29,6 +29,8 @@ NEEDS = {
     "spreadsheets:detail": ("sheet", Role.TRAINER),
     "spreadsheets:download": ("sheet", Role.TRAINER),
     "spreadsheets:delete": ("sheet", Role.TRAINER),
+    "spreadsheets:fix_apply": ("sheet", Role.TRAINER),
+    "spreadsheets:fix_undo": ("sheet", Role.TRAINER),
     "runs:new": ("sheet", Role.TRAINER),
     "runs:detail": ("run", Role.VIEWER),
     "runs:status": ("run", Role.VIEWER),

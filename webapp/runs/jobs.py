@@ -58,6 +58,7 @@ class CancelCheck:
 
 def train_run(run_pk: int) -> str | None:
     from finetune.data import read_table
+    from finetune.fixes import apply_table
     from finetune.mapping import ColumnMapping
     from finetune.train import TrainConfig, train
 
@@ -69,11 +70,13 @@ def train_run(run_pk: int) -> str | None:
         sheet = run.spreadsheet
         if sheet is None or not sheet.path.is_file():
             raise FinetuneError(NO_SPREADSHEET)
-        # The sheet and mapping frozen on the run, never the spreadsheet's current ones.
+        # The sheet, mapping and fixes frozen on the run, never the spreadsheet's current ones.
         table = read_table(sheet.path, sheet=run.sheet or None, filename=sheet.name)
+        mapping = ColumnMapping.from_dict(run.mapping)
+        table, mapping, _ = apply_table(table, mapping, run.fixes, task=run.task)
         result = train(
             table,
-            ColumnMapping.from_dict(run.mapping),
+            mapping,
             TrainConfig.from_dict(run.config),
             run.out_dir,
             on_progress=run.mark_progress,

@@ -61,7 +61,8 @@ def run_new(request, uuid):
                 name=form.cleaned_data["name"],
                 task=sheet.task,
                 sheet=sheet.sheet,
-                mapping=sheet.mapping,
+                mapping=sheet.fixed_mapping.to_dict(),  # the columns training uses
+                fixes=sheet.fixes,
                 config=form.cleaned_data["config"].to_dict(),
             )
             run.start()

@@ -150,7 +150,8 @@ class Spreadsheet(models.Model):
 
     @property
     def mapping_in_words(self) -> str:
-        return self.column_mapping.in_words() if self.column_mapping else ""
+        """The columns training uses (after a swap of text and label), in words."""
+        return self.fixed_mapping.in_words() if self.column_mapping else ""
 
     @property
     def task_title(self) -> str:

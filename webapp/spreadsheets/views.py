@@ -1,9 +1,12 @@
-"""Spreadsheet pages: list, upload, mapping + health report, download, delete.
+"""Spreadsheet pages: list, upload, mapping + health report, its one-click fixes, download,
+delete.
 
 Every object view starts with lib.teams.get_for_user: other teams' spreadsheets answer 404.
 The file is parsed by finetune at most once per request, and only to show another sheet or
 to check the data: the stored sheet's page comes from what the row keeps.
 """
+
+import json
 
 from django import forms
 from django.conf import settings
@@ -11,11 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
-from finetune.health import check
+from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import suggest
 from finetune.tasks import TASKS
 from lib.teams import current_team, get_for_user, require_role, scoped
@@ -91,21 +95,28 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     suggestion = suggest(table).to_dict() if switched else spreadsheet.suggestion
     if switched or not spreadsheet.mapping:
         task, mapping = suggestion.get("task") or "single_label", suggestion.get("mapping") or {}
-    else:
-        task, mapping = spreadsheet.task, spreadsheet.mapping
+    else:  # the columns training uses, after the fixes (a swap of text and label)
+        fixed = spreadsheet.fixed_mapping
+        task, mapping = spreadsheet.task, fixed.to_dict() if fixed else spreadsheet.mapping
     initial = mapping_initial(mapping) | {"sheet": sheet, "task": task}
     posted = request.POST if request.method == "POST" else None
     form = MappingForm(posted, columns=columns, initial=initial)
 
-    # 4. Save the mapping with its health report, then show it.
+    # 4. Save the mapping with its health report, then show it. The fixes stay while the
+    #    form still shows the columns they were made for; other columns start afresh.
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        same = not switched and (data["task"], data["mapping"]) == (task, spreadsheet.fixed_mapping)
+        fixes = spreadsheet.fixes if same else []
+        mapping = spreadsheet.column_mapping if same else data["mapping"]
         try:
-            report = check(table, data["mapping"], task=data["task"])
+            report = spreadsheet.check_data(table, mapping, data["task"], fixes)
         except FinetuneError as err:
             form.add_error(None, str(err))
         else:
-            spreadsheet.save_mapping(table, data["mapping"], data["task"], report)
+            if spreadsheet.fixes and not same:
+                messages.info(request, FIXES_DROPPED)
+            spreadsheet.save_mapping(table, mapping, data["task"], report, fixes)
             return redirect("spreadsheets:detail", spreadsheet.uuid)
 
     ctx |= {
@@ -118,7 +129,86 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         # The last check only while it describes what the form shows.
         "health": None if switched or form.errors else spreadsheet.health,
     }
+    if ctx["health"]:
+        ctx |= fixes_context(spreadsheet)
     return render(request, "spreadsheets/detail.html", ctx)
+
+
+FIXES_DROPPED = "The fixes you made were for other columns, so they were undone."
+FIX_GONE = "That fix no longer fits the data check. Look at the check again and pick a fix."
+SWAP_RESETS = " The fixes made before were for the other columns, so they were undone."
+
+
+def fixes_context(spreadsheet: Spreadsheet) -> dict:
+    """The fixes in use (each with its sentence, for Undo) and the fixes the check offers."""
+    words = spreadsheet.health.get("fixed") or []
+    fixed = [
+        {"index": i, "fix": json.dumps(fix), "words": words[i] if i < len(words) else describe(fix)}
+        for i, fix in enumerate(spreadsheet.fixes)
+    ]
+    offers = [
+        {"fix": json.dumps(strip_offer(o)), "words": describe(o, done=False)} | o
+        for o in spreadsheet.offered_fixes
+    ]
+    return {"fixed": fixed, "offers": offers}
+
+
+@require_POST
+@login_required
+def fix_apply(request: HttpRequest, uuid) -> HttpResponse:
+    """Apply one fix the data check offers, check the fixed table again and save the report."""
+    spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
+    fix = _posted_fix(request)
+    if fix is not None and fix.get("into") is None and request.POST.get("into"):
+        fix["into"] = request.POST["into"]  # a rare label goes into the label the user picked
+    if fix is None or not matches_offer(fix, spreadsheet.offered_fixes):
+        messages.error(request, FIX_GONE)
+        return _to_check(spreadsheet)
+    # A swap changes which column is the label: it comes first, on its own.
+    swap, earlier = fix["kind"] == "swap_columns", spreadsheet.fixes
+    fixes = [fix] if swap else [*earlier, fix]
+    try:
+        spreadsheet.change_fixes(fixes)
+    except FinetuneError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, describe(fix) + (SWAP_RESETS if swap and earlier else ""))
+    return _to_check(spreadsheet)
+
+
+@require_POST
+@login_required
+def fix_undo(request: HttpRequest, uuid) -> HttpResponse:
+    """Undo one fix (a swap undoes the fixes after it too: they were for the swapped columns)."""
+    spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
+    fix, fixes = _posted_fix(request), list(spreadsheet.fixes)
+    try:
+        index = int(request.POST.get("index", ""))
+    except ValueError:
+        index = -1
+    if fix is None or not 0 <= index < len(fixes) or fixes[index] != fix:
+        messages.error(request, "That fix was already undone.")
+        return _to_check(spreadsheet)
+    kept = [] if fix["kind"] == "swap_columns" else fixes[:index] + fixes[index + 1 :]
+    try:
+        spreadsheet.change_fixes(kept)
+    except FinetuneError as err:
+        messages.error(request, str(err))
+    else:
+        messages.success(request, f"Undone: {describe(fix)}")
+    return _to_check(spreadsheet)
+
+
+def _posted_fix(request: HttpRequest) -> dict | None:
+    try:
+        fix = json.loads(request.POST.get("fix", ""))
+    except ValueError:
+        return None
+    return fix if isinstance(fix, dict) else None
+
+
+def _to_check(spreadsheet: Spreadsheet) -> HttpResponse:
+    return redirect(reverse("spreadsheets:detail", args=[spreadsheet.uuid]) + "#health")
 
 
 @login_required
