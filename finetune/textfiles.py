@@ -153,8 +153,10 @@ def parse_delimited(
     TooWide when a row has more than `max_columns` cells, found before the frame is built.
     """
     try:
+        # As UTF-8 bytes: pandas' C parser reads those faster than a str.
         frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
+            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
+            dtype=str, keep_default_na=False,
             na_filter=False, skip_blank_lines=False, nrows=limit, engine="c",
         )  # fmt: skip
         return frame.fillna("")
