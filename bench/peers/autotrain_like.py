@@ -6,7 +6,7 @@ Copied from autotrain's text classification trainer (`trainers/text_classificati
 Dataset whose __getitem__ tokenizes its row on every access with padding="max_length" to
 max_seq_length 128; `Trainer` with batch size 8, learning rate 5e-5, warm-up ratio 0.1,
 `adamw_torch`, evaluation and a checkpoint at the end of every epoch, the best model loaded
-at the end. fp32 on CPU (autotrain's mixed precision needs a GPU).
+at the end. fp32 on CPU; mixed precision (bf16) on a GPU, as autotrain does.
 """
 
 import tempfile
@@ -74,6 +74,7 @@ def train(train_texts, train_labels, test_texts, test_labels, model_dir, epochs=
             report_to="none",
             seed=seed,
             disable_tqdm=True,
+            bf16=torch.cuda.is_available(),  # autotrain's mixed precision, on a GPU only
         )
         trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=test_set)
         trainer.train()
