@@ -109,6 +109,7 @@ def copy_model(model: TrainedModel, team: Team, user) -> TrainedModel:
             task=source.task,
             sheet=source.sheet,
             mapping=source.mapping,
+            fixes=source.fixes,  # the copy's record says what data it trained on, too
             config=source.config,
             status=RunStatus.FINISHED,
             progress=source.progress,
