@@ -204,10 +204,20 @@ def model_card(info: dict, metrics: dict, task) -> str:
 
 
 def settings_in_words(config: dict, metrics: dict) -> str:
-    epochs = config.get("epochs") or f"automatic ({metrics.get('epochs_run', '?')} run)"
+    """ "3 epochs, learning rate 5e-05, ..."; "4 epochs (chosen automatically), ..." """
+    if config.get("epochs"):
+        epochs = _count(config["epochs"], "epoch")
+    elif metrics.get("epochs_run"):
+        epochs = f"{_count(metrics['epochs_run'], 'epoch')} (chosen automatically)"
+    else:
+        epochs = "epochs chosen automatically"
     steps = config.get("max_steps") or "no limit"
     return (
-        f"{epochs} epochs, learning rate {config.get('learning_rate')}, "
+        f"{epochs}, learning rate {config.get('learning_rate')}, "
         f"{config.get('batch_size')} rows per step, texts cut at {config.get('max_length')} "
         f"word pieces, step limit: {steps}, seed {config.get('seed')}."
     )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"

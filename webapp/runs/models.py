@@ -295,7 +295,7 @@ class TrainingRun(QueuedJob):
             value = self.config.get(key)
             if key == "epochs" and not value:
                 used = self.metrics.get("epochs_run") or self.progress.get("epochs")
-                value = f"automatic ({used} run)" if used else "automatic"
+                value = f"{used} (chosen automatically)" if used else "chosen automatically"
             elif key == "max_steps" and not value:
                 value = "none"
             if value is None:

@@ -1,0 +1,28 @@
+"""The settings of a run in words, as the model card says them."""
+
+from finetune.rundir import settings_in_words
+
+CONFIG = {"learning_rate": 5e-05, "batch_size": 16, "max_length": 128, "seed": 42}
+
+
+def test_it_counts_epochs_in_words():
+    assert settings_in_words(CONFIG | {"epochs": 1}, {}).startswith("1 epoch, learning rate")
+    assert settings_in_words(CONFIG | {"epochs": 3}, {}).startswith("3 epochs, learning rate")
+
+
+def test_it_says_when_the_epochs_were_chosen_automatically():
+    words = settings_in_words(CONFIG | {"epochs": 0}, {"epochs_run": 3})
+    assert words.startswith("3 epochs (chosen automatically), learning rate 5e-05")
+    assert settings_in_words(CONFIG | {"epochs": 0}, {"epochs_run": 1}).startswith("1 epoch (")
+    assert settings_in_words(CONFIG, {}).startswith("epochs chosen automatically, ")
+    for metrics in ({"epochs_run": 3}, {"epochs_run": 1}, {}):
+        words = settings_in_words(CONFIG | {"epochs": 0}, metrics)
+        assert "run)" not in words and "1 epochs" not in words and "automatic (" not in words
+
+
+def test_it_says_the_rest_of_the_settings():
+    words = settings_in_words(CONFIG | {"epochs": 2, "max_steps": 0}, {})
+    assert words == (
+        "2 epochs, learning rate 5e-05, 16 rows per step, texts cut at 128 word pieces, "
+        "step limit: no limit, seed 42."
+    )
