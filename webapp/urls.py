@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from webapp.glossary import glossary_page
+
 urlpatterns = [
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
@@ -11,4 +13,5 @@ urlpatterns = [
     path("runs/", include("webapp.runs.urls")),
     path("models/", include("webapp.catalog.urls")),
     path("api/v1/", include("webapp.api.urls")),
+    path("help/glossary/", glossary_page, name="glossary"),
 ]
