@@ -27,6 +27,7 @@ WRONG_SHOWN = 50  # wrong predictions listed, most confident first
 CELL_ROWS_SHOWN = 200  # rows listed for one confusion-matrix cell
 SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
 DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
+LABELS_IN_SENTENCES = 3  # the largest labels said in sentences above the per-label table
 METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "typical error (RMSE)"}
 
 
@@ -73,6 +74,41 @@ def verdict(run: TrainingRun) -> str:
         f"The simple word-count baseline did better on {label}. Try more epochs, a larger "
         "base model, or more rows."
     )
+
+
+def label_sentences(evaluation: dict, shown: int = LABELS_IN_SENTENCES) -> list[str]:
+    """The largest labels' recall and precision as counts of rows, largest label first:
+    'Finds 8 of 10 “refund” rows; 1 in 5 of its “refund” answers is wrong.'
+
+    Counts come from the confusion matrix where evaluation.json has one (its diagonal: rows
+    found; its column: the model's answers), else from per_label's recall and precision."""
+    per_label = [r for r in evaluation.get("per_label", []) if r.get("support")]
+    labels, matrix = evaluation.get("labels", []), evaluation.get("confusion")
+    sentences = []
+    for row in sorted(per_label, key=lambda r: -r["support"])[:shown]:
+        label, support = row["label"], int(row["support"])
+        if matrix and label in labels:
+            i = labels.index(label)
+            found, answers = matrix[i][i], sum(line[i] for line in matrix)
+        else:
+            found = round(row["recall"] * support)
+            answers = round(found / row["precision"]) if row["precision"] else found
+        finds = f"all {support}" if found == support else f"{found} of {support}"
+        sentences.append(f"Finds {finds} “{label}” rows; {_wrong_answers(label, found, answers)}.")
+    return sentences
+
+
+def _wrong_answers(label: str, right: int, answers: int) -> str:
+    """ "1 in 5 of its “refund” answers is wrong", in the plainest form the counts allow."""
+    wrong = answers - right
+    if answers == 0:
+        return f"it never answers “{label}”"
+    if wrong == 0:
+        return f"all {answers} of its “{label}” answers are right"
+    if 2 * wrong > answers:
+        return f"{wrong} of its {answers} “{label}” answers are wrong"
+    about = "" if answers % wrong == 0 else "about "
+    return f"{about}1 in {round(answers / wrong)} of its “{label}” answers is wrong"
 
 
 def confusion_rows(evaluation: dict) -> list[dict]:
@@ -132,6 +168,7 @@ def evaluation(request, uuid):
         "verdict": verdict(run),
         "evaluation": evaluation,
         "per_label": evaluation.get("per_label", []),
+        "label_sentences": label_sentences(evaluation),
         "labels": evaluation.get("labels", []),
         "confusion": confusion_rows(evaluation),
         "scatter": evaluation.get("scatter"),
