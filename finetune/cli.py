@@ -22,6 +22,7 @@ from dataclasses import fields
 from finetune.errors import Canceled, FinetuneError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+AUTO = "auto"  # --task: the one the columns suggest
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--task",
-            default="auto",
-            choices=["auto", *sorted(TASKS)],
+            default=AUTO,
+            choices=[AUTO, *sorted(TASKS)],
             help="what to learn (default: auto, the task the columns suggest)",
         )
 
@@ -163,7 +164,8 @@ def _load(args):
     from finetune.mapping import ColumnMapping, suggest, task_for
 
     table = read_table(args.file, sheet=args.sheet)
-    suggestion = suggest(table) if args.task == "auto" or not args.text or not args.label else None
+    wants_guess = args.task == AUTO or not args.text or not args.label
+    suggestion = suggest(table) if wants_guess else None
     guessed = suggestion.mapping if suggestion and suggestion.mapping else None
     text = args.text or (guessed.text if guessed else None)
     if not text:
@@ -185,7 +187,7 @@ def _load(args):
         split=args.split_column,
     )
     task = args.task
-    if task == "auto":
+    if task == AUTO:
         # The task of the columns in use: the user's --label may not be the guessed one.
         task, reason = task_for(table, mapping)
         print(f"Task: {task}. {reason}".strip(), file=sys.stderr)

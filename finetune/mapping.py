@@ -179,10 +179,12 @@ def suggest(table_or_frame) -> Suggestion:
         mapping = ColumnMapping(text=guess.text, text_pair=pair, labels=flags)
     else:
         label = guess.label or _numeric_column(sample, exclude={guess.text, pair})
-        mapping = ColumnMapping(text=guess.text, text_pair=pair, label=label)
+        # A separator only where the cells join several labels (never for numbers).
+        separator = detect_separator(sample[label]) if label else None
+        mapping = ColumnMapping(
+            text=guess.text, text_pair=pair, label=label, label_separator=separator
+        )
     task, reason = task_for(sample, mapping)
-    if task == "multi_label" and mapping.label:
-        mapping.label_separator = detect_separator(sample[mapping.label])
     return Suggestion(task, mapping, reason, reasons)
 
 

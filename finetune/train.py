@@ -245,7 +245,7 @@ def fit(
         splits.train.texts, splits.train.text_pairs, truncation=True, max_length=config.max_length
     )
     targets = task.encode_targets(splits.train.targets, head)
-    target_dtype = torch.float32 if task.target_dtype == "float" else torch.long
+    target_dtype = getattr(torch, task.target_dtype)
     rows = [{key: encoded[key][i] for key in encoded} for i in range(len(targets))]
     lengths = [len(ids) for ids in encoded["input_ids"]]
     pad_multiple = 8 if device.type == "cuda" else None  # tensor cores like multiples of 8

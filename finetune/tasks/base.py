@@ -102,7 +102,7 @@ class Task:
     def encode_targets(self, targets: list, head: Head) -> list:
         raise NotImplementedError
 
-    target_dtype = "long"  # torch dtype of encoded targets: "long" or "float"
+    target_dtype = "int64"  # torch dtype of encoded targets, by name: "int64" or "float32"
 
     # 3. Outputs
 

@@ -47,7 +47,7 @@ class MultiLabelTask(Task):
     description = "Any number of labels per row, like the tags of a support ticket."
     primary_metric = "micro_f1"
     metric_title = "micro F1"
-    target_dtype = "float"
+    target_dtype = "float32"
     required_roles = ("text",)  # and either `label` (with a separator) or `labels`
     optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
     evaluation_template = "runs/evaluation/multi_label.html"

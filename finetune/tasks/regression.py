@@ -36,7 +36,7 @@ class RegressionTask(Task):
     metric_range = None
     int8_safe = False  # a number is never exactly the same: keep full precision
     label_words = "the numbers to predict"
-    target_dtype = "float"
+    target_dtype = "float32"
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
 
