@@ -212,8 +212,8 @@ def start_tiny_training(page, name: str) -> None:
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}/$"))
 
 
-def wait_until_finished(page) -> None:
+def wait_until_finished(page, timeout_ms: int = TRAINING_TIMEOUT_MS) -> None:
     final = "#run-status .badge:is(.finished, .failed, .canceled)"
-    page.wait_for_selector(final, timeout=TRAINING_TIMEOUT_MS)
+    page.wait_for_selector(final, timeout=timeout_ms)
     status = page.locator("#run-status").inner_text()
     assert page.locator("#run-status .badge.finished").count() == 1, status
