@@ -195,12 +195,24 @@ def model_card(info: dict, metrics: dict, task) -> str:
         "",
         "```python",
         "from transformers import pipeline",
-        f'model = pipeline("{info["pipeline_tag"]}", model="path/to/this/folder")',
-        'model("your text here")',
+        pipeline_call(info, task, "path/to/this/folder"),
+        pipeline_example(info),
         "```",
         "",
     ]
     return "\n".join(lines)
+
+
+def pipeline_call(info: dict, task, folder: str) -> str:
+    """The line that loads this folder with transformers.pipeline, with the task's options."""
+    options = "".join(f", {option}" for option in task.pipeline_options)
+    return f'model = pipeline("{info["pipeline_tag"]}", model="{folder}"{options})'
+
+
+def pipeline_example(info: dict) -> str:
+    if info["mapping"].get("text_pair"):
+        return 'model({"text": "the first text", "text_pair": "the second text"})'
+    return 'model("your text here")'
 
 
 def settings_in_words(config: dict, metrics: dict) -> str:

@@ -66,6 +66,7 @@ class Task:
     greater_is_better = True
     metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data
     pipeline_tag = "text-classification"
+    pipeline_options: tuple[str, ...] = ()  # transformers.pipeline() arguments its answers need
     label_words = "the labels"  # what the label column holds, in words
     required_roles: tuple[str, ...] = ("text", "label")
     optional_roles: tuple[str, ...] = ("text_pair", "split")

@@ -48,6 +48,7 @@ class MultiLabelTask(Task):
     primary_metric = "micro_f1"
     metric_title = "micro F1"
     target_dtype = "float32"
+    pipeline_options = ("top_k=None",)  # every label's own score, not only the best one
     required_roles = ("text",)  # and either `label` (with a separator) or `labels`
     optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
     evaluation_template = "runs/evaluation/multi_label.html"

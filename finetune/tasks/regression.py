@@ -37,6 +37,7 @@ class RegressionTask(Task):
     int8_safe = False  # a number is never exactly the same: keep full precision
     label_words = "the numbers to predict"
     target_dtype = "float32"
+    pipeline_options = ('function_to_apply="none"',)  # the number itself, not a probability
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
 

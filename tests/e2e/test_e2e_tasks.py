@@ -139,7 +139,7 @@ def test_multi_label_from_joined_labels_to_a_scored_spreadsheet(app, visitor, tm
     path = tmp_path / "tagged-reviews.csv"
     person, words = arrive_with(visitor, app, "mia", tagged_reviews(80), path, "multi_label")
     page = person.page
-    assert "We suggest multi-label classification" in words, words
+    assert "We suggest “Multi-label classification”" in words, words
     assert 'separated by ";"' in words, words
     assert page.input_value("#id_text_column") == "review"
     assert page.input_value("#id_label_column") == "tags"
@@ -217,7 +217,7 @@ def test_regression_from_decimal_commas_to_a_number(app, visitor, tmp_path):
     path = tmp_path / "starred-reviews.xlsx"
     person, words = arrive_with(visitor, app, "rex", starred_reviews(60), path, "regression")
     page = person.page
-    assert "We suggest regression" in words and '"stars" holds numbers' in words, words
+    assert "We suggest “Regression: predict a number”" in words and '"stars" holds numbers' in words, words
     assert page.input_value("#id_label_column") == "stars"
     assert_fields(
         page,

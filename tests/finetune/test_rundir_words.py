@@ -26,3 +26,18 @@ def test_it_says_the_rest_of_the_settings():
         "2 epochs, learning rate 5e-05, 16 rows per step, texts cut at 128 word pieces, "
         "step limit: no limit, seed 42."
     )
+
+
+def test_the_card_shows_how_each_task_loads_in_a_pipeline():
+    from finetune.rundir import pipeline_call, pipeline_example
+    from finetune.tasks import get_task
+
+    info = {"pipeline_tag": "text-classification", "mapping": {"text": "t"}}
+    assert pipeline_call(info, get_task("single_label"), "f") == (
+        'model = pipeline("text-classification", model="f")'
+    )
+    assert pipeline_call(info, get_task("multi_label"), "f").endswith(", top_k=None)")
+    assert pipeline_call(info, get_task("regression"), "f").endswith(', function_to_apply="none")')
+    assert pipeline_example(info) == 'model("your text here")'
+    pairs = info | {"mapping": {"text": "q", "text_pair": "a"}}
+    assert '"text_pair"' in pipeline_example(pairs)

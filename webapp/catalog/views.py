@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from finetune import FinetuneError
+from finetune import FinetuneError, rundir
 from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
@@ -47,6 +47,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "labels": info.get("labels", []) if len(info.get("labels", [])) > 1 else [],
         "mapping": run.mapping,
         "card": model.card(),
+        "pipeline_call": rundir.pipeline_call(info, run.the_task, "folder") if info else "",
         "caveats": caveats(run),
         "try_form": TryForm(takes_pairs=model.takes_pairs),
         "batch_form": BatchForm(),

@@ -262,7 +262,7 @@ def _guess_words(suggestion: dict, initial: dict) -> list[str]:
     words = []
     if suggestion.get("reason") and initial.get("task") == suggestion.get("task"):
         words.append(
-            f"We suggest {TASKS[suggestion['task']].title.lower()}: {suggestion['reason']}"
+            f"We suggest “{TASKS[suggestion['task']].title}”. {suggestion['reason']}"
         )
     guessed = suggestion.get("mapping") or {}
     for role, what in (("text", "text"), ("label", "label")):
