@@ -19,7 +19,13 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from finetune.mapping import ColumnMapping, detect_separator, truthy
 from finetune.tasks.base import Examples, Head, Task, percent
-from finetune.tasks.single_label import label_section, make_examples, texts_of, tfidf
+from finetune.tasks.single_label import (
+    label_section,
+    make_examples,
+    per_label_rows,
+    texts_of,
+    tfidf,
+)
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # tried per label on validation rows
 DEFAULT_THRESHOLD = 0.5
@@ -188,15 +194,12 @@ class MultiLabelTask(Task):
         return {
             "labels": labels,
             "per_label": [
-                {
-                    "label": label,
-                    "precision": float(precision[i]),
-                    "recall": float(recall[i]),
-                    "f1": float(f1[i]),
-                    "support": int(support[i]),
-                    "threshold": float(head["thresholds"][i]),
-                }
-                for i, label in enumerate(labels)
+                row | {"threshold": float(threshold)}
+                for row, threshold in zip(
+                    per_label_rows(labels, precision, recall, f1, support),
+                    head["thresholds"],
+                    strict=True,
+                )
             ],
         }
 

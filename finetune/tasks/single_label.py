@@ -65,6 +65,20 @@ def tfidf(train: Examples):
     return vectorizer, vectorizer.fit_transform(train.inputs())
 
 
+def per_label_rows(labels, precision, recall, f1, support) -> list[dict]:
+    """The per-label table of the evaluation page, from sklearn's per-label arrays."""
+    return [
+        {
+            "label": label,
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+            "support": int(support[i]),
+        }
+        for i, label in enumerate(labels)
+    ]
+
+
 def label_section(report, counts: pd.Series, rare_blocks: bool = True) -> None:
     """Labels and their counts, labels too rare to learn (blocking, or only a warning where
     a row may have other labels too), imbalance, look-alike spellings."""
@@ -200,16 +214,7 @@ class SingleLabelTask(Task):
         )
         return {
             "labels": labels,
-            "per_label": [
-                {
-                    "label": label,
-                    "precision": float(precision[i]),
-                    "recall": float(recall[i]),
-                    "f1": float(f1[i]),
-                    "support": int(support[i]),
-                }
-                for i, label in enumerate(labels)
-            ],
+            "per_label": per_label_rows(labels, precision, recall, f1, support),
             "confusion": confusion_matrix(targets, y_pred, labels=labels).tolist(),
         }
 
