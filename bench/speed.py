@@ -79,16 +79,18 @@ def part_train() -> dict:
     frame = pd.concat([rows.assign(split=split), dev.assign(split="test")], ignore_index=True)
     train_rows = rows.head(TRAIN_ROWS - VALIDATION_ROWS)
     figures = {}
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        result = train(
-            frame,
-            ColumnMapping(text="sentence", label="label", split="split"),
-            TrainConfig(epochs=EPOCHS, patience=0),
-            Path(out) / "run",
-        )
-        figures["labeltune_s"] = time.perf_counter() - started
-        figures["labeltune_accuracy"] = result.metrics["test_accuracy"]
+    # LabelTune, then the ablation: the same run with plain shuffled batches.
+    for name, grouped in (("labeltune", True), ("labeltune_plain_batches", False)):
+        with tempfile.TemporaryDirectory() as out:
+            started = time.perf_counter()
+            result = train(
+                frame,
+                ColumnMapping(text="sentence", label="label", split="split"),
+                TrainConfig(epochs=EPOCHS, patience=0, group_by_length=grouped),
+                Path(out) / "run",
+            )
+            figures[f"{name}_s"] = time.perf_counter() - started
+            figures[f"{name}_accuracy"] = result.metrics["test_accuracy"]
     model = str(bundled_path())
     args = (train_rows.sentence.tolist(), train_rows.label.tolist())
     test = (dev.sentence.tolist(), dev.label.tolist())
@@ -111,11 +113,13 @@ def part_predict() -> dict:
 
     folder = run_folder()
     texts = sst2("dev").sentence.tolist()[:PREDICT_TEXTS]
-    predictor = Predictor.load(folder, device="cpu")
+    predictor = Predictor.load(folder, device="cpu", int8=False)
+    int8 = Predictor.load(folder, device="cpu", int8=True)
     classify = pipeline("text-classification", model=str(folder), device="cpu")
     figures = {}
     for name, fn in (
         ("labeltune", lambda t: predictor.predict([t])),
+        ("labeltune_int8", lambda t: int8.predict([t])),
         ("pipeline", lambda t: classify(t)),
     ):
         for text in texts[:20]:  # warm up
@@ -142,10 +146,11 @@ def part_score() -> dict:
     with tempfile.TemporaryDirectory() as work:
         source = Path(work) / "in.csv"
         frame.to_csv(source, index=False)
-        predictor = Predictor.load(folder, device="cpu")
-        started = time.perf_counter()
-        score_file(predictor, source, Path(work) / "ours.csv")
-        figures["labeltune_rows_per_s"] = SCORE_ROWS / (time.perf_counter() - started)
+        for name, int8 in (("labeltune", False), ("labeltune_int8", True)):
+            predictor = Predictor.load(folder, device="cpu", int8=int8)
+            started = time.perf_counter()
+            score_file(predictor, source, Path(work) / "ours.csv")
+            figures[f"{name}_rows_per_s"] = SCORE_ROWS / (time.perf_counter() - started)
         classify = pipeline("text-classification", model=str(folder), device="cpu")
         started = time.perf_counter()
         table = pd.read_csv(source, dtype=str, keep_default_na=False)
@@ -222,6 +227,9 @@ def table(figures: dict) -> str:
             f"| | | Tutorial {t['tutorial_s']:.0f} s (extrapolated from {TUTORIAL_STEPS} steps) | "
             f"{t['tutorial_s'] / t['labeltune_s']:.1f}× (≥ 10×) |",
             f"| memory, training process | {t['peak_rss_mb']:.0f} MB peak | | (≤ 3 GB) |",
+            f"| ablation: plain shuffled batches instead of length-grouped | "
+            f"{t['labeltune_plain_batches_s']:.0f} s, {t['labeltune_plain_batches_accuracy']:.4f} "
+            f"| | length grouping: {t['labeltune_plain_batches_s'] / t['labeltune_s']:.2f}× |",
         ]
     p = figures.get("predict")
     if p:
@@ -231,12 +239,21 @@ def table(figures: dict) -> str:
             f"{p['pipeline_p95_ms']:.1f} ms | {p['pipeline_p50_ms'] / p['labeltune_p50_ms']:.1f}× "
             "(p50 ≤ 15 ms, never slower) |"
         )
+        rows.append(
+            f"| ablation: the int8 copy, one prediction | p50 {p['labeltune_int8_p50_ms']:.1f} ms, "
+            f"p95 {p['labeltune_int8_p95_ms']:.1f} ms | | "
+            f"{p['labeltune_p50_ms'] / p['labeltune_int8_p50_ms']:.2f}× the full model |"
+        )
     s = figures.get("score")
     if s:
         rows.append(
             f"| scoring 20,000 rows, file to file | {s['labeltune_rows_per_s']:.0f} rows/s | "
             f"pipeline batch 64: {s['pipeline_rows_per_s']:.0f} rows/s | "
             f"{s['labeltune_rows_per_s'] / s['pipeline_rows_per_s']:.1f}× (≥ 2×) |"
+        )
+        rows.append(
+            f"| ablation: the int8 copy, scoring | {s['labeltune_int8_rows_per_s']:.0f} rows/s | | "
+            f"{s['labeltune_int8_rows_per_s'] / s['labeltune_rows_per_s']:.2f}× the full model |"
         )
     r = figures.get("read")
     if r:
