@@ -74,9 +74,9 @@ def test_it_skips_a_pair_with_an_empty_second_text():
 
 @slow
 def test_it_learns_pair_classification_from_the_second_text(class_run):
-    metrics = class_run.metrics
-    assert metrics["test_accuracy"] >= 0.9
-    assert metrics["test_accuracy"] > metrics["baseline_majority_accuracy"]
+    metrics = class_run.metrics  # on 10 test rows: one more miss is 10 points
+    assert metrics["test_accuracy"] >= 0.8
+    assert metrics["test_accuracy"] >= metrics["baseline_majority_accuracy"] + 0.2
     assert {"test_macro_f1", "baseline_tfidf_accuracy"} <= set(metrics)
 
 
