@@ -238,7 +238,9 @@ def fit(
 
     task, config, splits, head = prepared.task, prepared.config, prepared.splits, prepared.head
     tokenizer = prepared.tokenizer
-    model = basemodels.load_model(prepared.base, task.model_kwargs(head)).to(device)
+    model = basemodels.load_model(prepared.base, task.model_kwargs(head))
+    task.init_head(model, head, splits.train.targets)
+    model = model.to(device)
 
     # 1. Tokenize the training rows once (no padding yet); targets as the task encodes them.
     encoded = tokenizer(

@@ -116,6 +116,9 @@ class Task:
 
     int8_safe = True  # an int8 copy may serve it on CPUs once checked (finetune.quantize)
 
+    def init_head(self, model, head: Head, train_targets: list) -> None:
+        """Set the fresh output layer's starting point before training (default: as loaded)."""
+
     def answer_key(self, prediction: dict):
         """What must be the same for two predictions to count as the same answer."""
         return prediction.get("label", tuple(prediction.get("labels", ())))

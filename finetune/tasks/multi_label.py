@@ -106,6 +106,23 @@ class MultiLabelTask(Task):
         labels = sorted({label for names in everything.targets for label in names})
         return {"labels": labels, "thresholds": [DEFAULT_THRESHOLD] * len(labels)}
 
+    def init_head(self, model, head: Head, train_targets: list) -> None:
+        """Start each label's output at its share of the training rows (the log-odds of its
+        frequency), so training spends its steps on what the text says instead of on
+        learning how common each label is; with many rare labels a zero start stalls there."""
+        import torch
+
+        layers = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+        out = layers[-1] if layers else None
+        if out is None or out.bias is None or out.out_features != len(head["labels"]):
+            return
+        share = multi_hot(train_targets, head["labels"]).mean(axis=0) if train_targets else None
+        if share is None:
+            return
+        share = np.clip(share, 1e-3, 1 - 1e-3)
+        with torch.no_grad():
+            out.bias.copy_(torch.as_tensor(np.log(share / (1 - share)), dtype=out.bias.dtype))
+
     def model_kwargs(self, head: Head) -> dict:
         labels = head["labels"]
         return {

@@ -250,3 +250,13 @@ def test_it_never_switches_on_a_label_it_cannot_tell_apart():
     head = TASK.tune(np.log(probs / (1 - probs)), targets, {"labels": ["s", "w"],
                                                             "thresholds": [0.5, 0.5]})  # fmt: skip
     assert head["thresholds"][1] >= 0.6  # its scores stay below 0.6
+
+
+def test_it_starts_each_label_at_its_share_of_the_rows(toy_model_dir):
+    from finetune.basemodels import load_model
+
+    head = TASK.make_head(examples([["a"], ["a", "b"], ["a"], []]), examples([["a", "b"]]))
+    model = load_model(str(toy_model_dir), TASK.model_kwargs(head))
+    TASK.init_head(model, head, [["a"], ["a", "b"], ["a"], []])
+    shares = 1 / (1 + np.exp(-model.classifier.bias.detach().numpy()))
+    assert shares == pytest.approx([0.75, 0.25], abs=1e-6)
