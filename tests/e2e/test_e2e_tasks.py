@@ -217,7 +217,9 @@ def test_regression_from_decimal_commas_to_a_number(app, visitor, tmp_path):
     path = tmp_path / "starred-reviews.xlsx"
     person, words = arrive_with(visitor, app, "rex", starred_reviews(60), path, "regression")
     page = person.page
-    assert "We suggest “Regression: predict a number”" in words and '"stars" holds numbers' in words, words
+    assert (
+        "We suggest “Regression: predict a number”" in words and '"stars" holds numbers' in words
+    ), words
     assert page.input_value("#id_label_column") == "stars"
     assert_fields(
         page,

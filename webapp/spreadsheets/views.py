@@ -261,9 +261,7 @@ def _guess_words(suggestion: dict, initial: dict) -> list[str]:
     form still shows the suggestion)."""
     words = []
     if suggestion.get("reason") and initial.get("task") == suggestion.get("task"):
-        words.append(
-            f"We suggest “{TASKS[suggestion['task']].title}”. {suggestion['reason']}"
-        )
+        words.append(f"We suggest “{TASKS[suggestion['task']].title}”. {suggestion['reason']}")
     guessed = suggestion.get("mapping") or {}
     for role, what in (("text", "text"), ("label", "label")):
         name, reason = guessed.get(role), suggestion.get("reasons", {}).get(role)
