@@ -55,3 +55,20 @@ def test_it_scores_a_spreadsheet_keeping_the_users_columns(tmp_path, trained_run
 def test_it_refuses_a_folder_that_is_not_a_model(tmp_path):
     with pytest.raises(FinetuneError, match="not a LabelTune model folder"):
         Predictor.load(tmp_path)
+
+
+def test_the_fast_padding_gives_what_the_tokenizer_gives(trained_run):
+    import numpy as np
+    import torch
+
+    from finetune.modeling import load_trained, predict_logits
+
+    model, tokenizer, _ = load_trained(trained_run[0].out_dir, "cpu")
+    texts = ["the acting was superb", "awful", "the plot and the ending were really quite dull"]
+    plain = tokenizer(texts, padding=True, truncation=True, max_length=32, return_tensors="pt")
+    with torch.inference_mode():
+        expected = model(**plain).logits.numpy()
+    got = predict_logits(model, tokenizer, texts, max_length=32, device=torch.device("cpu"))
+    assert np.allclose(got, expected, atol=1e-5)
+    one = predict_logits(model, tokenizer, texts[:1], max_length=32, device=torch.device("cpu"))
+    assert np.allclose(one, expected[:1], atol=1e-5)
