@@ -45,6 +45,17 @@ class ApiTestCase(BaseTestCase):
         self.token.refresh_from_db()
         self.assertIsNotNone(self.token.last_used)
 
+    def test_it_answers_only_the_fields_of_the_task(self):
+        response = self.predict({"inputs": ["the film was great"]})
+        self.assertEqual(set(response.json()["predictions"][0]), {"label", "confidence", "scores"})
+        document = self.client.get(reverse("api:openapi-json")).json()
+        schemas = document["components"]["schemas"]
+        fields = schemas["Prediction"]["properties"]
+        self.assertTrue({"label", "labels", "value", "entities"} <= set(fields))
+        self.assertEqual(
+            set(schemas["Entity"]["required"]), {"type", "text", "start", "end", "confidence"}
+        )
+
     def test_it_lists_the_team_models(self):
         response = self.client.get(reverse("api:models"), headers=self.auth)
         self.assertEqual([m["uuid"] for m in response.json()], [str(self.model.uuid)])

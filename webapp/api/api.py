@@ -11,13 +11,14 @@ answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"
 
 from django.conf import settings
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import File, NinjaAPI
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from finetune import FinetuneError
+from lib import files
 from lib.teams import get_for_user
 from lib.uploads import MB, too_large_message
 from webapp.accounts.models import Activity
@@ -88,7 +89,12 @@ def list_models(request):
     return [_model_out(request, m) for m in models]
 
 
-@api.post("/models/{uuid:uuid}/predict", response={200: PredictOut, **ERRORS}, url_name="predict")
+@api.post(
+    "/models/{uuid:uuid}/predict",
+    response={200: PredictOut, **ERRORS},
+    url_name="predict",
+    exclude_unset=True,  # each prediction has only the fields of its task (schemas.Prediction)
+)
 def predict(request, uuid, body: PredictIn):
     """Label up to 1,000 inputs at once; one prediction per input, in the same order."""
     model = _model(request, uuid)
@@ -152,7 +158,6 @@ def batch_state(request, uuid):
 def batch_download(request, uuid):
     """The uploaded spreadsheet with prediction columns added (xlsx in, xlsx out; csv in, csv out)."""
     batch = get_for_user(request.auth.team, BatchPrediction, uuid)
-    if batch.status != RunStatus.FINISHED or not batch.output_path.is_file():
+    if batch.status != RunStatus.FINISHED or not files.exists(batch.output_name):
         raise Http404
-    handle = batch.output_path.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=batch.download_name)
+    return files.download_response(batch.output_name, batch.download_name)

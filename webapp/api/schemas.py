@@ -26,12 +26,37 @@ class PredictIn(Schema):
     )
 
 
+class Entity(BaseModel):
+    """One name found in a text by a named-entity model."""
+
+    type: str = Field(description="Its type, as in the training spreadsheet (PER, LOC...).")
+    text: str = Field(description="The name as it is written in the input.")
+    start: int = Field(description="Where it starts in the input, in characters from 0.")
+    end: int = Field(description="Where it ends (the character after its last one).")
+    confidence: float = Field(description="How sure the model is, from 0 to 1.")
+
+
 class Prediction(BaseModel):  # not ninja's Schema: that one keeps only declared fields
     """One answer per input. Its fields depend on the model's task, exactly as on the model
     page: single-label gives label, confidence and scores; multi-label the labels above
-    threshold with scores; regression a number; entities their spans."""
+    threshold with scores; regression a value; named entities the entities found. A field
+    the task does not give is left out of the answer (the predict operation drops unset
+    fields)."""
 
     model_config = ConfigDict(extra="allow")
+
+    label: str | None = Field(None, description="Single-label: the label given.")
+    confidence: float | None = Field(None, description="Single-label: how sure, 0 to 1.")
+    labels: list[str] | None = Field(None, description="Multi-label: the labels given.")
+    scores: dict[str, float] | None = Field(
+        None, description="Classification: each label's score, 0 to 1."
+    )
+    value: float | None = Field(None, description="Regression: the number predicted.")
+    entities: list[Entity] | None = Field(
+        None,
+        description="Named entities: each name found in the text, in reading order, with "
+        "its character offsets (Chinese text counts one character each).",
+    )
 
 
 class PredictOut(Schema):

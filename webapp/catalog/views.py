@@ -62,8 +62,9 @@ def model_detail(request, uuid):
 
 
 def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) -> dict:
-    """The task's answer for one input, plus a bar per label when the task gives scores:
-    [{"label", "percent", "chosen", "threshold"}], highest first."""
+    """The task's answer for one input, plus the input itself (entity offsets point into
+    it) and a bar per label when the task gives scores: [{"label", "percent", "chosen",
+    "threshold"}], highest first."""
     predictor = get_predictor(model.run_dir)
     with prediction_slot():  # Busy when the web process is full
         result = predictor.predict([text], [text_pair] if text_pair else None)[0]
@@ -72,6 +73,7 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
     thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
     bars = sorted((result.get("scores") or {}).items(), key=lambda item: -item[1])
     return result | {
+        "input": text,
         "percent": round(100 * result.get("confidence", 0), 1),
         "bars": [
             {

@@ -5,11 +5,13 @@ evaluation.json, history.json, test_predictions.csv). The page has a part every 
 (the figures in the task's words beside its baselines, a verdict, the training curves) and
 the task's own section (Task.evaluation_template): the per-label table and a confusion
 matrix whose cells link to the test rows behind them (?true=<label>&pred=<label>); the
-thresholds per label; the predicted-against-true plot and the largest errors. What a
+thresholds per label; the predicted-against-true plot and the largest errors; the names
+found per type, with the test texts drawn twice (expected and predicted names marked). What a
 section shows is driven by what evaluation.json holds, never by the task's name.
 """
 
 import csv
+import json
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -19,6 +21,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from finetune import rundir
+from finetune.tasks.base import percent
+from lib.entities import colour_of
 from lib.teams import get_for_user
 from webapp.runs.downloads import temp_download
 from webapp.runs.models import RunStatus, TrainingRun
@@ -31,8 +35,8 @@ LABELS_IN_SENTENCES = 3  # the largest labels said in sentences above the per-la
 METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "typical error (RMSE)"}
 
 
-def read_predictions(run_dir: Path) -> list[dict]:
-    path = run_dir / "test_predictions.csv"
+def read_predictions(path: Path) -> list[dict]:
+    """test_predictions.csv of a run folder, each row a dict."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -132,6 +136,36 @@ def confusion_rows(evaluation: dict) -> list[dict]:
     return rows
 
 
+def entity_context(evaluation: dict) -> dict:
+    """What the named-entity section adds, from evaluation.json's "types", "overall" and
+    "examples" (empty where it has none): each type with its colour, the names in the test
+    texts, the word-level accuracy in words, and each example text with the names it missed
+    and the ones it got wrong (another type, other words, or not a name at all)."""
+    types = [row | {"colour": colour_of(row["type"])} for row in evaluation.get("types", [])]
+    accuracy = (evaluation.get("overall") or {}).get("token_accuracy")
+    examples = []
+    for example in evaluation.get("examples", []):
+        expected, predicted = example.get("expected", []), example.get("predicted", [])
+        expected_keys, predicted_keys = {_span(e) for e in expected}, {_span(e) for e in predicted}
+        examples.append(
+            example
+            | {
+                "missed": [e for e in expected if _span(e) not in predicted_keys],
+                "wrong": [e for e in predicted if _span(e) not in expected_keys],
+            }
+        )
+    return {
+        "entity_types": types,
+        "entity_support": sum(int(row.get("support", 0)) for row in types),
+        "token_percent": percent(accuracy) if accuracy is not None else "",
+        "entity_examples": examples,
+    }
+
+
+def _span(entity: dict) -> tuple:
+    return entity.get("start"), entity.get("end"), entity.get("type")
+
+
 def _finished_run(request, uuid) -> TrainingRun:
     run = get_for_user(request.user, TrainingRun, uuid)
     if run.status != RunStatus.FINISHED:
@@ -146,16 +180,18 @@ def evaluation(request, uuid):
         messages.info(request, "The evaluation appears here when training has finished.")
         return redirect("runs:detail", run.uuid)
     try:
-        evaluation = rundir.read_json(run.out_dir, "evaluation.json")
-        history = rundir.read_json(run.out_dir, "history.json")
-        predictions = read_predictions(run.out_dir)
+        # Each file fetched alone: the page needs no weights.
+        evaluation = json.loads(run.local_file("evaluation.json").read_bytes())
+        history = json.loads(run.local_file("history.json").read_bytes())
+        predictions = read_predictions(run.local_file(rundir.TEST_PREDICTIONS))
     except (OSError, ValueError):
         return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
     true, pred = request.GET.get("true"), request.GET.get("pred")
     cell_rows = None
     if true is not None and pred is not None and "confusion" in evaluation:
         cell_rows = [r for r in predictions if r["label"] == true and r["prediction"] == pred]
-    judged = [r for r in predictions if "correct" in r]
+    # A task whose section lists its own wrong rows ("examples") does not need the list below.
+    judged = [r for r in predictions if "correct" in r and "examples" not in evaluation]
     wrong = sorted((r for r in judged if not r["correct"]), key=lambda r: -(r["confidence"] or 0))
     task = run.the_task
     ctx = {
@@ -175,6 +211,7 @@ def evaluation(request, uuid):
         "largest_errors": [
             predictions[i] for i in evaluation.get("largest_errors", []) if i < len(predictions)
         ],
+        **entity_context(evaluation),
         "history": history,
         "chart_metric": run.chart_metric,
         "cell": {"true": true, "pred": pred} if cell_rows is not None else None,
@@ -194,7 +231,7 @@ def predictions_download(request, uuid, fmt):
     run = _finished_run(request, uuid)
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404
-    source = run.out_dir / "test_predictions.csv"
+    source = run.local_file(rundir.TEST_PREDICTIONS)
     if not source.is_file():
         raise Http404
     frame = read_table(source, filename=source.name).frame
