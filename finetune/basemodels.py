@@ -2,7 +2,7 @@
 
     path_or_id = resolve("all-MiniLM-L6-v2")       # bundled: a local folder, no network
     tokenizer = load_tokenizer(path_or_id)
-    model = load_model(path_or_id, task, labels)   # any hub id or local folder works too
+    model = load_model(path_or_id, task.model_kwargs(head), task.auto_model)  # any hub id or folder
 
 Rules that protect users: weights load from safetensors only (never pickled files), and
 `trust_remote_code` is always off, so a model can't run its own code on the worker.
@@ -191,12 +191,15 @@ def load_tokenizer(name_or_path: str):
         raise _hub_error(name_or_path, err) from err
 
 
-def load_model(name_or_path: str, model_kwargs: dict):
-    """A sequence-classification model with a fresh head sized by the task's labels."""
-    from transformers import AutoModelForSequenceClassification
+def load_model(
+    name_or_path: str, model_kwargs: dict, auto_model: str = "AutoModelForSequenceClassification"
+):
+    """A model with a fresh head sized by the task's labels; `auto_model` names the task's
+    transformers Auto class (`Task.auto_model`: sequence or token classification)."""
+    import transformers
 
     try:
-        return AutoModelForSequenceClassification.from_pretrained(
+        return getattr(transformers, auto_model).from_pretrained(
             name_or_path,
             use_safetensors=True,
             ignore_mismatched_sizes=True,

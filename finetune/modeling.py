@@ -30,19 +30,31 @@ def pick_device(name: str):
 
 
 def load_trained(run_dir, device="auto"):
-    """(model, tokenizer, info) of a run folder, on `device`, ready to predict."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """(model, tokenizer, info) of a run folder, on `device`, ready to predict. The model
+    class is the one its task trains (sequence or token classification)."""
+    from transformers import AutoTokenizer
+
+    from finetune.tasks import get_task
 
     run_dir = Path(run_dir)
     if not (run_dir / rundir.INFO_FILE).is_file():
         raise FinetuneError(f'"{run_dir}" is not a LabelTune model folder (no labeltune.json).')
     info = rundir.read_info(run_dir)
     torch_device = pick_device(device) if isinstance(device, str) else device
-    model = AutoModelForSequenceClassification.from_pretrained(
-        run_dir, use_safetensors=True, trust_remote_code=False
-    ).to(torch_device)
+    model = (
+        model_class(get_task(info["task"]))
+        .from_pretrained(run_dir, use_safetensors=True, trust_remote_code=False)
+        .to(torch_device)
+    )
     tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
     return model.eval(), tokenizer, info
+
+
+def model_class(task):
+    """The transformers Auto class of `task`'s models (`Task.auto_model`)."""
+    import transformers
+
+    return getattr(transformers, task.auto_model)
 
 
 def pad_batch(encoded, rows, lengths, pad_id) -> dict:
@@ -61,20 +73,16 @@ def pad_batch(encoded, rows, lengths, pad_id) -> dict:
     return batch
 
 
-def predict_logits(
-    model, tokenizer, texts, pairs=None, *, max_length=128, device=None, batch_size=PREDICT_BATCH
-) -> np.ndarray:
-    """Raw model outputs for `texts` in their original order; batches grouped by length."""
+def forward_batches(model, tokenizer, encoded, device=None, batch_size=PREDICT_BATCH):
+    """(row positions, their outputs as a float32 array) for each batch of `encoded` (model
+    inputs, one list per row and key), rows grouped by length so each batch pads only to its
+    own longest row; without gradients, bf16 on a CUDA GPU."""
     import torch
 
     device = device or next(model.parameters()).device
     model.eval()
-    if not texts:
-        return np.zeros((0, model.config.num_labels), dtype=np.float32)
-    encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length)
-    lengths = [len(ids) for ids in encoded["input_ids"]]
+    lengths = [len(ids) for ids in encoded.get("input_ids", [])]
     order = np.argsort(lengths, kind="stable")
-    out = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
@@ -84,5 +92,17 @@ def predict_logits(
             }
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                 logits = model(**batch).logits
-            out[chunk] = logits.float().cpu().numpy().reshape(len(chunk), -1)
+            yield chunk, logits.float().cpu().numpy()
+
+
+def predict_logits(
+    model, tokenizer, texts, pairs=None, *, max_length=128, device=None, batch_size=PREDICT_BATCH
+) -> np.ndarray:
+    """Raw model outputs for `texts` in their original order; batches grouped by length."""
+    out = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
+    if not texts:
+        return out
+    encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length)
+    for chunk, logits in forward_batches(model, tokenizer, encoded, device, batch_size):
+        out[chunk] = logits.reshape(len(chunk), -1)
     return out

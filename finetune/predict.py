@@ -21,7 +21,7 @@ from finetune import quantize, rundir
 from finetune.data import Table, read_table, require_columns, write_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
-from finetune.modeling import load_trained, pick_device, predict_logits
+from finetune.modeling import load_trained, pick_device
 from finetune.tasks import get_task
 
 
@@ -69,7 +69,7 @@ class Predictor:
             text_pairs = [_text(t) for t in text_pairs]
         else:
             text_pairs = None
-        logits = predict_logits(
+        outputs = self.task.run_model(
             self.model,
             self.tokenizer,
             texts,
@@ -78,7 +78,7 @@ class Predictor:
             device=self.device,
             batch_size=batch_size,
         )
-        return self.task.postprocess(logits, self.head)
+        return self.task.postprocess(outputs, self.head)
 
 
 def int8_approved(run_dir) -> bool:

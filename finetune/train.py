@@ -33,7 +33,7 @@ from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
-from finetune.modeling import pick_device, predict_logits
+from finetune.modeling import pick_device
 from finetune.splits import Splits, split_examples
 from finetune.tasks import Head, Task, get_task
 
@@ -238,18 +238,14 @@ def fit(
 
     task, config, splits, head = prepared.task, prepared.config, prepared.splits, prepared.head
     tokenizer = prepared.tokenizer
-    model = basemodels.load_model(prepared.base, task.model_kwargs(head))
+    model = basemodels.load_model(prepared.base, task.model_kwargs(head), task.auto_model)
     task.init_head(model, head, splits.train.targets)
     model = model.to(device)
 
-    # 1. Tokenize the training rows once (no padding yet); targets as the task encodes them.
-    encoded = tokenizer(
-        splits.train.texts, splits.train.text_pairs, truncation=True, max_length=config.max_length
-    )
-    targets = task.encode_targets(splits.train.targets, head)
-    target_dtype = getattr(torch, task.target_dtype)
-    rows = [{key: encoded[key][i] for key in encoded} for i in range(len(targets))]
-    lengths = [len(ids) for ids in encoded["input_ids"]]
+    # 1. Tokenize the training rows once (no padding yet), as the task encodes them (a long
+    #    text may give several rows); targets as the task encodes them.
+    rows, targets = task.encode(tokenizer, splits.train, head, config.max_length)
+    lengths = [len(row["input_ids"]) for row in rows]
     pad_multiple = 8 if device.type == "cuda" else None  # tensor cores like multiples of 8
 
     # 2. Optimizer and schedule.
@@ -297,7 +293,7 @@ def fit(
 
     def validate() -> tuple[float, float]:
         """The validation metric, and the validation loss that breaks ties between epochs."""
-        logits = predict_logits(
+        outputs = task.run_model(
             model,
             tokenizer,
             splits.validation.texts,
@@ -306,9 +302,9 @@ def fit(
             device=device,
         )
         val_targets = splits.validation.targets
-        predictions = task.postprocess(logits, task.tune(logits, val_targets, head))
+        predictions = task.postprocess(outputs, task.tune(outputs, val_targets, head))
         metric = task.metrics(val_targets, predictions, head)[task.primary_metric]
-        return float(metric), task.loss(logits, task.encode_targets(val_targets, head))
+        return float(metric), task.validation_loss(outputs, val_targets, head)
 
     train_started = time.monotonic()
     steps_at_start = state.step
@@ -349,7 +345,9 @@ def fit(
             batch = tokenizer.pad(
                 [rows[i] for i in chunk], return_tensors="pt", pad_to_multiple_of=pad_multiple
             )
-            batch["labels"] = torch.tensor([targets[i] for i in chunk], dtype=target_dtype)
+            batch["labels"] = task.target_tensor(
+                [targets[i] for i in chunk], batch["input_ids"].shape[1]
+            )
             batch = {k: v.to(device) for k, v in batch.items()}
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
@@ -413,7 +411,7 @@ def evaluate(prepared: Prepared, fitted: Fitted, device) -> tuple[Head, list[dic
     task, splits, config = prepared.task, prepared.splits, prepared.config
 
     def logits_of(part):
-        return predict_logits(
+        return task.run_model(
             fitted.model,
             prepared.tokenizer,
             part.texts,
@@ -447,7 +445,7 @@ def _int8_check(prepared: Prepared, model, head: Head, predictions: list[dict]) 
     import torch
 
     test = prepared.splits.test
-    logits = predict_logits(
+    logits = prepared.task.run_model(
         quantize.int8_copy(model),
         prepared.tokenizer,
         test.texts,

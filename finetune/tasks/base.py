@@ -6,6 +6,10 @@ A task owns its problem type:
 - prepare: the user's table -> `Examples` (internal names, skipped rows with reasons);
 - head: what the model's output layer means (`make_head`: labels; the regression scale),
   `model_kwargs` (size and `problem_type`), `encode_targets` (tensor-ready targets);
+- the model's shape: `auto_model` (the transformers Auto class: one answer per text, or one
+  per token), `encode` (rows -> the model's training inputs and targets), `target_tensor`
+  (one batch's targets, padded as the task needs), `run_model` (texts -> the raw outputs
+  `postprocess` reads; default: one row of logits per text);
 - postprocess: raw outputs -> readable predictions, and `tune` (decision thresholds picked
   on the validation rows);
 - scoring: `primary_metric` and `greater_is_better` (which epoch is best), `metrics` (a flat
@@ -67,6 +71,7 @@ class Task:
     metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data
     pipeline_tag = "text-classification"
     pipeline_options: tuple[str, ...] = ()  # transformers.pipeline() arguments its answers need
+    auto_model = "AutoModelForSequenceClassification"  # transformers class of its models
     label_words = "the labels"  # what the label column holds, in words
     required_roles: tuple[str, ...] = ("text", "label")
     optional_roles: tuple[str, ...] = ("text_pair", "split")
@@ -105,6 +110,31 @@ class Task:
 
     target_dtype = "int64"  # torch dtype of encoded targets, by name: "int64" or "float32"
 
+    def encode(self, tokenizer, examples: Examples, head: Head, max_length: int):
+        """(one dict of model inputs per training row, one target per row), unpadded."""
+        encoded = tokenizer(
+            examples.texts, examples.text_pairs, truncation=True, max_length=max_length
+        )
+        rows = [{key: encoded[key][i] for key in encoded} for i in range(len(examples))]
+        return rows, self.encode_targets(examples.targets, head)
+
+    def target_tensor(self, targets: list, width: int):
+        """One batch's encoded targets as a tensor; `width`: its inputs' padded length."""
+        import torch
+
+        return torch.tensor(targets, dtype=getattr(torch, self.target_dtype))
+
+    def run_model(self, model, tokenizer, texts, pairs=None, *, max_length, device=None,
+                  batch_size=64):  # fmt: skip
+        """The model's raw outputs for `texts`, in the form `postprocess`, `tune` and
+        `validation_loss` read (default: an array with one row of logits per text)."""
+        from finetune.modeling import predict_logits
+
+        return predict_logits(
+            model, tokenizer, texts, pairs, max_length=max_length, device=device,
+            batch_size=batch_size,
+        )  # fmt: skip
+
     # 3. Outputs
 
     def postprocess(self, logits: np.ndarray, head: Head) -> list[dict]:
@@ -131,6 +161,10 @@ class Task:
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """The training loss on held-out rows: breaks ties between equally scored epochs."""
         raise NotImplementedError
+
+    def validation_loss(self, outputs, targets: list, head: Head) -> float:
+        """`loss` of `run_model`'s outputs against the raw targets of the same rows."""
+        return self.loss(outputs, self.encode_targets(targets, head))
 
     def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
         """Columns added to a scored spreadsheet, by name."""
