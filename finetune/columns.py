@@ -2,6 +2,7 @@
 
     guess = guess_columns(table)                             # a first guess to show them
     guess.text, guess.label, guess.reasons["text"]
+    named_like("Sentence #", "sentence")                     # a name that suggests a role
 
 (finetune.mapping turns it into a role mapping and a suggested task.) The guess looks at
 names first ("review", "sentiment"...) and then at the values: the text
@@ -21,10 +22,21 @@ PROFILE_ROWS = 1_000  # rows the guess looks at: enough for a feel, cheap on wid
 PROFILED_COLUMNS = 500  # columns beyond this are not considered (finetune.data reads 500)
 NUMBER = re.compile(r"\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*")
 TEXT_NAMES = ("text", "sentence", "review", "comment", "message", "body", "content",
-              "description", "tweet", "utterance", "question", "query", "document")  # fmt: skip
+              "description", "tweet", "utterance", "question", "query", "document",
+              "文本", "评论", "内容", "句子", "正文", "文字")  # fmt: skip
 LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "tag",
-               "intent", "y", "topic", "rating", "stars")  # fmt: skip
-NOT_TEXT_WORDS = ("id", "ids", "key", "date", "time", "url", "link", "number", "no", "count")
+               "intent", "y", "topic", "rating", "stars",
+               "标签", "类别", "情感", "分类", "类型")  # fmt: skip
+NOT_TEXT_WORDS = ("id", "ids", "key", "date", "time", "url", "link", "number", "no", "count",
+                  "#", "编号", "序号")  # fmt: skip
+# Names of the named-entity roles (finetune.ner.suggest looks at the values too).
+TOKEN_NAMES = ("token", "tokens", "word", "words", "词", "字", "词语", "字符")
+TAG_NAMES = ("tag", "tags", "ner", "ner_tags", "labels", "bio", "标注", "标记")
+SENTENCE_NAMES = ("sentence", "sentence_id", "sent", "sentence #", "句子编号", "句子序号")
+ENTITY_NAMES = ("entities", "entity", "ents", "实体", "命名实体")
+ROLE_COLUMN_NAMES = {"text": TEXT_NAMES, "label": LABEL_NAMES, "token": TOKEN_NAMES,
+                     "tags": TAG_NAMES, "sentence": SENTENCE_NAMES,
+                     "entities": ENTITY_NAMES}  # fmt: skip
 MAX_CATEGORIES = 50  # more distinct values than this looks like free text, not labels
 SPLIT_VALUES = {"train", "training", "validation", "valid", "val", "dev", "test", "testing"}
 
@@ -131,12 +143,30 @@ _CELL_FACTS = np.frompyfunc(_cell_facts, 1, 3)  # one Python call per cell, all 
 
 
 def _named(p: _Profile, names: tuple[str, ...]) -> bool:
-    """One of the name's words is in `names` ("Review text"), and none says it is an
-    identifier or a date when text is wanted ("review_id")."""
-    words = p.name.lower().replace("_", " ").replace("-", " ").replace(".", " ").split()
-    if names is TEXT_NAMES and any(w in NOT_TEXT_WORDS for w in words):
+    return _name_is(p.name, names)
+
+
+def named_like(column: str, role: str) -> bool:
+    """Whether a column's name suggests a role: "text", "label", "token", "tags", "sentence"
+    or "entities" ("Sentence #" -> sentence, "ner_tags" -> tags, "评论内容" -> text)."""
+    return _name_is(str(column), ROLE_COLUMN_NAMES[role])
+
+
+def _name_is(name: str, names: tuple[str, ...]) -> bool:
+    """One of the name's words is in `names` ("Review text"), or the name ends with a name in
+    a script without spaces ("评论内容"; a one-character name only whole: "字" but not
+    "数字"); and, when text is wanted, nothing says it is an identifier or a date
+    ("review_id", "Sentence #", "句子编号")."""
+    lowered = name.strip().lower()
+    words = lowered.replace("_", " ").replace("-", " ").replace(".", " ").split()
+    if names is TEXT_NAMES and (
+        any(w in NOT_TEXT_WORDS for w in words)
+        or any(lowered.endswith(w) for w in NOT_TEXT_WORDS if not w.isascii())
+    ):
         return False
-    return any(w in names for w in words)
+    if lowered in names or any(w in names for w in words):
+        return True
+    return any(lowered.endswith(n) for n in names if not n.isascii() and len(n) > 1)
 
 
 def _mostly_distinct(p: _Profile) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from finetune.columns import SAMPLE_ROWS, guess_columns
 from finetune.errors import FinetuneError
+from finetune.ner.suggest import find_layout, reason_for
 
 SEPARATORS = (";", "|", ",")  # tried in this order when a label cell holds several labels
 ROLE_NAMES = {
@@ -28,6 +29,10 @@ ROLE_NAMES = {
     "labels": "label columns",
     "label_separator": "label separator",
     "split": "split",
+    "entities": "entities",
+    "tags": "tags",
+    "sentence": "sentence number",
+    "entity_layout": "entity layout",
 }
 TRUE_CELLS = {"1", "1.0", "yes", "y", "true", "x", "✓", "✔"}
 FALSE_CELLS = {"0", "0.0", "no", "n", "false", ""}
@@ -45,13 +50,19 @@ class ColumnMapping:
     labels: list[str] = field(default_factory=list)  # several 0/1 columns (multi-label)
     label_separator: str | None = None  # multi-label in one column: ";" "|" or ","
     split: str | None = None  # the user's own train / validation / test column
+    # Named entities (finetune.ner.layouts): `text` is then the text, token or tokens column.
+    entities: str | None = None  # layout 1: "Paris = LOC; New York Times = ORG" per text
+    tags: str | None = None  # layouts 2 and 3: one tag per row, or space-separated tags
+    sentence: str | None = None  # layout 2: the sentence number (else blank rows separate)
+    entity_layout: str | None = None  # "entities" | "token_rows" | "token_lists"; None: detect
 
     def __post_init__(self):
         self.labels = list(self.labels or [])
 
     def used(self) -> list[str]:
         """Every column name the mapping uses, in role order."""
-        names = [self.text, self.text_pair, self.label, *self.labels, self.split]
+        names = [self.text, self.text_pair, self.label, *self.labels, self.entities, self.tags]
+        names += [self.sentence, self.split]
         return [n for n in names if n]
 
     def to_dict(self) -> dict:
@@ -59,7 +70,9 @@ class ColumnMapping:
 
     def in_words(self) -> str:
         """'text "review", label "stars"': the roles as people read them."""
-        parts = [f'text "{self.text}"']
+        one_per_row = self.entity_layout == "token_rows" or self.sentence
+        text_role = ("token" if one_per_row else "tokens") if self.tags else "text"
+        parts = [f'{text_role} "{self.text}"']
         if self.text_pair:
             parts.append(f'second text "{self.text_pair}"')
         if self.label:
@@ -71,6 +84,9 @@ class ColumnMapping:
             shown = ", ".join(f'"{c}"' for c in self.labels[:5])
             more = f" and {len(self.labels) - 5} more" if len(self.labels) > 5 else ""
             parts.append(f"labels from the 0/1 columns {shown}{more}")
+        for role in ("entities", "tags", "sentence"):
+            if getattr(self, role):
+                parts.append(f'{ROLE_NAMES[role]} "{getattr(self, role)}"')
         if self.split:
             parts.append(f'split "{self.split}"')
         return ", ".join(parts)
@@ -165,10 +181,16 @@ def suggest(table_or_frame) -> Suggestion:
     3. A label column whose cells join labels with a separator: multi-label.
     4. A numeric label column with more than a few distinct values: regression.
     5. A second long-text column: sentence pairs (of the task found above).
+    Before all these: columns of named entities (finetune.ner.suggest) mean task "ner".
     """
     frame = getattr(table_or_frame, "frame", table_or_frame)
     guess = guess_columns(frame)
     reasons = dict(guess.reasons)
+    if found := find_layout(frame, guess.text):
+        reasons.pop("label", None)
+        return Suggestion(
+            "ner", ColumnMapping(**found.roles), found.reason, reasons | found.reasons
+        )
     if not guess.text:
         return Suggestion("single_label", None, "No column with text was found.", reasons)
     sample = frame.iloc[:SAMPLE_ROWS]
@@ -193,6 +215,8 @@ def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:
     choice of columns as much as the guessed one."""
     frame = getattr(table_or_frame, "frame", table_or_frame)
     sample = frame.iloc[:SAMPLE_ROWS]
+    if mapping.entities or mapping.tags:
+        return "ner", reason_for(sample, mapping)
     pair = mapping.text_pair
     pair_note = f' Its second text is "{pair}", so it learns from pairs of texts.' if pair else ""
     if len(mapping.labels) >= 2:

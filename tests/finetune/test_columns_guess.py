@@ -1,8 +1,9 @@
 """The text and label columns are guessed from names and values, each with a plain reason."""
 
 import pandas as pd
+import pytest
 
-from finetune.columns import ColumnGuess, guess_columns
+from finetune.columns import ColumnGuess, guess_columns, named_like
 from finetune.data import read_table
 
 REVIEWS = ["I loved every minute of this film", "The plot made no sense at all",
@@ -92,3 +93,28 @@ def test_it_guesses_a_wide_sheet_from_its_first_columns():
     columns["review"] = ["a far away column that is never looked at"] * 3_000
     guess = guess_columns(pd.DataFrame(columns))
     assert (guess.text, guess.label) == ("c7", "c9")
+
+
+def test_it_knows_chinese_column_names():
+    frame = pd.DataFrame({"编号": ["1", "2", "3", "4"], "评论内容": ["很好", "太差了", "一般", "不错"],
+                          "情感": ["正面", "负面", "中性", "正面"]})  # fmt: skip
+    guess = guess_columns(frame)
+    assert (guess.text, guess.label) == ("评论内容", "情感")
+    assert guess.reasons["text"].startswith('Its name, "评论内容", suggests text')
+
+
+@pytest.mark.parametrize(
+    "column, role",
+    [("文本", "text"), ("句子", "text"), ("类别", "label"), ("分类", "label"), ("标签", "label"),
+     ("Word", "token"), ("tokens", "token"), ("字", "token"), ("词", "token"),
+     ("ner_tags", "tags"), ("NER", "tags"), ("标注", "tags"), ("Sentence #", "sentence"),
+     ("sentence_id", "sentence"), ("sent", "sentence"), ("Entities", "entities"),
+     ("实体", "entities")],
+)  # fmt: skip
+def test_it_knows_the_names_of_each_role(column, role):
+    assert named_like(column, role)
+
+
+def test_it_does_not_read_numbers_or_ids_as_names_of_text_or_tokens():
+    assert not named_like("Sentence #", "text") and not named_like("句子编号", "text")
+    assert not named_like("数字", "token") and not named_like("review_id", "text")

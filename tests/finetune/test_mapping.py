@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 from finetune.errors import FinetuneError
-from finetune.mapping import ColumnMapping, detect_separator, parse_number, suggest, truthy
+from finetune.mapping import (
+    ColumnMapping,
+    detect_separator,
+    parse_number,
+    suggest,
+    task_for,
+    truthy,
+)
 
 
 def test_it_round_trips_a_mapping_through_a_dict():
@@ -140,3 +147,102 @@ def test_it_does_not_take_a_row_id_for_a_number_to_predict():
     )
     suggestion = suggest(frame)
     assert suggestion.task == "single_label" and suggestion.mapping.label is None
+
+
+def test_it_keeps_old_mappings_loading_and_round_trips_the_entity_roles():
+    stored = {"text": "review", "label": "stars", "labels": [], "split": None}  # before entities
+    assert ColumnMapping.from_dict(stored).entities is None
+    mapping = ColumnMapping(text="word", tags="tag", sentence="Sentence #", split="part")
+    assert ColumnMapping.from_dict(mapping.to_dict()) == mapping
+    assert mapping.used() == ["word", "tag", "Sentence #", "part"]
+    assert (
+        mapping.in_words() == 'token "word", tags "tag", sentence number "Sentence #", split "part"'
+    )
+    listed = ColumnMapping(text="tweet", entities="names", entity_layout="entities")
+    assert listed.in_words() == 'text "tweet", entities "names"'
+    assert ColumnMapping(text="tokens", tags="tags").in_words() == 'tokens "tokens", tags "tags"'
+
+
+def test_it_suggests_entities_from_a_column_listing_them():
+    frame = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(8)],
+            "tweet": [f"Flying from Paris to New York with Ada, day {i}" for i in range(8)],
+            "found": ["Paris = LOC; New York = LOC; Ada = PER", "Ada (PER)", "LOC: Paris", ""] * 2,
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "ner"
+    assert suggestion.mapping == ColumnMapping(
+        text="tweet", entities="found", entity_layout="entities"
+    )
+    assert suggestion.reason == (
+        'Cells of "found" list names with their types (like "Paris = LOC"), so the model '
+        'learns to find such names in "tweet".'
+    )
+    assert "label" not in suggestion.reasons and "entities" in suggestion.reasons
+
+
+def test_it_suggests_entities_from_one_tag_per_row_with_sentence_numbers():
+    frame = pd.DataFrame(
+        {
+            "Sentence #": ["Sentence: 1", "", "", "", "Sentence: 2", "", ""],
+            "Word": ["Thousands", "marched", "in", "London", "Iraq", "said", "no"],
+            "POS": ["NNS", "VBD", "IN", "NNP", "NNP", "VBD", "DT"],
+            "Tag": ["O", "O", "O", "B-geo", "B-geo", "O", "O"],
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "ner"
+    assert suggestion.mapping == ColumnMapping(
+        text="Word", tags="Tag", sentence="Sentence #", entity_layout="token_rows"
+    )
+    assert '"Tag" holds one entity tag (like "B-geo") for each word of "Word"' in suggestion.reason
+    assert '"Sentence #" numbers the sentences' in suggestion.reason
+
+
+def test_it_suggests_entities_from_bare_tags_between_blank_rows():
+    frame = pd.DataFrame(
+        {"词": list("张三在北京工作"), "标注": ["PER", "PER", "O", "LOC", "LOC", "O", "O"]}
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "ner"
+    assert suggestion.mapping == ColumnMapping(text="词", tags="标注", entity_layout="token_rows")
+    assert "blank rows end the sentences" in suggestion.reason
+
+
+def test_it_suggests_entities_from_token_and_tag_lists():
+    frame = pd.DataFrame(
+        {
+            "words": ["John lives in Paris", "Mary left", "Hello there friend"],
+            "ner_tags": ["B-PER O O B-LOC", "B-PER O", "O O O"],
+        }
+    )
+    suggestion = suggest(frame)
+    assert suggestion.task == "ner"
+    assert suggestion.mapping == ColumnMapping(
+        text="words", tags="ner_tags", entity_layout="token_lists"
+    )
+    assert suggestion.reason == (
+        '"ner_tags" lists one entity tag (like "B-PER") for each word of "words", so the model '
+        "learns to find names in text."
+    )
+
+
+def test_it_takes_the_users_own_entity_columns_as_entities():
+    frame = pd.DataFrame({"text": ["Paris is big"], "names": ["Paris = LOC"], "stars": ["5"]})
+    task, reason = task_for(frame, ColumnMapping(text="text", entities="names"))
+    assert task == "ner" and '"names"' in reason and '"text"' in reason
+    task, reason = task_for(frame, ColumnMapping(text="text", tags="names"))
+    assert task == "ner" and '"names"' in reason
+
+
+def test_it_does_not_take_notes_or_labels_for_entities():
+    frame = pd.DataFrame(
+        {
+            "review": [f"The film was good, I liked it ({i})" for i in range(20)],
+            "note": ["Status: open", "Status: closed"] * 10,
+            "label": ["O", "P"] * 10,
+        }
+    )
+    assert suggest(frame).task == "single_label"
