@@ -76,7 +76,8 @@ def check(
     the_task = get_task(task)
     the_task.check_mapping(mapping)
     require_columns(table, *mapping.used())
-    examples = the_task.prepare(frame, mapping)
+    row_numbers = table.row_numbers if isinstance(table, Table) else None
+    examples = the_task.prepare(frame, mapping, row_numbers=row_numbers)
     report = HealthReport(
         task=task, rows_total=len(frame), rows_used=len(examples), max_length=max_length
     )

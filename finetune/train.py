@@ -195,7 +195,8 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
     if health.problems:
         raise FinetuneError(health.problems[0])
     set_seed(config.seed)
-    examples = task.prepare(frame, mapping)
+    row_numbers = table.row_numbers if isinstance(table, Table) else None
+    examples = task.prepare(frame, mapping, row_numbers=row_numbers)
     splits = split_examples(
         examples,
         task,

@@ -89,7 +89,11 @@ class Task:
                 what = self.label_words if role == "label" else f"the {ROLE_NAMES[role]}"
                 raise FinetuneError(f"Pick the column that holds {what}.")
 
-    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+    def prepare(
+        self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
+    ) -> Examples:
+        """The usable rows as Examples. `row_numbers`: the spreadsheet row of each frame row
+        (finetune.data.Table.row_numbers), for tasks that read blank rows as breaks."""
         raise NotImplementedError
 
     def stratify_keys(self, targets: list) -> list[str]:

@@ -70,7 +70,9 @@ class MultiLabelTask(Task):
                 "one per label."
             )
 
-    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+    def prepare(
+        self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
+    ) -> Examples:
         texts, pairs, empty_text = texts_of(frame, mapping)
         empty_text = empty_text.to_numpy()
         bad = np.zeros(len(frame), dtype=bool)

@@ -41,7 +41,9 @@ class RegressionTask(Task):
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
 
-    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+    def prepare(
+        self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
+    ) -> Examples:
         texts, pairs, empty_text = texts_of(frame, mapping)
         empty_text = empty_text.to_numpy()
         cells = frame[mapping.label].astype(str).str.strip()

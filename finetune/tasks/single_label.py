@@ -127,7 +127,9 @@ class SingleLabelTask(Task):
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
 
-    def prepare(self, frame: pd.DataFrame, mapping: ColumnMapping) -> Examples:
+    def prepare(
+        self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
+    ) -> Examples:
         texts, pairs, empty_text = texts_of(frame, mapping)
         labels = frame[mapping.label].astype(str).str.strip()
         empty_label = ((labels == "") & ~empty_text).to_numpy()
