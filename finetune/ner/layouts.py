@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from finetune.data import require_columns
 from finetune.errors import FinetuneError
 from finetune.ner.entities import (
     ENTITY_FORMAT_HELP,
@@ -124,6 +125,7 @@ def parse(
     if not needed:
         what = "lists the entities" if layout == "entities" else "holds the tags"
         raise FinetuneError(f"Pick the column that {what}.")
+    require_columns(frame, *mapping.used())
     parsed = Parsed(layout=layout, split_values=[] if mapping.split else None)
     numbers = list(row_numbers) if row_numbers else [i + 2 for i in range(len(frame))]
     splits = _cells(frame, mapping.split) if mapping.split else None

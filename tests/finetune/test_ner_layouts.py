@@ -166,6 +166,8 @@ def test_it_detects_the_layout_from_the_columns():
         detect_layout(rows, ColumnMapping(text="token"))
     with pytest.raises(FinetuneError, match='"tables" is not a layout'):
         detect_layout(rows, ColumnMapping(text="token", tags="tag", entity_layout="tables"))
+    with pytest.raises(FinetuneError, match='The column "tags" is not in this sheet'):
+        parse(rows, ColumnMapping(text="token", tags="tags"))
 
 
 def test_it_joins_tokens_with_spaces_but_not_between_chinese_characters():
