@@ -80,7 +80,8 @@ def forward_batches(model, tokenizer, encoded, device=None, batch_size=PREDICT_B
     import torch
 
     device = device or next(model.parameters()).device
-    model.eval()
+    if model.training:  # eval() walks every module: milliseconds, much of a short prediction
+        model.eval()
     lengths = [len(ids) for ids in encoded.get("input_ids", [])]
     order = np.argsort(lengths, kind="stable")
     with torch.inference_mode():
