@@ -5,6 +5,9 @@
     python -m finetune train   tickets.csv --text body --label billing --label bug --out runs/t
     python -m finetune train   pairs.tsv --text sentence1 --text-pair sentence2 --label score \
                                --task regression --out runs/similarity
+    python -m finetune train   news.csv --text sentence --entities names --out runs/names
+    python -m finetune train   conll.xlsx --token word --tag tag --sentence sent --out runs/n
+    python -m finetune train   lists.csv --tokens tokens --tags tags --out runs/n
     python -m finetune predict runs/reviews new_reviews.csv --out scored.xlsx
 
 --task auto (the default) picks the task the columns suggest and prints why.
@@ -51,6 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
             help='multi-label in one column: what joins the labels, ";" "|" or "," '
             "(default: detected)",
         )
+        names = p.add_argument_group(
+            "named entities",
+            "one of three layouts: --entities (a text column and a column listing its names, "
+            '"Paris = LOC; New York Times = ORG"), --token and --tag (one word per row, '
+            "sentences told apart by --sentence or by blank rows), or --tokens and --tags "
+            "(space-separated words and as many tags in one row)",
+        )
+        names.add_argument("--entities", help="the column that lists the names in each text")
+        names.add_argument("--token", help="the column of words, one per row")
+        names.add_argument("--tag", help="the column of tags (B-PER, I-PER, O...), one per row")
+        names.add_argument("--sentence", help="the column numbering the sentences (optional)")
+        names.add_argument("--tokens", help="the column of space-separated words")
+        names.add_argument("--tags", help="the column of space-separated tags, one per word")
         p.add_argument("--sheet", help="for workbooks: the sheet to read (default: the first one)")
         p.add_argument(
             "--split-column",
@@ -161,12 +177,19 @@ def _quiet_transformers() -> None:
 def _load(args):
     """(table, mapping, task name) from the command line, filling gaps from the suggestion."""
     from finetune.data import read_table
-    from finetune.mapping import ColumnMapping, suggest, task_for
+    from finetune.mapping import ColumnMapping, suggest
 
     table = read_table(args.file, sheet=args.sheet)
+    if entity_roles := _entity_roles(args):
+        mapping = ColumnMapping(**entity_roles, split=args.split_column)
+        return table, mapping, _task_of(table, mapping, args.task)
     wants_guess = args.task == AUTO or not args.text or not args.label
     suggestion = suggest(table) if wants_guess else None
     guessed = suggestion.mapping if suggestion and suggestion.mapping else None
+    if guessed and (guessed.entities or guessed.tags) and not args.label:
+        guessed.split = args.split_column or guessed.split
+        guessed.text = args.text or guessed.text
+        return table, guessed, _task_of(table, guessed, args.task)
     text = args.text or (guessed.text if guessed else None)
     if not text:
         raise FinetuneError("No text column was found. Name it with --text.")
@@ -186,12 +209,41 @@ def _load(args):
         or (guessed.label_separator if guessed and guessed.label == label else None),
         split=args.split_column,
     )
-    task = args.task
+    return table, mapping, _task_of(table, mapping, args.task)
+
+
+def _task_of(table, mapping, task: str) -> str:
+    """The task asked for, or the one the columns in use suggest (said with its reason): the
+    user's --label may not be the guessed one."""
+    from finetune.mapping import task_for
+
     if task == AUTO:
-        # The task of the columns in use: the user's --label may not be the guessed one.
         task, reason = task_for(table, mapping)
         print(f"Task: {task}. {reason}".strip(), file=sys.stderr)
-    return table, mapping, task
+    return task
+
+
+def _entity_roles(args) -> dict:
+    """The named-entity roles the command line names, as ColumnMapping fields ({} if none)."""
+    rows, lists = (args.token, args.tag, args.sentence), (args.tokens, args.tags)
+    if any(rows) and any(lists):
+        raise FinetuneError(
+            "Use --token and --tag for one word per row, or --tokens and --tags for the words "
+            "of a text in one row, not both."
+        )
+    if any(rows) or any(lists):
+        words, tags = (args.token, args.tag) if any(rows) else lists
+        words = words or args.text
+        if not words or not tags:
+            one, many = ("--token", "--tag") if any(rows) else ("--tokens", "--tags")
+            raise FinetuneError(f"Name both the column of words ({one}) and of tags ({many}).")
+        layout = "token_rows" if any(rows) else "token_lists"
+        return {"text": words, "tags": tags, "sentence": args.sentence, "entity_layout": layout}
+    if args.entities:
+        if not args.text:
+            raise FinetuneError("Name the column of texts with --text, beside --entities.")
+        return {"text": args.text, "entities": args.entities, "entity_layout": "entities"}
+    return {}
 
 
 def run_check(args) -> int:
@@ -210,6 +262,12 @@ def format_report(report) -> str:
     lines = [f"Rows: {report.rows_total} in the file, {report.rows_used} usable for training."]
     if report.labels:
         lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
+    if report.entity_types:
+        lines.append(
+            "Entity types: "
+            + ", ".join(f"{x['type']} ({x['count']})" for x in report.entity_types)
+            + f". Texts without any: {report.texts_without_entities}."
+        )
     if report.numbers:
         n = report.numbers
         lines.append(

@@ -209,6 +209,8 @@ def suggest(report, mapping, applied: list[dict] = ()) -> list[dict]:
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     if isinstance(mapping, dict):
         mapping = ColumnMapping.from_dict(mapping)
+    if not get_task(data.get("task") or "single_label").offers_fixes:
+        return []  # its rows are not one text and one label each (named entities)
     counts = {x["label"]: x["count"] for x in data.get("labels") or []}
     rare = [x for x in data.get("rare_labels") or [] if x in counts]
     offers = []

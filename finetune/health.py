@@ -46,6 +46,13 @@ class HealthReport:
     cooccurrence: list[dict] = field(default_factory=list)  # multi-label: {"labels", "count"}
     labels_per_row: float | None = None  # multi-label
     numbers: dict | None = None  # regression: min, max, mean, median, distinct, outliers
+    # Named entities (finetune.ner.health): types and counts, texts with none, issues by row.
+    entity_types: list[dict] = field(default_factory=list)  # {"type", "count"}, largest first
+    texts_without_entities: int = 0
+    entity_issues: list[dict] = field(default_factory=list)  # {"reason", "count", "rows"}
+    tags_repaired: int = 0
+    entity_layout: str = ""  # "entities" | "token_rows" | "token_lists"
+    tag_scheme: str = ""  # "BIO", "IO", "BIOES", "BMES", "bare"
     text_chars: float | None = None  # average characters of the text column's used cells
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -139,10 +146,7 @@ def check(
     )
     if report.truncated:
         n = report.truncated
-        report.warnings.append(
-            f"{n} text{'s are' if n != 1 else ' is'} longer than the model reads ({max_length} "
-            "pieces of words); only the beginning will be used."
-        )
+        report.warnings.append(the_task.long_text_warning(n, f"{max_length} pieces of words"))
     return report
 
 

@@ -103,7 +103,9 @@ def score_table(
     require_columns(table, column, pair)
     predictions = predictor.predict(frame[column].tolist(), frame[pair].tolist() if pair else None)
     scored = frame.copy()
-    for name, values in predictor.task.prediction_columns(predictions, predictor.head).items():
+    texts = [_text(t) for t in frame[column].tolist()]
+    columns = predictor.task.prediction_columns(predictions, predictor.head, texts=texts)
+    for name, values in columns.items():
         scored[_free_name(scored, name)] = values
     return scored
 

@@ -93,7 +93,7 @@ def write_test_predictions(out_dir: Path, task, head, test, predictions, row_num
     if test.text_pairs:
         columns["text_pair"] = test.text_pairs
     columns["label"] = task.target_column(test.targets)
-    columns |= task.prediction_columns(predictions, head)
+    columns |= task.prediction_columns(predictions, head, texts=test.texts)
     judged = [task.is_correct(t, p) for t, p in zip(test.targets, predictions, strict=True)]
     if any(j is not None for j in judged):
         columns["correct"] = judged
@@ -164,6 +164,7 @@ def model_card(info: dict, metrics: dict, task) -> str:
     if mapping.get("text_pair"):
         reads = f'the pair of columns "{mapping["text"]}" and "{mapping["text_pair"]}"'
     target = mapping.get("label") or ", ".join(mapping.get("labels") or [])
+    target = target or mapping.get("entities") or mapping.get("tags") or ""
     lines = [
         "---",
         f"pipeline_tag: {info['pipeline_tag']}",

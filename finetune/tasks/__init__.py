@@ -7,11 +7,12 @@ examples = task.prepare(frame, mapping)
 from finetune.errors import FinetuneError
 from finetune.tasks.base import Examples, Head, Task
 from finetune.tasks.multi_label import MultiLabelTask
+from finetune.tasks.ner import NerTask
 from finetune.tasks.regression import RegressionTask
 from finetune.tasks.single_label import SingleLabelTask
 
 TASKS: dict[str, Task] = {
-    task.name: task for task in [SingleLabelTask(), MultiLabelTask(), RegressionTask()]
+    task.name: task for task in [SingleLabelTask(), MultiLabelTask(), RegressionTask(), NerTask()]
 }
 
 

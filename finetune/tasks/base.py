@@ -149,6 +149,7 @@ class Task:
         return head
 
     int8_safe = True  # an int8 copy may serve it on CPUs once checked (finetune.quantize)
+    offers_fixes = True  # finetune.fixes may offer its fixes (merge labels, drop rows...)
 
     def init_head(self, model, head: Head, train_targets: list) -> None:
         """Set the fresh output layer's starting point before training (default: as loaded)."""
@@ -170,8 +171,11 @@ class Task:
         """`loss` of `run_model`'s outputs against the raw targets of the same rows."""
         return self.loss(outputs, self.encode_targets(targets, head))
 
-    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
-        """Columns added to a scored spreadsheet, by name."""
+    def prediction_columns(
+        self, predictions: list[dict], head: Head, texts: list[str] | None = None
+    ) -> dict[str, list]:
+        """Columns added to a scored spreadsheet, by name; `texts`: the inputs the
+        predictions answer, for tasks whose columns quote them."""
         raise NotImplementedError
 
     def target_column(self, targets: list) -> list:
@@ -209,6 +213,14 @@ class Task:
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
         """Add this task's section to `report` (finetune.health.HealthReport)."""
         raise NotImplementedError
+
+    def long_text_warning(self, count: int, size: str) -> str:
+        """The report's sentence on `count` texts longer than the model reads (`size`, like
+        "128 pieces of words"); by default the model reads only their beginning."""
+        return (
+            f"{count} text{'s are' if count != 1 else ' is'} longer than the model reads "
+            f"({size}); only the beginning will be used."
+        )
 
     def format_metric(self, value: float | None) -> str:
         """The primary metric as people read it: a percentage for 0-1 scores."""

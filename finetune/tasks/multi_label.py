@@ -188,7 +188,9 @@ class MultiLabelTask(Task):
         y = np.asarray(encoded_targets, dtype=np.float64).reshape(p.shape)
         return float(-(y * np.log(p) + (1 - y) * np.log(1 - p)).mean())
 
-    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+    def prediction_columns(
+        self, predictions: list[dict], head: Head, texts: list[str] | None = None
+    ) -> dict[str, list]:
         columns = {"prediction": [JOIN.join(p["labels"]) for p in predictions]}
         for label in head["labels"]:
             columns[f"score {label}"] = [round(p["scores"][label], 4) for p in predictions]

@@ -116,7 +116,9 @@ class RegressionTask(Task):
         diff = np.asarray(logits, dtype=np.float64).reshape(-1) - np.asarray(encoded_targets)
         return float((diff**2).mean())
 
-    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+    def prediction_columns(
+        self, predictions: list[dict], head: Head, texts: list[str] | None = None
+    ) -> dict[str, list]:
         return {"prediction": [round(p["value"], 4) for p in predictions]}
 
     def _scores(self, y_true, y_pred) -> dict:

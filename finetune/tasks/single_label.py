@@ -180,7 +180,9 @@ class SingleLabelTask(Task):
         picked = probs[np.arange(len(encoded_targets)), encoded_targets]
         return float(-np.log(np.clip(picked, 1e-12, None)).mean()) if len(picked) else 0.0
 
-    def prediction_columns(self, predictions: list[dict], head: Head) -> dict[str, list]:
+    def prediction_columns(
+        self, predictions: list[dict], head: Head, texts: list[str] | None = None
+    ) -> dict[str, list]:
         return {
             "prediction": [p["label"] for p in predictions],
             "confidence": [round(p["confidence"], 4) for p in predictions],

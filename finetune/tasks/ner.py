@@ -1,0 +1,289 @@
+"""Named entities: find the names in a text (people, places, products, medicines) with their
+type and their place in it.
+
+Spreadsheets come in three layouts (finetune.ner.layouts): entities listed per text, one row
+per token, or tokens and tags columns. Each text's target is its entities as character spans.
+The model labels each token B-/I-/O per type (finetune.ner.align: offsets-based alignment,
+windows for long texts) and is trained with cross-entropy over the tokens; its answers are
+grouped into entities the way transformers' pipeline(aggregation_strategy="simple") groups
+them, so pipeline() on the run folder finds the same ones. Scores (finetune.ner.scores):
+strict entity precision, recall and F1 per type and overall, word accuracy; baseline: a
+dictionary of the entities seen in training (finetune.ner.dictionary).
+
+A prediction: {"entities": [{"type", "text", "start", "end", "confidence"}, ...]}.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from finetune.errors import FinetuneError
+from finetune.mapping import ColumnMapping
+from finetune.ner import align, scores
+from finetune.ner.dictionary import Dictionary
+from finetune.ner.layouts import Parsed, format_entities, parse
+from finetune.tasks.base import Examples, Head, Task, percent
+
+MIN_ENTITIES_PER_TYPE = 5  # fewer and the model will hardly learn the type
+EXAMPLES_SHOWN = 50  # test texts with a mistake kept for the evaluation page
+ISSUES_SHOWN = 20  # rows listed per kind of issue in the data report
+
+
+@dataclass(frozen=True)
+class Annotated:
+    """The target of one text: the text itself and its entities, (start, end, type) spans.
+    It reads as the entities column does ("Paris = LOC; New York Times = ORG")."""
+
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+    def __str__(self) -> str:
+        return format_entities(self.text, self.spans)
+
+
+@dataclass
+class NerExamples(Examples):
+    parsed: Parsed | None = None  # how the spreadsheet read: layout, tag scheme, issues
+
+
+def entity_dicts(text: str, spans) -> list[dict]:
+    return [{"type": t, "text": text[s:e], "start": s, "end": e} for s, e, t in spans]
+
+
+def spans_of(prediction: dict) -> list[tuple[int, int, str]]:
+    return [(e["start"], e["end"], e["type"]) for e in prediction["entities"]]
+
+
+class NerTask(Task):
+    name = "ner"
+    title = "Find names in text (entities)"
+    description = (
+        "The names in each text (people, places, products, medicines...) with their type "
+        "and where they are."
+    )
+    primary_metric = "entity_f1"
+    compare_metric = "entity_f1"
+    metric_title = "entity F1"
+    pipeline_tag = "token-classification"
+    pipeline_options = ('aggregation_strategy="simple"',)  # tokens grouped into entities
+    auto_model = "AutoModelForTokenClassification"
+    label_words = "the entities"
+    required_roles = ("text",)  # and either `entities` (layout 1) or `tags` (layouts 2, 3)
+    optional_roles = ("entities", "tags", "sentence", "entity_layout", "split")
+    evaluation_template = "runs/evaluation/ner.html"
+    try_template = "catalog/try/ner.html"
+    offers_fixes = False  # label merges and row drops assume one text and one label per row
+
+    # 1. Columns and rows
+
+    def check_mapping(self, mapping: ColumnMapping) -> None:
+        super().check_mapping(mapping)
+        layout = mapping.entity_layout
+        if layout == "entities" and not mapping.entities:
+            raise FinetuneError('Pick the column that lists the entities, like "Paris = LOC".')
+        if layout in ("token_rows", "token_lists") and not mapping.tags:
+            raise FinetuneError("Pick the column that holds the tags (like B-PER, I-PER, O).")
+        if not (mapping.entities or mapping.tags):
+            raise FinetuneError(
+                'Pick the column that lists the entities of each text (like "Paris = LOC"), '
+                "or the column of tags (like B-PER, I-PER, O)."
+            )
+
+    def prepare(
+        self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
+    ) -> NerExamples:
+        parsed = parse(frame, mapping, row_numbers=row_numbers)
+        return NerExamples(
+            rows=list(parsed.rows),
+            texts=list(parsed.texts),
+            targets=[
+                Annotated(t, tuple(s)) for t, s in zip(parsed.texts, parsed.spans, strict=True)
+            ],
+            skipped={reason: list(rows) for reason, rows in parsed.skipped.items()},
+            parsed=parsed,
+        )
+
+    def stratify_keys(self, targets: list) -> list[str]:
+        """Each text's rarest type, so rare types reach every part; "" for texts with none."""
+        counts = Counter(t for target in targets for _, _, t in target.spans)
+        return [
+            min((t for _, _, t in target.spans), key=lambda t: (counts[t], t), default="")
+            for target in targets
+        ]
+
+    # 2. The model's head
+
+    def make_head(self, train: Examples, everything: Examples) -> Head:
+        types = sorted({t for target in everything.targets for _, _, t in target.spans})
+        return {"labels": align.bio_labels(types), "types": types}
+
+    def model_kwargs(self, head: Head) -> dict:
+        labels = head["labels"]
+        return {
+            "num_labels": len(labels),
+            "id2label": dict(enumerate(labels)),
+            "label2id": {label: i for i, label in enumerate(labels)},
+        }
+
+    def encode(self, tokenizer, examples: Examples, head: Head, max_length: int):
+        """Every window of every text, with one label per token (IGNORED on specials)."""
+        windows = align.Windows(tokenizer, max_length)
+        spans = [target.spans for target in examples.targets]
+        return windows.training_rows(examples.texts, spans, head["labels"])
+
+    def target_tensor(self, targets: list, width: int):
+        import torch
+
+        padded = [labels + [align.IGNORED] * (width - len(labels)) for labels in targets]
+        return torch.tensor(padded, dtype=torch.long)
+
+    def run_model(self, model, tokenizer, texts, pairs=None, *, max_length, device=None,
+                  batch_size=64):  # fmt: skip
+        """One align.TokenOutputs per text: its tokens' offsets and label scores, windows
+        merged back."""
+        return align.Windows(tokenizer, max_length).run(model, texts, device, batch_size)
+
+    # 3. Outputs
+
+    def postprocess(self, outputs, head: Head) -> list[dict]:
+        return [{"entities": align.decode(output, head["labels"])} for output in outputs]
+
+    def answer_key(self, prediction: dict):
+        return tuple(spans_of(prediction))
+
+    def loss(self, outputs, encoded_targets: list) -> float:
+        """Mean cross-entropy over the tokens that have a label, as in training."""
+        total, count = 0.0, 0
+        for output, labels in zip(outputs, encoded_targets, strict=True):
+            labels = np.asarray(labels, dtype=np.int64)
+            keep = labels != align.IGNORED
+            if keep.any():
+                probs = align.softmax(output.logits[keep])
+                picked = probs[np.arange(int(keep.sum())), labels[keep]]
+                total += float(-np.log(np.clip(picked, 1e-12, None)).sum())
+                count += int(keep.sum())
+        return total / count if count else 0.0
+
+    def validation_loss(self, outputs, targets: list, head: Head) -> float:
+        index = {label: i for i, label in enumerate(head["labels"])}
+        encoded = [
+            align.token_labels(output.offsets.tolist(), target.spans, index)
+            for output, target in zip(outputs, targets, strict=True)
+        ]
+        return self.loss(outputs, encoded)
+
+    def prediction_columns(
+        self, predictions: list[dict], head: Head, texts: list[str] | None = None
+    ) -> dict[str, list]:
+        """The entities column in the layout people train from ("Paris = LOC; ..."), so a
+        scored file, once corrected, is training data again."""
+        if texts is None:  # without the texts, every entity reads as all its occurrences
+            listed = [[f"{e['text']} = {e['type']}" for e in p["entities"]] for p in predictions]
+            return {"entities": ["; ".join(dict.fromkeys(items)) for items in listed]}
+        return {
+            "entities": [
+                format_entities(text, spans_of(p))
+                for text, p in zip(texts, predictions, strict=True)
+            ]
+        }
+
+    def target_column(self, targets: list) -> list:
+        return [str(target) for target in targets]
+
+    def is_correct(self, target, prediction: dict) -> bool:
+        return set(target.spans) == set(spans_of(prediction))
+
+    # 4. Scores
+
+    def metrics(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        expected = [target.spans for target in targets]
+        found = [spans_of(p) for p in predictions]
+        table = scores.entity_scores(expected, found, head.get("types", ()))
+        overall = table["overall"]
+        out = {
+            "entity_f1": overall["f1"],
+            "entity_precision": overall["precision"],
+            "entity_recall": overall["recall"],
+            "token_accuracy": scores.token_accuracy(
+                [target.text for target in targets], expected, found
+            ),
+            "rows": len(targets),
+            "entities": overall["support"],
+        }
+        return out | {f"f1_{row['type']}": row["f1"] for row in table["types"]}
+
+    def evaluation(self, targets: list, predictions: list[dict], head: Head) -> dict:
+        expected = [target.spans for target in targets]
+        found = [spans_of(p) for p in predictions]
+        table = scores.entity_scores(expected, found, head.get("types", ()))
+        overall = {k: table["overall"][k] for k in ("precision", "recall", "f1")}
+        texts = [target.text for target in targets]
+        overall["token_accuracy"] = scores.token_accuracy(texts, expected, found)
+        examples = [
+            {
+                "row": None,
+                "text": target.text,
+                "expected": entity_dicts(target.text, target.spans),
+                "predicted": p["entities"],
+            }
+            for target, p in zip(targets, predictions, strict=True)
+            if not self.is_correct(target, p)
+        ]
+        return {
+            "types": table["types"],
+            "overall": overall,
+            "examples": examples[:EXAMPLES_SHOWN],
+            "confusions": scores.confusions(expected, found),
+        }
+
+    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+        lookup = Dictionary.learn(train.texts, [target.spans for target in train.targets])
+        found = [lookup.find(text) for text in test.texts]
+        table = scores.entity_scores([target.spans for target in test.targets], found)
+        overall = table["overall"]
+        return {
+            "baseline_dictionary_entity_f1": overall["f1"],
+            "baseline_dictionary_entity_precision": overall["precision"],
+            "baseline_dictionary_entity_recall": overall["recall"],
+        }
+
+    def headline(self, metrics: dict) -> list[tuple[str, str]]:
+        """Entity F1 first; when the dictionary baseline does better, its name says so."""
+        f1, baseline = metrics["test_entity_f1"], metrics.get("baseline_dictionary_entity_f1")
+        name = "Entity F1"
+        if baseline is not None and f1 < baseline:
+            name += f", below the dictionary of names seen in training ({baseline:.3f})"
+        return [
+            (name, f"{f1:.3f}"),
+            ("Precision (found names that are right)", percent(metrics["test_entity_precision"])),
+            ("Recall (names found)", percent(metrics["test_entity_recall"])),
+            ("Words tagged right", percent(metrics["test_token_accuracy"])),
+        ]
+
+    def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
+        return [
+            (
+                "The names seen in training, looked up",
+                f"{metrics['baseline_dictionary_entity_f1']:.3f}",
+            )
+        ]
+
+    def format_metric(self, value: float | None) -> str:
+        return "" if value is None else f"{value:.3f}"
+
+    # 5. The data report
+
+    def long_text_warning(self, count: int, size: str) -> str:
+        many = count != 1
+        return (
+            f"{count} text{'s are' if many else ' is'} longer than the model reads at once "
+            f"({size}); {'they are' if many else 'it is'} read in overlapping pieces, so no "
+            "name is cut off."
+        )
+
+    def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
+        from finetune.ner.health import entity_section
+
+        entity_section(report, examples, MIN_ENTITIES_PER_TYPE, ISSUES_SHOWN)
