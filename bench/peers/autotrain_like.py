@@ -79,4 +79,4 @@ def train(train_texts, train_labels, test_texts, test_labels, model_dir, epochs=
         trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=test_set)
         trainer.train()
         accuracy = evaluate(trainer, test_set, [ids[x] for x in test_labels])
-    return {"seconds": clock.seconds, "accuracy": accuracy}
+    return {"seconds": clock.seconds, "cpu_seconds": clock.cpu_seconds, "accuracy": accuracy}

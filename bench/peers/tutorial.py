@@ -69,9 +69,16 @@ def train(
             trainer.train()
         accuracy = None if max_steps else evaluate(trainer, test_set, [ids[x] for x in test_labels])
     total_steps = epochs * math.ceil(len(train_texts) / 8)
-    seconds = clock.seconds
+    seconds, cpu_seconds = clock.seconds, clock.cpu_seconds
     if max_steps and max_steps < total_steps:
         # Extrapolated: set-up as measured, plus the measured time per step for every step
         # (evaluation left out, which flatters the recipe).
-        seconds = clock.seconds - training.seconds + training.seconds / max_steps * total_steps
-    return {"seconds": seconds, "accuracy": accuracy, "measured_steps": max_steps or total_steps}
+        scale = total_steps / max_steps
+        seconds = clock.seconds - training.seconds + training.seconds * scale
+        cpu_seconds = clock.cpu_seconds - training.cpu_seconds + training.cpu_seconds * scale
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "accuracy": accuracy,
+        "measured_steps": max_steps or total_steps,
+    }
