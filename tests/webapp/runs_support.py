@@ -112,12 +112,13 @@ def trained_run_dir() -> Path:
     return out
 
 
-def finished_model(team, user, name: str = "Reviews model"):
-    """A finished TrainingRun and its TrainedModel, with a copy of trained_run_dir()."""
+def finished_model(team, user, name: str = "Reviews model", source: Path | None = None):
+    """A finished TrainingRun and its TrainedModel, with a copy of `source` (a run folder;
+    trained_run_dir() by default)."""
     from webapp.catalog.models import TrainedModel
     from webapp.runs.models import TrainingRun
 
-    source = trained_run_dir()
+    source = source or trained_run_dir()
     info = json.loads((source / "labeltune.json").read_text())
     run = TrainingRun.objects.create(
         team=team, created_by=user, name=name, task=info["task"], mapping=info["mapping"],

@@ -8,6 +8,7 @@ from django import forms
 
 from finetune import FinetuneError
 from finetune.mapping import ColumnMapping
+from finetune.ner.layouts import ENTITY_FORMAT_HELP
 from finetune.tasks import TASKS
 from lib.uploads import ACCEPT, check_spreadsheet_upload
 
@@ -38,8 +39,20 @@ ROLE_FIELDS = {  # form field -> the mapping role it fills
     "label_column": "label",
     "label_columns": "labels",
     "label_separator": "label_separator",
+    "entities_column": "entities",
+    "tags_column": "tags",
+    "sentence_column": "sentence",
+    "entity_layout": "entity_layout",
     "split_column": "split",
 }
+LAYOUT_CHOICES = [  # finetune.ner.layouts names; "" lets finetune detect the layout
+    ("", "Detect it"),
+    ("entities", "One row per text, entities listed"),
+    ("token_rows", "One row per token"),
+    ("token_lists", "Tokens and tags columns"),
+]
+OPTIONAL_COLUMNS = ("text_pair_column", "split_column", "entities_column", "tags_column",
+                    "sentence_column")  # fmt: skip
 
 
 def mapping_initial(mapping: dict) -> dict:
@@ -66,7 +79,11 @@ class MappingForm(forms.Form):
 
     sheet = forms.CharField(required=False, widget=forms.HiddenInput)
     task = forms.ChoiceField(label="What should the model do?")
-    text_column = forms.ChoiceField(label="Text column", help_text="The text the model reads.")
+    text_column = forms.ChoiceField(
+        label="Text column",
+        help_text="The text the model reads. For names given one word per row or as a list of "
+        "words, the column of words.",
+    )
     text_pair_column = forms.ChoiceField(
         label="Second text column (optional)",
         required=False,
@@ -89,6 +106,29 @@ class MappingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Tick the columns that say 1 (or yes, x) when a row has that label.",
     )
+    entity_layout = forms.ChoiceField(
+        label="How are the names written?",
+        required=False,
+        choices=LAYOUT_CHOICES,
+        help_text="Leave it on “Detect it” unless the check reads your file the wrong way.",
+    )
+    entities_column = forms.ChoiceField(
+        label="Entities column",
+        required=False,
+        help_text=ENTITY_FORMAT_HELP,
+    )
+    tags_column = forms.ChoiceField(
+        label="Tags column",
+        required=False,
+        help_text="One tag per word (B-PER, I-PER, O, or just PER): one per row beside the "
+        "word column, or a space-separated list as long as the list of words.",
+    )
+    sentence_column = forms.ChoiceField(
+        label="Sentence column (optional)",
+        required=False,
+        help_text="With one word per row: the sentence each row belongs to. Without it, a blank "
+        "row ends a sentence.",
+    )
     split_column = forms.ChoiceField(
         label="Split column (optional)",
         required=False,
@@ -100,9 +140,9 @@ class MappingForm(forms.Form):
         choices = [(c, c) for c in columns]
         self.fields["task"].choices = task_choices()
         self.fields["task"].widget.attrs["id"] = "id_task"
-        for name in ("text_column", "label_column", "text_pair_column", "split_column"):
-            self.fields[name].choices = [("", "Pick a column" if name != "text_pair_column"
-                                          and name != "split_column" else "None")] + choices  # fmt: skip
+        for name in ("text_column", "label_column", *OPTIONAL_COLUMNS):
+            empty = "None" if name in OPTIONAL_COLUMNS else "Pick a column"
+            self.fields[name].choices = [("", empty)] + choices
         self.fields["label_columns"].choices = choices
 
     def clean(self):

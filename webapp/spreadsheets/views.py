@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
-from finetune.mapping import suggest
+from finetune.mapping import ROLE_NAMES, suggest
+from finetune.ner.layouts import LAYOUT_WORDS
 from finetune.tasks import TASKS
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
@@ -131,9 +132,11 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     }
     if ctx["health"]:
         ctx |= fixes_context(spreadsheet)
+        ctx["entity_layout_words"] = LAYOUT_WORDS.get(ctx["health"].get("entity_layout") or "")
     return render(request, "spreadsheets/detail.html", ctx)
 
 
+GUESSED_ROLES = ("text", "label", "entities", "tags", "sentence")  # said with the guess's reason
 FIXES_DROPPED = "The fixes you made were for other columns, so they were undone."
 FIX_GONE = "That fix no longer fits the data check. Look at the check again and pick a fix."
 SWAP_RESETS = " The fixes made before were for the other columns, so they were undone."
@@ -263,8 +266,9 @@ def _guess_words(suggestion: dict, initial: dict) -> list[str]:
     if suggestion.get("reason") and initial.get("task") == suggestion.get("task"):
         words.append(f"We suggest “{TASKS[suggestion['task']].title}”. {suggestion['reason']}")
     guessed = suggestion.get("mapping") or {}
-    for role, what in (("text", "text"), ("label", "label")):
+    for role in GUESSED_ROLES:
         name, reason = guessed.get(role), suggestion.get("reasons", {}).get(role)
         if name and reason and initial.get(f"{role}_column") == name:
+            what = ROLE_NAMES.get(role, role)
             words.append(f'We picked "{name}" as the {what}. {reason.rstrip(".")}.')
     return words
