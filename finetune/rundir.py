@@ -118,7 +118,13 @@ def is_complete(run_dir) -> bool:
 
 def read_info(run_dir) -> dict:
     """labeltune.json; folders from before tasks owned their head get one built here."""
-    info = json.loads((Path(run_dir) / INFO_FILE).read_text(encoding="utf-8"))
+    return parse_info((Path(run_dir) / INFO_FILE).read_bytes())
+
+
+def parse_info(data: str | bytes) -> dict:
+    """labeltune.json's content (read by a caller that stores folders elsewhere) as read_info
+    gives it."""
+    info = json.loads(data)
     info.setdefault("head", {"labels": info.get("labels", [])})
     info.setdefault("mapping", info.get("columns", {}))
     return info

@@ -161,6 +161,41 @@ STORAGES = {
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", DATA_DIR / "media")).resolve()
 MEDIA_URL = "/media/"  # never served directly: downloads go through team-checked views
 
+
+def s3_storage(bucket: str, endpoint_url: str = "", region: str = "", prefix: str = "") -> dict:
+    """STORAGES["default"] for an S3-compatible bucket (AWS S3, MinIO, Ceph...). Credentials
+    come the way boto3 finds them: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a role."""
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint_url or None,  # None: AWS itself
+        "region_name": region or None,
+        "location": prefix.strip("/"),  # a folder inside the bucket; "" for the whole bucket
+        "file_overwrite": True,  # names carry uuids; a new epoch's checkpoint replaces the last
+        "default_acl": None,  # private objects; the bucket's policy decides
+        "signature_version": "s3v4",
+        "querystring_expire": 300,  # seconds a presigned download link works
+    }
+    if endpoint_url:
+        options["addressing_style"] = "path"  # MinIO and most self-hosted servers want it
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Uploads, run folders and scored files: the media folder above, or an S3-compatible bucket
+# when LABELTUNE_S3_BUCKET is set (every web and worker machine then shares it). Each machine
+# keeps local copies of what it reads in LABELTUNE_CACHE_DIR (models it loaded, inputs).
+LABELTUNE_S3_BUCKET = os.getenv("LABELTUNE_S3_BUCKET", "")
+if LABELTUNE_S3_BUCKET:
+    STORAGES["default"] = s3_storage(
+        LABELTUNE_S3_BUCKET,
+        endpoint_url=os.getenv("AWS_S3_ENDPOINT_URL", ""),
+        region=os.getenv("AWS_S3_REGION_NAME", os.getenv("AWS_DEFAULT_REGION", "")),
+        prefix=os.getenv("LABELTUNE_S3_PREFIX", ""),
+    )
+LABELTUNE_CACHE_DIR = Path(os.getenv("LABELTUNE_CACHE_DIR", DATA_DIR / "cache")).resolve()
+# Downloads from a bucket: 0 streams them through the web process; 1 redirects the browser
+# to a presigned link valid for 5 minutes (the browser must reach the storage's address).
+LABELTUNE_S3_PRESIGNED_DOWNLOADS = envbool("LABELTUNE_S3_PRESIGNED_DOWNLOADS", "0")
+
 # Uploads: spreadsheets above this size are refused with a plain message.
 MAX_UPLOAD_MB = envint("MAX_UPLOAD_MB", "50")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

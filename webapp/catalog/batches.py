@@ -8,18 +8,15 @@ itself with htmx every two seconds until the batch is final; the download is the
 with prediction columns added, in the format uploaded (finetune.data.text_format).
 """
 
-import shutil
-import time
 import uuid as uuidlib
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.files import File
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -27,6 +24,7 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.data import read_table
 from finetune.mapping import suggest
+from lib import files
 from lib.teams import get_for_user
 from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
@@ -39,8 +37,20 @@ PENDING_MAX_AGE = 24 * 3600  # seconds an upload waits for its columns to be pic
 PENDING_GONE = "This upload waited too long for its columns. Upload the file again."
 
 
-def pending_root() -> Path:
-    return Path(settings.MEDIA_ROOT) / "batches" / "pending"
+PENDING = "batches/pending"  # storage folder of uploads waiting for their columns
+
+
+def pending_name(folder: str, filename: str) -> str:
+    """The storage name of an upload kept aside in PENDING/<folder>/."""
+    return f"{PENDING}/{folder}/input{Path(filename).suffix.lower()[:10]}"
+
+
+def pending_file(folder: str, filename: str) -> Path:
+    """The upload kept aside, on this machine; FileNotFoundError once it was cleared out."""
+    path = files.fetch(pending_name(folder, filename))
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return path
 
 
 @login_required
@@ -56,7 +66,7 @@ def batch_new(request, uuid):
     try:
         table = read_table(path, filename=upload.name)
     except FinetuneError as err:
-        shutil.rmtree(path.parent, ignore_errors=True)
+        files.remove_folder(f"{PENDING}/{path.parent.name}")
         form.add_error("file", str(err))
         page = page_context(request, model, batch_form=form)
         return render(request, "catalog/detail.html", page, status=400)
@@ -82,8 +92,8 @@ def batch_columns(request, uuid):
         pending = signing.loads(
             request.POST.get("pending", ""), salt=PENDING_SALT, max_age=PENDING_MAX_AGE
         )
-        path = next((pending_root() / pending["dir"]).glob("input*"))
-    except (signing.BadSignature, KeyError, StopIteration):
+        path = pending_file(pending["dir"], pending["name"])
+    except (signing.BadSignature, KeyError, FileNotFoundError):
         messages.error(request, PENDING_GONE)
         return redirect(reverse("catalog:detail", args=[model.uuid]) + "#batches")
     if pending["model"] != str(model.uuid):
@@ -100,20 +110,12 @@ def batch_columns(request, uuid):
 
 
 def keep_aside(upload) -> Path:
-    """Save the upload under batches/pending/<random>/ until it is started; clear out ones
-    older than a day (uploads whose columns were never picked)."""
-    root = pending_root()
-    if root.is_dir():
-        for old in root.iterdir():
-            if old.stat().st_mtime < time.time() - PENDING_MAX_AGE:
-                shutil.rmtree(old, ignore_errors=True)
-    folder = root / uuidlib.uuid4().hex
-    folder.mkdir(parents=True)
-    path = folder / f"input{Path(upload.name).suffix.lower()[:10]}"
-    with path.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
+    """Store the upload under batches/pending/<random>/ until it is started (any web machine
+    may get the column choice), and return it on this machine; clear out ones older than a
+    day (uploads whose columns were never picked)."""
+    files.prune(PENDING, PENDING_MAX_AGE)
+    name = files.save(pending_name(uuidlib.uuid4().hex, upload.name), upload)
+    return files.fetch(name)
 
 
 def fits(model: TrainedModel, columns: list[str]) -> bool:
@@ -150,7 +152,7 @@ def start_batch(request, model, path: Path, name: str, text_column: str, pair_co
             batch.input.save(name, File(handle), save=False)
         batch.save()
         batch.start()
-    shutil.rmtree(path.parent, ignore_errors=True)
+    files.remove_folder(f"{PENDING}/{path.parent.name}")
     messages.success(request, f'"{batch.original_name}" is being labelled. It appears below.')
     return redirect(reverse("catalog:detail", args=[model.uuid]) + "#batches")
 
@@ -166,7 +168,6 @@ def batch_status(request, uuid):
 @login_required
 def batch_download(request, uuid):
     batch = get_for_user(request.user, BatchPrediction, uuid)
-    if batch.status != RunStatus.FINISHED or not batch.output_path.is_file():
+    if batch.status != RunStatus.FINISHED or not files.exists(batch.output_name):
         raise Http404
-    handle = batch.output_path.open("rb")
-    return FileResponse(handle, as_attachment=True, filename=batch.download_name)
+    return files.download_response(batch.output_name, batch.download_name)

@@ -8,6 +8,7 @@ formula-safe by finetune.data.write_table in the upload's own format family.
 import traceback
 
 from finetune import FinetuneError
+from lib import files
 from webapp.catalog.models import BatchPrediction
 from webapp.catalog.predictors import get_predictor
 
@@ -32,6 +33,7 @@ def score_batch(batch_pk: int) -> int | None:
         # The user's format back: a workbook as .xlsx, a text file with its own delimiter.
         options = text_format(table) if batch.output_suffix != ".xlsx" else {}
         write_table(scored, batch.output_path, **options)
+        files.publish(batch.output_name)  # into the storage the web process reads
     except FinetuneError as err:
         batch.mark_failed(str(err), log=traceback.format_exc())
         return None

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from finetune import rundir
+from lib import files
 from webapp.runs.models import QueuedJob, RunStatus
 
 QUEUE_DOWN = (
@@ -65,7 +66,9 @@ class TrainedModel(models.Model):
 
     @property
     def run_dir(self) -> Path:
-        return self.run.out_dir
+        """The model's folder on this machine, complete (run.local_dir: downloaded once from
+        object storage, then reused); FileNotFoundError when it is missing."""
+        return self.run.local_dir()
 
     @property
     def is_published(self) -> bool:
@@ -82,16 +85,16 @@ class TrainedModel(models.Model):
 
     def info(self) -> dict:
         """labeltune.json: task, columns, labels, config, base model."""
-        try:
-            return rundir.read_info(self.run_dir)
+        try:  # one small file, without downloading the whole model
+            return rundir.parse_info(self.run.read_file(rundir.INFO_FILE))
         except (OSError, ValueError):
             return {}
 
     def card(self) -> str:
         """The model card's text, without the metadata block meant for the model hub."""
         try:
-            text = (self.run_dir / "README.md").read_text(encoding="utf-8")
-        except OSError:
+            text = self.run.read_file("README.md").decode("utf-8")
+        except (OSError, UnicodeDecodeError):
             return ""
         if text.startswith("---\n"):
             text = text.split("\n---\n", 1)[-1]
@@ -121,7 +124,7 @@ class BatchPrediction(QueuedJob):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     message = models.TextField(blank=True)
     log = models.TextField(blank=True)
-    output = models.CharField(max_length=255, blank=True)  # path under MEDIA_ROOT
+    output = models.CharField(max_length=255, blank=True)  # the scored file's storage name
     # The columns the model reads, when the file names them differently from the training
     # data (picked by the user); "" means the training columns' own names.
     text_column = models.CharField(max_length=255, blank=True)
@@ -138,7 +141,8 @@ class BatchPrediction(QueuedJob):
 
     @property
     def input_path(self) -> Path:
-        return Path(self.input.path)
+        """The uploaded file on this machine (downloaded once from object storage)."""
+        return files.fetch(self.input.name)
 
     @property
     def output_suffix(self) -> str:
@@ -149,10 +153,14 @@ class BatchPrediction(QueuedJob):
         return suffix if suffix in TEXT_SUFFIXES else ".csv"
 
     @property
+    def output_name(self) -> str:
+        """The scored file's name in the file storage."""
+        return f"batches/{self.uuid}/scored{self.output_suffix}"
+
+    @property
     def output_path(self) -> Path:
-        return (
-            Path(settings.MEDIA_ROOT) / "batches" / str(self.uuid) / f"scored{self.output_suffix}"
-        )
+        """Where the worker writes the scored file on its machine, before publishing it."""
+        return files.local_path(self.output_name)
 
     @property
     def download_name(self) -> str:
@@ -164,5 +172,4 @@ class BatchPrediction(QueuedJob):
         return jobs.score_batch, jobs.on_batch_failure
 
     def mark_finished(self, rows: int) -> bool:
-        output = str(self.output_path.relative_to(settings.MEDIA_ROOT))
-        return self._finish(RunStatus.FINISHED, rows=rows, output=output)
+        return self._finish(RunStatus.FINISHED, rows=rows, output=self.output_name)

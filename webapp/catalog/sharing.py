@@ -18,10 +18,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from lib import files
 from lib.teams import check_role, get_for_user, teams_of
 from webapp.accounts.models import ROLE_RANK, Activity, Membership, Role, Team
 from webapp.catalog.models import TrainedModel
-from webapp.runs.models import RunStatus, TrainingRun
+from webapp.runs.models import INFO_FILE, RunStatus, TrainingRun
 
 # Files of a run directory that hold rows of the spreadsheet: they stay with the team that
 # trained the model.
@@ -120,8 +121,9 @@ def copy_model(model: TrainedModel, team: Team, user) -> TrainedModel:
         )
         try:
             shutil.copytree(
-                source.out_dir, run.out_dir, ignore=shutil.ignore_patterns(*TRAINING_DATA_FILES)
+                source.local_dir(), run.out_dir, ignore=shutil.ignore_patterns(*TRAINING_DATA_FILES)
             )
+            files.publish_folder(run.files_name, INFO_FILE)  # object storage: the copy's own
             copy = TrainedModel.objects.create(
                 team=team,
                 run=run,
@@ -134,6 +136,6 @@ def copy_model(model: TrainedModel, team: Team, user) -> TrainedModel:
             )
             Activity.record(model.team, user, f'copied the model "{model.name}" to "{team.name}"')
         except BaseException:
-            shutil.rmtree(run.out_dir, ignore_errors=True)
+            files.remove_folder(run.files_name)
             raise
     return copy

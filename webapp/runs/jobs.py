@@ -16,6 +16,7 @@ from rq.timeouts import JobTimeoutException
 
 from finetune import Canceled, FinetuneError
 from webapp.runs.models import TrainingRun
+from webapp.runs.runfiles import RunFiles
 
 logger = logging.getLogger(__name__)
 
@@ -74,14 +75,17 @@ def train_run(run_pk: int) -> str | None:
         table = read_table(sheet.path, sheet=run.sheet or None, filename=sheet.name)
         mapping = ColumnMapping.from_dict(run.mapping)
         table, mapping, _ = apply_table(table, mapping, run.fixes, task=run.task)
-        result = train(
-            table,
-            mapping,
-            TrainConfig.from_dict(run.config),
-            run.out_dir,
-            on_progress=run.mark_progress,
-            should_cancel=check,
-        )
+        # run.out_dir is on this machine; RunFiles moves it through the file storage.
+        with RunFiles(run) as run_files:
+            result = train(
+                table,
+                mapping,
+                TrainConfig.from_dict(run.config),
+                run.out_dir,
+                on_progress=run_files.watch(run.mark_progress),
+                should_cancel=check,
+            )
+            run_files.publish()
     except Canceled:
         if check.superseded:  # another attempt owns the run now; leave the row to it
             logger.warning("Run %s: a superseded attempt stopped.", run.uuid)

@@ -10,6 +10,9 @@ and one of mark_finished, mark_failed or mark_canceled. The row, not Redis, is t
 a run whose worker died is found by maintenance.repair_runs (or by its worker, when only the
 work horse died) and recovered: put back in line to continue from its last complete epoch
 when training left a checkpoint (at most MAX_RESUMES times), else marked failed.
+
+Files: the worker writes the run folder in run.out_dir and publishes it to the file storage
+(webapp.runs.runfiles); readers on any machine use run.local_dir() or run.read_file(name).
 """
 
 import logging
@@ -28,6 +31,9 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
+
+from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
+from lib import files
 
 logger = logging.getLogger(__name__)
 
@@ -205,8 +211,29 @@ class TrainingRun(QueuedJob):
         return settings.TRAINING_JOB_TIMEOUT
 
     @property
+    def files_name(self) -> str:
+        """The run folder's name in the file storage (lib.files)."""
+        return f"runs/{self.uuid}"
+
+    @property
     def out_dir(self) -> Path:
-        return Path(settings.MEDIA_ROOT) / "runs" / str(self.uuid)
+        """Where the worker writes the run folder on its machine (lib.files.local_path)."""
+        return files.local_path(self.files_name)
+
+    def local_dir(self) -> Path:
+        """The finished run folder on this machine, complete: from object storage it is
+        downloaded once, then reused. FileNotFoundError when the storage lacks it."""
+        return files.fetch_folder(self.files_name, INFO_FILE)
+
+    def read_file(self, name: str) -> bytes:
+        """One file of the run folder (this machine's copy, else the storage's, not cached:
+        labeltune.json alone must not make a cached folder look complete)."""
+        return files.read_bytes(f"{self.files_name}/{name}")
+
+    def local_file(self, name: str) -> Path:
+        """One file of the finished run folder on this machine, fetched alone from object
+        storage (not labeltune.json: see read_file); the path may not exist."""
+        return files.fetch(f"{self.files_name}/{name}")
 
     @property
     def base_model(self) -> str:
@@ -428,13 +455,18 @@ class TrainingRun(QueuedJob):
         return checkpoint.folder(self.out_dir) / checkpoint.FILE
 
     @property
+    def checkpoint_name(self) -> str:
+        """The checkpoint's name in the file storage, where any worker machine finds it."""
+        return f"{self.files_name}/{self.checkpoint_file.relative_to(self.out_dir).as_posix()}"
+
+    @property
     def can_resume(self) -> bool:
         """Training left a complete checkpoint, and the run has not been resumed too often."""
         return (
             self.status == RunStatus.RUNNING
             and not self.cancel_requested
             and self.resumes < MAX_RESUMES
-            and self.checkpoint_file.is_file()
+            and (self.checkpoint_file.is_file() or files.exists(self.checkpoint_name))
         )
 
     def recover(self, message: str, log: str = "") -> bool:

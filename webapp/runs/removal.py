@@ -5,16 +5,13 @@
 The spreadsheet it trained on stays. Copies of its model in other teams keep their own files.
 """
 
-import shutil
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from lib import files
 from lib.teams import get_for_user
 from webapp.accounts.models import Activity, Role
 from webapp.catalog.models import BatchPrediction
@@ -28,8 +25,8 @@ def run_delete(request, uuid):
     if run.can_cancel:
         messages.error(request, "This run is still going. Cancel it first, then delete it.")
         return redirect("runs:detail", run.uuid)
-    folders = [run.out_dir] + [
-        Path(settings.MEDIA_ROOT) / "batches" / str(batch_uuid)
+    folders = [run.files_name] + [
+        f"batches/{batch_uuid}"
         for batch_uuid in BatchPrediction.objects.filter(model__run=run).values_list(
             "uuid", flat=True
         )
@@ -38,6 +35,6 @@ def run_delete(request, uuid):
         run.delete()  # its model and the model's batches go with it (CASCADE)
         Activity.record(run.team, request.user, f'deleted the training run "{run.name}"')
     for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+        files.remove_folder(folder)  # from the storage, and this machine's copy
     messages.success(request, f'Deleted the run "{run.name}" and its model.')
     return redirect("runs:list")

@@ -28,6 +28,7 @@ from finetune.fixes import suggest as suggest_fixes
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping, suggest
 from finetune.tasks import TASKS
+from lib import files
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,9 @@ class Spreadsheet(models.Model):
 
     @property
     def path(self) -> Path:
-        return Path(self.file.path)
+        """The original file on this machine (downloaded once from object storage); the path
+        does not exist when the file is missing."""
+        return files.fetch(self.file.name)
 
     @classmethod
     def create_from_upload(cls, team, user, upload) -> "Spreadsheet":
@@ -101,7 +104,8 @@ class Spreadsheet(models.Model):
         """
         spreadsheet = cls(team=team, uploaded_by=user, name=upload.name[:255], size=upload.size)
         try:
-            spreadsheet.file.save(upload.name, upload, save=False)
+            # Stored, and kept on this machine too: reading it next needs no download.
+            spreadsheet.file = files.save(upload_to(spreadsheet, upload.name), upload)
             try:
                 table = spreadsheet.read()
             except FinetuneError:
@@ -222,15 +226,9 @@ class Spreadsheet(models.Model):
         return bool(self.health) and not self.health.get("problems")
 
     def remove_file(self) -> None:
-        """Delete the stored file and its folder (best effort for the folder)."""
-        storage, name = self.file.storage, self.file.name
-        if name:
-            storage.delete(name)
-            if hasattr(storage, "path"):
-                try:
-                    Path(storage.path(name)).parent.rmdir()
-                except OSError:
-                    pass
+        """Delete the stored file, this machine's copy, and its folder once empty."""
+        if self.file.name:
+            files.remove(self.file.name)
 
     def delete_with_file(self) -> None:
         self.delete()

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -23,6 +23,7 @@ from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import ROLE_NAMES, suggest
 from finetune.ner.layouts import LAYOUT_WORDS
 from finetune.tasks import TASKS
+from lib import files
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
 from webapp.accounts.models import Activity, Role
@@ -215,13 +216,12 @@ def _to_check(spreadsheet: Spreadsheet) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, uuid) -> FileResponse:
+def download(request: HttpRequest, uuid) -> HttpResponse:
     spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     try:
-        handle = spreadsheet.file.open("rb")
+        return files.download_response(spreadsheet.file.name, spreadsheet.name)
     except FileNotFoundError:
         raise Http404("The original file is missing.")
-    return FileResponse(handle, as_attachment=True, filename=spreadsheet.name)
 
 
 @require_POST
