@@ -10,8 +10,8 @@ model learns it in seconds; "new york" and "san diego" give entities of two toke
 
 import random
 
-PEOPLE = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
-PLACES = ["paris", "rome", "berlin", "madrid", "new york", "san diego", "lisbon", "oslo"]
+PEOPLE = ["alice", "bob", "carol", "dave", "frank", "grace"]
+PLACES = ["paris", "rome", "oslo", "new york", "san diego"]
 FILLER = ["met", "saw", "in", "at", "near", "today", "the", "friend", "of", "we", "went", "and"]
 NER_WORDS = sorted({w for x in PEOPLE + PLACES + FILLER for w in x.split()} | {".", ","})
 
