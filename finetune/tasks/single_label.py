@@ -22,6 +22,7 @@ from sklearn.metrics import (
 )
 
 from finetune.mapping import ColumnMapping
+from finetune.scripts import is_mostly_unspaced
 from finetune.tasks.base import Examples, Head, Task, percent
 
 MIN_EXAMPLES_PER_LABEL = 5  # below this a label cannot be trained, validated and tested
@@ -57,12 +58,24 @@ def make_examples(texts, pairs, targets, keep: np.ndarray, skipped: dict) -> Exa
 
 
 def tfidf(train: Examples):
-    """TF-IDF words and word pairs, fitted on the training inputs: the classic strong baseline."""
+    """TF-IDF fitted on the training inputs, the classic strong baseline of every task: words
+    and word pairs; runs of 1 to 3 characters where the text is mostly in a script without
+    spaces (Chinese, Thai...: words would make each sentence one word), or where the texts
+    hold no word at all (only emoji)."""
+    inputs = train.inputs()
+    characters = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, max_features=200_000
+    )
+    if is_mostly_unspaced(inputs):
+        return characters, characters.fit_transform(inputs)
     # Words of one character count too ("5", "a"): short texts would leave no words at all.
-    vectorizer = TfidfVectorizer(
+    words = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, max_features=200_000, token_pattern=r"(?u)\b\w+\b"
     )
-    return vectorizer, vectorizer.fit_transform(train.inputs())
+    try:
+        return words, words.fit_transform(inputs)
+    except ValueError:  # "empty vocabulary": not one word in the training texts
+        return characters, characters.fit_transform(inputs)
 
 
 def per_label_rows(labels, precision, recall, f1, support) -> list[dict]:
