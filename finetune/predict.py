@@ -10,7 +10,11 @@
 
 The answers' shape is the task's (finetune/tasks); so are the columns a scored spreadsheet
 gets. On a CPU the model's int8 copy serves when training checked that it agrees with the
-full model (finetune/quantize.py); `predictor.precision` says which one does. Rows are sorted by length and batched, so each batch pads only to its own longest row.
+full model (finetune/quantize.py); `predictor.precision` says which one does. A folder that
+holds only the int8 copy (the int8 download) loads too, on the CPU. Rows are sorted by
+length and batched, so each batch pads only to its own longest row.
+
+    use_threads(1)    # torch threads for the whole process (the web process: one per answer)
 """
 
 from pathlib import Path
@@ -21,8 +25,13 @@ from finetune import quantize, rundir
 from finetune.data import Table, read_table, require_columns, write_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
-from finetune.modeling import load_trained, pick_device
+from finetune.modeling import load_trained, model_class, pick_device
 from finetune.tasks import get_task
+
+ONLY_INT8 = (
+    "This folder holds only the int8 copy of the model. For full precision, download the "
+    "full model."
+)
 
 
 class Predictor:
@@ -46,15 +55,23 @@ class Predictor:
     @classmethod
     def load(cls, run_dir, device: str = "auto", int8: bool | None = None) -> "Predictor":
         """On a CPU, the int8 copy serves when training found it agrees with the full model
-        (metrics.json "int8_ok"); `int8=False` forces full precision, True the int8 copy."""
+        (metrics.json "int8_ok"); `int8=False` forces full precision, True the int8 copy.
+        Only the copy that serves stays in memory."""
+        if quantize.holds_only_int8(run_dir) and rundir.is_complete(run_dir):
+            if int8 is False:
+                raise FinetuneError(ONLY_INT8)
+            model, tokenizer, info = _load_int8_folder(run_dir)
+            predictor = cls(Path(run_dir), model, tokenizer, info, pick_device("cpu"))
+            predictor.precision = "int8"
+            return predictor
         torch_device = pick_device(device)
         model, tokenizer, info = load_trained(run_dir, torch_device)
         if int8 is None:
             int8 = torch_device.type == "cpu" and int8_approved(run_dir)
         predictor = cls(Path(run_dir), model, tokenizer, info, torch_device)
         if int8:
-            predictor.model, predictor.device = quantize.int8_copy(model), pick_device("cpu")
-            predictor.precision = "int8"
+            predictor.model = quantize.int8_copy(model, inplace=True)
+            predictor.device, predictor.precision = pick_device("cpu"), "int8"
         return predictor
 
     def predict(
@@ -79,6 +96,24 @@ class Predictor:
             batch_size=batch_size,
         )
         return self.task.postprocess(outputs, self.head)
+
+
+def _load_int8_folder(run_dir):
+    """(model, tokenizer, info) of a folder that holds only the int8 copy."""
+    from transformers import AutoTokenizer
+
+    info = rundir.read_info(run_dir)
+    model = quantize.load_int8(run_dir, model_class(get_task(info["task"])))
+    return model, AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False), info
+
+
+def use_threads(count: int) -> None:
+    """The threads torch uses in this process. One text gains little from more than one,
+    and a process answering several at once should not ask for more threads than cores."""
+    import torch
+
+    if count > 0 and torch.get_num_threads() != count:
+        torch.set_num_threads(count)
 
 
 def int8_approved(run_dir) -> bool:
