@@ -262,12 +262,12 @@ class NerTask(Task):
             ("Words tagged right", percent(metrics["test_token_accuracy"])),
         ]
 
+    baseline_names = {"dictionary": "The names seen in training, looked up"}
+
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
-            (
-                "The names seen in training, looked up",
-                f"{metrics['baseline_dictionary_entity_f1']:.3f}",
-            )
+            (words, f"{metrics[f'baseline_{name}_entity_f1']:.3f}")
+            for name, words in self.baseline_names.items()
         ]
 
     def format_metric(self, value: float | None) -> str:
