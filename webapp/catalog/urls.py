@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:uuid>/", views.model_detail, name="detail"),
     path("<uuid:uuid>/try/", views.model_try, name="try"),
     path("<uuid:uuid>/download.zip", views.model_download, name="download"),
+    path("<uuid:uuid>/download-int8.zip", views.model_download_int8, name="download_int8"),
     path("<uuid:uuid>/batches/", batches.batch_new, name="batch_new"),
     path("<uuid:uuid>/batches/columns/", batches.batch_columns, name="batch_columns"),
     path("<uuid:uuid>/publish/", sharing.model_publish, name="publish"),
