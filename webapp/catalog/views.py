@@ -1,32 +1,33 @@
-"""Model pages: the catalogue, a model's page, "Try it", and the model download.
+"""Model pages: the catalogue, a model's page, "Try it", and the model downloads (the full
+model; its int8 copy when training approved it).
 
 Every object view starts with get_for_user (404 for other teams). "Try it" answers an htmx
 POST with a small partial (the label and one bar per label); predictions come from the
 process-level Predictor cache, so the model is loaded once, not per request.
 """
 
-import zipfile
+import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from finetune import FinetuneError, rundir
+from finetune import FinetuneError, quantize, rundir
 from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
 from webapp.catalog.sharing import sharing_context
 from webapp.runs.caveats import caveats
-from webapp.runs.downloads import temp_download
+from webapp.runs.downloads import temp_download, zip_folder
 
 PREDICT_FAILED = (
     "The model could not label this text right now. Try again; if it keeps happening, "
     "tell your administrator."
 )
-STORED = (".safetensors", ".bin")  # already dense: zipping them only costs time
 
 
 @login_required
@@ -52,6 +53,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "try_form": TryForm(takes_pairs=model.takes_pairs),
         "batch_form": BatchForm(),
         "batches": model.batches.all()[:10],
+        "int8_same": quantize.share_words(run.metrics.get("int8_agreement") or 0),
     } | extra
 
 
@@ -123,12 +125,24 @@ def model_download(request, uuid):
     model = get_for_user(request.user, TrainedModel, uuid)
     folder = slugify(model.name) or "model"
     run_dir = model.run_dir
+    return temp_download(lambda path: zip_folder(path, run_dir, folder), ".zip", f"{folder}.zip")
+
+
+@login_required
+def model_download_int8(request, uuid):
+    """The int8 copy as a zip, made from the full model as the server makes it (only when
+    training found that it agrees): LabelTune's Predictor loads the folder."""
+    model = get_for_user(request.user, TrainedModel, uuid)
+    metrics = model.run.metrics
+    if not metrics.get("int8_ok"):
+        raise Http404
+    folder = f"{slugify(model.name) or 'model'}-int8"
 
     def write(path: Path) -> None:
-        with zipfile.ZipFile(path, "w") as archive:
-            for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
-                method = zipfile.ZIP_STORED if file.suffix in STORED else zipfile.ZIP_DEFLATED
-                arcname = f"{folder}/{file.relative_to(run_dir).as_posix()}"
-                archive.write(file, arcname, compress_type=method)
+        with tempfile.TemporaryDirectory(prefix="labeltune-int8-") as work:
+            made = quantize.write_int8_folder(
+                model.run_dir, Path(work) / folder, metrics.get("int8_agreement")
+            )
+            zip_folder(path, made, folder)
 
     return temp_download(write, ".zip", f"{folder}.zip")
