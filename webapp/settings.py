@@ -235,6 +235,9 @@ PREDICTOR_CACHE_SIZE = envint("PREDICTOR_CACHE_SIZE", "3")
 # no free slot within PREDICT_WAIT_SECONDS is answered 429 "busy, try again", never queued on.
 PREDICT_CONCURRENCY = envint("PREDICT_CONCURRENCY", "2")
 PREDICT_WAIT_SECONDS = envint("PREDICT_WAIT_SECONDS", "5")
+# Threads each of those predictions uses. One text gains little from more, and on a busy
+# machine threads that wait for each other made a Try-it answer take 20 times as long.
+PREDICT_THREADS = envint("PREDICT_THREADS", "1")
 
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG=0.

@@ -16,7 +16,8 @@ model does not hold up predictions on models already loaded.
 
 At most settings.PREDICT_CONCURRENCY predictions run at once in a web process; a request
 waits up to PREDICT_WAIT_SECONDS for a slot, then is told the server is busy (429 with
-Retry-After) instead of piling onto a queue that only grows under load.
+Retry-After) instead of piling onto a queue that only grows under load. Each uses
+PREDICT_THREADS threads (set for the whole process when a model loads).
 """
 
 import threading
@@ -52,7 +53,7 @@ def _cached(key: str):
 
 
 def get_predictor(run_dir):
-    from finetune.predict import Predictor
+    from finetune.predict import Predictor, use_threads
 
     key = str(Path(run_dir).resolve())
     predictor = _cached(key)
@@ -63,6 +64,7 @@ def get_predictor(run_dir):
     with load_lock:
         predictor = _cached(key)  # another request may have loaded it while we waited
         if predictor is None:
+            use_threads(settings.PREDICT_THREADS)
             predictor = Predictor.load(key)
             with _lock:
                 _cache[key] = predictor
