@@ -81,6 +81,7 @@ class NerEvaluationTestCase(NerModelTestCase):
         support = sum(row["support"] for row in self.evaluation["types"])
         self.assertIn(f'<td class="num">{support}</td></tr></tfoot>', table)
         self.assertNotContains(response, "Wrong answers the model was surest about")
+        self.assertNotContains(response, "{#")  # no template comment shows on the page
 
     def test_it_draws_each_text_with_a_wrong_name_twice(self):
         examples = self.evaluation["examples"]
@@ -116,6 +117,16 @@ class NerEvaluationTestCase(NerModelTestCase):
         self.assertEqual(self.client.get(self.url).status_code, 404)
 
 
+class NerModelPageTestCase(NerModelTestCase):
+    def test_it_offers_try_it_and_says_how_pipeline_loads_it(self):
+        response = self.client.get(reverse("catalog:detail", args=[self.model.uuid]))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="try"')
+        self.assertContains(response, "token-classification")
+        types = response.context["labels"]
+        self.assertEqual(types, ["LOC", "ORG", "PER"])  # the types, not the B-/I- tags
+
+
 class NerTryTestCase(NerModelTestCase):
     def post(self, text: str):
         url = reverse("catalog:try", args=[self.model.uuid])
@@ -128,6 +139,7 @@ class NerTryTestCase(NerModelTestCase):
         response = self.post(text)
         self.assertTemplateUsed(response, "catalog/try/ner.html")
         html = response.content.decode()
+        self.assertNotIn("{#", html)
         self.assertEqual(html.count("<mark "), len(entities))
         self.assertIn(f"Found {len(entities)} name", html)
         for entity in entities:

@@ -40,12 +40,14 @@ def model_list(request):
 def page_context(request, model: TrainedModel, **extra) -> dict:
     run = model.run
     info = model.info()
+    # An entity model's labels are tags (B-PER, I-PER, O); its types are what people know.
+    labels = info.get("head", {}).get("types") or info.get("labels", [])
     extra = sharing_context(request, model) | extra
     return {
         "model": model,
         "run": run,
         "metrics": run.metrics,
-        "labels": info.get("labels", []) if len(info.get("labels", [])) > 1 else [],
+        "labels": labels if len(labels) > 1 else [],
         "mapping": run.mapping,
         "card": model.card(),
         "pipeline_call": rundir.pipeline_call(info, run.the_task, "folder") if info else "",
