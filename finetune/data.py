@@ -25,6 +25,7 @@ sentences for the user.
 
 import datetime as dt
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +39,13 @@ from finetune.sheetsize import Extent, TagTooLong, ods_extents, sheet_extent, xl
 from finetune.textfiles import (
     DELIMITERS,
     NOT_A_SPREADSHEET,
-    SNIFF_CHARS,
     UPLOAD_THESE,
     TooWide,
-    decode,
     first_row_width,
     parse_delimited,
+    sample_text,
     sniff_delimiter,
+    to_utf8,
 )
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -85,9 +86,9 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_BLANK = np.frompyfunc(str.isspace, 1, 1)  # a non-empty cell of nothing but spaces
-# The characters INVISIBLE matches, for a quick `in` test on a whole file (memchr-fast).
-INVISIBLE_CHARS = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20))]
+# Every byte but those INVISIBLE matches: deleting these from UTF-8 leaves only the invisible
+# characters (in UTF-8 a byte below 0x20 is always that character itself).
+VISIBLE_BYTES = bytes(b for b in range(256) if not INVISIBLE.match(chr(b)))
 
 PROTECTED = (
     "This workbook is protected with a password. Save a copy without the password and upload that."
@@ -275,8 +276,9 @@ def _zip_kind(path: Path) -> str:
 
 
 def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
-    text, encoding = decode(path.read_bytes())
-    sample = text[:SNIFF_CHARS]
+    stamp = _stamp(path)
+    data, encoding = to_utf8(path.read_bytes())  # a UTF-8 file stays as it is
+    sample, complete = sample_text(data)
     if not sample.strip().strip("".join(DELIMITERS) + "\r\n "):  # nothing but separators
         raise FinetuneError(EMPTY)
     if len(CONTROL_CHARS.findall(sample)) > len(sample) // 100 or "\x00" in sample:
@@ -286,12 +288,17 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
             "This file looks like a web page or XML, not a spreadsheet. Open it in Excel, "
             "save it as .xlsx or .csv and upload that."
         )
-    delimiter = sniff_delimiter(sample, complete=len(text) <= SNIFF_CHARS, suffix=suffix)
-    if (width := first_row_width(text, delimiter)) > MAX_COLUMNS:  # before parsing it all
+    delimiter = sniff_delimiter(sample, complete=complete, suffix=suffix)
+    if (width := first_row_width(data, delimiter)) > MAX_COLUMNS:  # before parsing it all
         raise _too_many_columns(width)
     limit = max_rows + 1 + ROW_SLACK
+    # pandas reads a UTF-8 file itself (in parallel, which it cannot do from memory): its
+    # size and time, unchanged, show that it read the bytes checked here.
+    on_disk = path if stamp and encoding.startswith("utf-8") else None
     try:
-        raw = parse_delimited(text, delimiter, limit, max_columns=MAX_COLUMNS)
+        raw = parse_delimited(data, delimiter, limit, MAX_COLUMNS, on_disk)
+        if on_disk and _stamp(path) != stamp:  # written to meanwhile: parse what was checked
+            raw = parse_delimited(data, delimiter, limit, MAX_COLUMNS)
     except TooWide as err:
         raise _too_many_columns(err.width)
     if raw.shape[1] > MAX_COLUMNS:
@@ -299,12 +306,18 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
     if len(raw) >= limit:
         raise _too_many_rows(max_rows)
     cleaned = 0
-    if any(ch in text for ch in INVISIBLE_CHARS):  # rare: clean cell by cell, counting
+    if data.translate(None, VISIBLE_BYTES):  # rare: clean cell by cell, counting
         dirty = raw.map(lambda v: bool(INVISIBLE.search(v)))
         cleaned = int(dirty.to_numpy().sum())
         raw = raw.map(lambda v: INVISIBLE.sub("", v))
     frame, rows = _tidy(raw, max_rows)
     return Table(frame, [], None, encoding, delimiter, rows, cleaned)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A regular file's size and modification time (None for a pipe or a device)."""
+    status = path.stat()
+    return (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else None
 
 
 # Workbooks ----------------------------------------------------------------------------------
@@ -447,9 +460,7 @@ def _tidy(
     """
     where = f'The sheet "{sheet}"' if sheet else "This file"
     advice = f" Pick another sheet: {name_list(others)}." if others else ""
-    cells = raw.to_numpy(dtype=object)
-    filled = (cells != "") & ~_BLANK(cells).astype(bool)  # one pass, not one per column
-    positions = np.flatnonzero(filled.any(axis=1))
+    positions, keep = _filled_rows_and_columns(raw)
     if len(positions) == 0:
         raise FinetuneError(
             f"{where} is empty.{advice or ' Add a header row and at least one row of data.'}"
@@ -462,12 +473,38 @@ def _tidy(
         )
     if len(data_at) > max_rows:
         raise _too_many_rows(max_rows)
-    keep = np.flatnonzero(filled[data_at].any(axis=0) | filled[header_at])
-    frame = raw.iloc[data_at, keep].reset_index(drop=True)
+    # A run of rows and every column (the usual file) is a slice: nothing is copied.
+    first, last = data_at[0], data_at[-1]
+    frame = raw.iloc[first : last + 1] if last - first == len(data_at) - 1 else raw.iloc[data_at]
+    if len(keep) < raw.shape[1]:
+        frame = frame.iloc[:, keep]
+    frame = frame.reset_index(drop=True)
     header = raw.iloc[header_at, keep].tolist()
     frame.columns = _column_names(header, keep + first_column)
     rows = np.asarray(numbers)[data_at] if numbers is not None else data_at + 1
     return frame, rows.tolist()
+
+
+def _filled_rows_and_columns(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the rows, and of the columns, holding a cell with more than spaces.
+
+    1. A row is filled once one of its cells is, so each column looks only at the rows that
+       no column before it filled: a usual table asks str.isspace about one cell a row.
+    2. A column is filled when any of its cells is (the header's or a data row's: a blank
+       row has none); its first cell that is not empty usually settles it.
+    """
+    rows, columns = np.zeros(len(raw), dtype=bool), np.zeros(raw.shape[1], dtype=bool)
+    for j in range(raw.shape[1] if len(raw) else 0):
+        cells = raw.iloc[:, j].to_numpy(dtype=object)  # no copy of a column of str
+        unempty = cells != ""
+        first = int(unempty.argmax())
+        columns[j] = unempty[first] and (
+            not cells[first].isspace() or any(not c.isspace() for c in cells[unempty])
+        )
+        if not rows.all():
+            at = np.flatnonzero(unempty & ~rows)
+            rows[at] = ~np.fromiter(map(str.isspace, cells[at]), dtype=bool, count=len(at))
+    return np.flatnonzero(rows), np.flatnonzero(columns)
 
 
 def _column_names(header: list[str], positions) -> list[str]:

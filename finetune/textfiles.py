@@ -1,25 +1,40 @@
-"""Text files as a table: decode the bytes, find the delimiter, split the rows.
+"""Text files as a table: find the encoding, the delimiter, and split the rows.
 
-    text, encoding = decode(path.read_bytes())     # "utf-8", "utf-16-le", "gb18030", "cp1252"...
-    delimiter = sniff_delimiter(text[:SNIFF_CHARS], complete=True, suffix=".csv")
-    raw = parse_delimited(text, delimiter, limit=1_000_000)   # str cells, blank lines kept
+    data, encoding = to_utf8(path.read_bytes())    # "utf-8", "utf-16-le", "gb18030", "cp1252"...
+    sample, complete = sample_text(data)           # the first SNIFF_CHARS characters
+    delimiter = sniff_delimiter(sample, complete=complete, suffix=".csv")
+    raw = parse_delimited(data, delimiter, limit=1_000_000)   # str cells, blank lines kept
 
 finetune.data.read_table calls these for .csv, .tsv and .txt files and tidies the result.
-Every failure raises FinetuneError with a plain sentence.
+A UTF-8 file is checked a piece at a time and parsed as it is, never copied as a whole into
+a Python str; other encodings are decoded and handed on as UTF-8. Every failure raises
+FinetuneError with a plain sentence.
 """
 
+import codecs
 import csv
 import io
 import re
 from collections import Counter
+from itertools import islice
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from finetune.errors import FinetuneError
 
 SNIFF_CHARS = 64 * 1024  # text sample for the delimiter and binary checks
 SNIFF_ROWS = 50
+CHECK_BYTES = 1024 * 1024  # UTF-8 checked this many bytes at a time
 DELIMITERS = (",", "\t", ";", "|")  # in order of preference when the evidence ties
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 CJK_RANGES = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 CJK = re.compile(f"[{CJK_RANGES}]")
 CJK_IN_LATIN_WORD = re.compile(f"(?<=[A-Za-z])[{CJK_RANGES}]|[{CJK_RANGES}](?=[A-Za-z])")
@@ -40,26 +55,51 @@ class TooWide(ValueError):
         self.width = width
 
 
-def decode(raw: bytes) -> tuple[str, str]:
-    """The file's text and the encoding it was in (tried strictly, most telling first)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return _strict(raw, "utf-8-sig"), "utf-8-sig"
-    for bom, name in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                      (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):  # fmt: skip
+def to_utf8(raw: bytes) -> tuple[bytes, str]:
+    """The file's text as UTF-8 bytes without a BOM, and the encoding it was in (tried
+    strictly, most telling first: a BOM, UTF-16's NUL bytes, UTF-8, GB18030, Windows-1252)."""
+    encoding, start = _marked_encoding(raw) or ("utf-8", 0)
+    if encoding.startswith("utf-8"):
+        if _is_utf8(raw, start):
+            return (raw[start:] if start else raw), encoding
+        if start:
+            raise FinetuneError(UNREADABLE)
+        text, encoding = _decode_legacy(raw)
+    else:
+        text = _strict(raw[start:], encoding)
+    return text.encode("utf-8"), encoding
+
+
+def _marked_encoding(raw: bytes) -> tuple[str, int] | None:
+    """The encoding a BOM or UTF-16's NUL bytes announce, and where the text starts."""
+    for bom, name in BOMS:
         if raw.startswith(bom):
-            return _strict(raw[len(bom) :], name), name
+            return name, len(bom)
     # UTF-16 without a BOM: every other byte of plain text is a NUL.
     head = raw[:4096]
     half = max(len(head) // 2, 1)
     even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
     if odd > 0.3 and even < 0.05:
-        return _strict(raw, "utf-16-le"), "utf-16-le"
+        return "utf-16-le", 0
     if even > 0.3 and odd < 0.05:
-        return _strict(raw, "utf-16-be"), "utf-16-be"
+        return "utf-16-be", 0
+    return None
+
+
+def _is_utf8(raw: bytes, start: int) -> bool:
+    """Whether raw[start:] is UTF-8, checked a piece at a time (no decoded copy of it all)."""
+    check, view = codecs.getincrementaldecoder("utf-8")().decode, memoryview(raw)
     try:
-        return raw.decode("utf-8"), "utf-8"
+        for at in range(start, len(raw), CHECK_BYTES):
+            check(view[at : at + CHECK_BYTES])
+        check(b"", final=True)
     except UnicodeDecodeError:
-        pass
+        return False
+    return True
+
+
+def _decode_legacy(raw: bytes) -> tuple[str, str]:
+    """Text that is not Unicode: GB18030 when it reads as Chinese, else Windows-1252."""
     if b"\x00" in raw[:SNIFF_CHARS]:
         raise FinetuneError(NOT_A_SPREADSHEET)
     try:
@@ -69,6 +109,14 @@ def decode(raw: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     return _strict(raw, "cp1252"), "cp1252"
+
+
+def sample_text(data: bytes) -> tuple[str, bool]:
+    """The first SNIFF_CHARS characters of UTF-8 `data`, and whether that is all of it."""
+    head = data[: 4 * SNIFF_CHARS]  # a character is at most 4 bytes
+    whole = len(head) == len(data)
+    text = codecs.utf_8_decode(head, "strict", whole)[0]  # a character cut at the end waits
+    return text[:SNIFF_CHARS], whole and len(text) <= SNIFF_CHARS
 
 
 def _strict(raw: bytes, encoding: str) -> str:
@@ -117,11 +165,11 @@ def sniff_delimiter(sample: str, *, complete: bool, suffix: str) -> str:
     hint = "\t" if suffix == ".tsv" else None
     scores = {}
     for order, d in enumerate(DELIMITERS):
-        try:
-            rows = list(csv.reader(io.StringIO(sample), delimiter=d))
+        rows = csv.reader(io.StringIO(sample, newline=""), delimiter=d)
+        try:  # the first SNIFF_ROWS rows that are not blank
+            counts = list(islice((len(r) for r in rows if any(c.strip() for c in r)), SNIFF_ROWS))
         except csv.Error:
             continue
-        counts = [len(r) for r in rows if any(c.strip() for c in r)][:SNIFF_ROWS]
         if counts:
             width, hits = Counter(counts).most_common(1)[0]
             counts = counts[counts.index(width) :]  # a title line above the table is fine
@@ -135,10 +183,10 @@ def sniff_delimiter(sample: str, *, complete: bool, suffix: str) -> str:
     return max(scores, key=lambda d: scores[d][1:]) if scores else ","
 
 
-def first_row_width(text: str, delimiter: str) -> int:
-    """Cells in the first line (quotes respected)."""
-    end = text.find("\n")
-    first_line = text if end < 0 else text[:end]
+def first_row_width(data: bytes, delimiter: str) -> int:
+    """Cells in the first line of UTF-8 `data` (quotes respected)."""
+    end = data.find(b"\n")
+    first_line = (data if end < 0 else data[:end]).decode("utf-8")
     try:
         return len(next(csv.reader([first_line], delimiter=delimiter), []))
     except csv.Error:
@@ -146,25 +194,36 @@ def first_row_width(text: str, delimiter: str) -> int:
 
 
 def parse_delimited(
-    text: str, delimiter: str, limit: int, max_columns: int | None = None
+    data: bytes,
+    delimiter: str,
+    limit: int,
+    max_columns: int | None = None,
+    file: Path | None = None,
 ) -> pd.DataFrame:
-    """Every record as a row of str cells (blank lines kept, so row numbers stay right).
+    """The first `limit` records of UTF-8 `data`, each a row of str cells (blank lines kept,
+    so row numbers stay right; a short row is filled with "").
 
+    `file`: a file holding `data`, after a UTF-8 BOM if any. pandas then reads that file, in
+    parallel threads when it is large (it cannot from memory), once a count of the lines
+    shows that it holds no more than `limit` records.
     TooWide when a row has more than `max_columns` cells, found before the frame is built.
     """
+    bounded = most_records(data) <= limit
+    # pandas drops one BOM from the start: from the file's, or from `data` when it has one.
+    on_disk = file is not None and bounded and not data.startswith(codecs.BOM_UTF8)
     try:
-        # As UTF-8 bytes: pandas' C parser reads those faster than a str.
-        frame = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")), encoding="utf-8", sep=delimiter, header=None,
-            dtype=str, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, nrows=limit, engine="c",
+        # na_filter=False: no cell becomes NaN, a missing one is "" (nothing to fill after).
+        return pd.read_csv(
+            file if on_disk else io.BytesIO(data), encoding="utf-8",
+            sep=delimiter, header=None, dtype=str, keep_default_na=False, na_filter=False,
+            skip_blank_lines=False, nrows=None if bounded else limit, engine="c",
         )  # fmt: skip
-        return frame.fillna("")
     except (pd.errors.ParserError, pd.errors.EmptyDataError):
         pass  # rows of different lengths, or a blank first line: the csv module copes
     try:
         rows = []
-        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        lines = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+        for row in csv.reader(lines, delimiter=delimiter):
             rows.append(row)
             if len(rows) >= limit:
                 break
@@ -174,3 +233,15 @@ def parse_delimited(
     if max_columns is not None and width > max_columns:
         raise TooWide(width)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=str)
+
+
+def most_records(data: bytes) -> int:
+    """The lines of `data`, ended by LF, CRLF or a lone CR as pandas reads them: no fewer
+    than its records, as a record is a line or more (a quoted cell may hold line breaks)."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    lines = int(np.count_nonzero(codes == ord("\n"))) + 1
+    if b"\r" in data:
+        returns = codes == ord("\r")
+        crlf = np.count_nonzero(returns[:-1] & (codes[1:] == ord("\n")))
+        lines += int(np.count_nonzero(returns)) - int(crlf)
+    return lines
