@@ -21,7 +21,12 @@ import pytest
 from finetune.ner.layouts import parse_entity_cell
 from finetune.tasks import TASKS
 from tests.e2e.conftest import sign_up, snap, start_tiny_training, upload, wait_until_finished
-from tests.e2e.test_e2e_tasks import ANSWER_TIMEOUT_MS, TRAINING_TIMEOUT_MS, assert_fields
+from tests.e2e.test_e2e_tasks import (
+    ANSWER_TIMEOUT_MS,
+    TRAINING_TIMEOUT_MS,
+    assert_fields,
+    score_on_model_page,
+)
 from tests.finetune.conftest import FILLER, NEGATIVE, POSITIVE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -119,21 +124,12 @@ def test_entities_from_a_listed_column_to_highlighted_names(app, visitor, tmp_pa
     snap(page, "ner-04-try")
 
     # 5. A scored spreadsheet lists the names it found in the first layout.
-    batch = tmp_path / "new-opinions.csv"
-    pd.DataFrame({"review": ["the story was superb", "awful acting", "the film"]}).to_csv(
-        batch, index=False
-    )
-    page.set_input_files("#batches input[type=file]", str(batch))
-    page.get_by_role("button", name="Upload and label").click()
-    page.locator("#batches .batch .badge.finished").wait_for(timeout=ANSWER_TIMEOUT_MS * 2)
-    with page.expect_download() as started:
-        page.locator("#batches .batch a", has_text="Download").click()
-    scored_path = tmp_path / "scored.csv"
-    started.value.save_as(scored_path)
-    scored = pd.read_csv(scored_path, dtype=str, keep_default_na=False)
+    texts = ["the story was superb", "awful acting", "the film"]
+    scored = score_on_model_page(page, pd.DataFrame({"review": texts}), tmp_path)
     assert list(scored.columns) == ["review", "entities"]
     for cell in scored["entities"]:
         mentions, unreadable = parse_entity_cell(cell)
         assert unreadable == [] and all(m.type in TYPES for m in mentions), cell
+    assert "superb = LIKE" in scored["entities"][0] and "awful = DISLIKE" in scored["entities"][1]
 
     person.assert_clean()

@@ -129,6 +129,21 @@ def try_it(page, text: str, text_pair: str | None = None):
     return result
 
 
+def score_on_model_page(page, frame: pd.DataFrame, tmp_path: Path) -> pd.DataFrame:
+    """Upload `frame` as a CSV under "Label a whole spreadsheet", wait for the batch to
+    finish, download the scored file and read it back (every cell a string)."""
+    batch = tmp_path / "to-score.csv"
+    frame.to_csv(batch, index=False)
+    page.set_input_files("#batches input[type=file]", str(batch))
+    page.get_by_role("button", name="Upload and label").click()
+    page.locator("#batches .batch .badge.finished").wait_for(timeout=ANSWER_TIMEOUT_MS * 2)
+    with page.expect_download() as started:
+        page.locator("#batches .batch a", has_text="Download").click()
+    scored_path = tmp_path / "scored.csv"
+    started.value.save_as(scored_path)
+    return pd.read_csv(scored_path, dtype=str, keep_default_na=False)
+
+
 def open_model(page) -> None:
     page.get_by_role("link", name="Try the model").click()
     page.wait_for_url(re.compile(r"/models/[0-9a-f-]{36}/$"))
@@ -190,17 +205,8 @@ def test_multi_label_from_joined_labels_to_a_scored_spreadsheet(app, visitor, tm
     snap(page, "tasks-04-multi-label-try")
 
     # Score a small spreadsheet and download it: the labels and one score column per label.
-    batch = tmp_path / "new-reviews.csv"
     texts = ["excellent film", "the acting was awful", "the story"]
-    pd.DataFrame({"review": texts}).to_csv(batch, index=False)
-    page.set_input_files("#batches input[type=file]", str(batch))
-    page.get_by_role("button", name="Upload and label").click()
-    page.locator("#batches .batch .badge.finished").wait_for(timeout=ANSWER_TIMEOUT_MS * 2)
-    with page.expect_download() as started:
-        page.locator("#batches .batch a", has_text="Download").click()
-    scored_path = tmp_path / "scored.csv"
-    started.value.save_as(scored_path)
-    scored = pd.read_csv(scored_path, dtype=str, keep_default_na=False)
+    scored = score_on_model_page(page, pd.DataFrame({"review": texts}), tmp_path)
     assert list(scored.columns) == ["review", "prediction"] + [f"score {t}" for t in sorted(TAGS)]
     assert scored["review"].tolist() == texts
     for tag in TAGS:
