@@ -13,11 +13,16 @@ Parts (each runs in a child process of its own, so its peak memory is its own):
            transformers.pipeline on the same run folder; p50 / p95 in milliseconds.
 - score:   20,000 rows, file in to file out: finetune.predict.score_file vs. pipeline with
            batch 64 plus pandas to read and write; rows per second.
+- http, memory, click: through a real server (`manage.py up`, production settings): one
+           prediction over HTTP (Try it and the API), the web process's memory with 3 models,
+           and a click on Train to the first training step; see bench/web_speed.py.
 - read:    100,000 rows x 5 columns: finetune.data.read_table vs. pandas (CSV: read_csv with
            dtype=str and keep_default_na=False, the median of CSV_ROUNDS calls each, taken in
            turns; XLSX: read_excel with openpyxl, one call each).
 Figures go to bench/out/speed.json, and the table between the speed markers in
 bench/RESULTS.md is written anew (medians of --repeat runs; ratios are peer / LabelTune).
+Parts not run this time keep their last figures there, each with its command, date and the
+machine's load average before and after it (the machine may be shared).
 """
 
 import argparse
@@ -38,10 +43,12 @@ OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SST2 = ROOT.parent / "shared" / "datasets" / "sst2"
 START, END = "<!-- speed:start -->", "<!-- speed:end -->"
-PARTS = ("train", "predict", "score", "read")
+PARTS = ("train", "predict", "score", "read", "http", "memory", "click")
+WEB_PARTS = ("http", "memory", "click")  # bench/web_speed.py
 TRAIN_ROWS, VALIDATION_ROWS, EPOCHS = 2000, 200, 3
 PREDICT_TEXTS, SCORE_ROWS, READ_ROWS = 300, 20_000, 100_000
 TUTORIAL_STEPS = 30  # Tutorial steps actually run; the rest of its schedule is extrapolated
+PREDICT_THREADS = 1  # torch threads for one prediction, as settings.PREDICT_THREADS
 CSV_ROUNDS = 5  # CSV reads of each side, in turns, so a busy moment hits both alike
 
 
@@ -115,8 +122,9 @@ def _percentiles(times: list[float]) -> tuple[float, float]:
 def part_predict() -> dict:
     from transformers import pipeline
 
-    from finetune.predict import Predictor
+    from finetune.predict import Predictor, use_threads
 
+    use_threads(PREDICT_THREADS)  # both sides, as the web process answers (PREDICT_THREADS)
     folder = run_folder()
     texts = sst2("dev").sentence.tolist()[:PREDICT_TEXTS]
     predictor = Predictor.load(folder, device="cpu", int8=False)
@@ -213,6 +221,7 @@ def part_read() -> dict:
 
 def run_part(name: str) -> dict:
     """Run one part in a child process; its figures plus its peak memory."""
+    load_before = os.getloadavg()[0]
     done = subprocess.run(
         [sys.executable, "-m", "bench.speed", "--child", name],
         cwd=ROOT,
@@ -222,7 +231,18 @@ def run_part(name: str) -> dict:
     )
     if done.returncode:
         raise SystemExit(f"The {name} part failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures | {"load_before": load_before, "load_after": os.getloadavg()[0]}
+
+
+def earlier_figures() -> dict:
+    """bench/out/speed.json's parts, so a run of some parts keeps the others' figures."""
+    try:
+        figures = json.loads((OUT / "speed.json").read_text())
+    except (OSError, ValueError):
+        figures = {}
+    figures.setdefault("measured", {})
+    return figures
 
 
 def medians(runs: list[dict]) -> dict:
@@ -261,6 +281,10 @@ def table(figures: dict) -> str:
             f"p95 {p['labeltune_int8_p95_ms']:.1f} ms | | "
             f"{p['labeltune_p50_ms'] / p['labeltune_int8_p50_ms']:.2f}× the full model |"
         )
+    if any(name in figures for name in WEB_PARTS):
+        from bench.web_speed import table_rows
+
+        rows += table_rows(figures)
     s = figures.get("score")
     if s:
         rows.append(
@@ -285,18 +309,29 @@ def table(figures: dict) -> str:
     return "\n".join(rows)
 
 
-def write_results(figures: dict, command: str) -> None:
+def write_results(figures: dict) -> None:
     import platform
 
     import torch
     import transformers
 
+    measured = []
+    for name in (name for name in PARTS if name in figures):
+        run, part = figures["measured"].get(name), figures[name]
+        if run is None or "load_before" not in part:
+            measured.append(f"- {name}: an earlier run (bench/out/speed.json)")
+            continue
+        measured.append(
+            f"- {name}: `{run['command']}`, {run['date']}, medians of {run['repeat']} run(s), "
+            f"load average {part['load_before']:.1f} before, {part['load_after']:.1f} after"
+        )
     section = "\n".join(
         [
             START,
-            f"Measured {time.strftime('%Y-%m-%d')} with `{command}` on {os.cpu_count()} cores, "
-            f"Python {platform.python_version()}, torch {torch.__version__}, transformers "
-            f"{transformers.__version__}; medians of {figures['repeat']} run(s).",
+            f"On {os.cpu_count()} cores, Python {platform.python_version()}, torch "
+            f"{torch.__version__}, transformers {transformers.__version__}. Each part:",
+            "",
+            *measured,
             "",
             table(figures),
             END,
@@ -321,20 +356,28 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        figures = globals()[f"part_{args.child}"]()
+        if args.child in WEB_PARTS:
+            from bench import web_speed
+
+            figures = getattr(web_speed, f"part_{args.child}")()
+        else:
+            figures = globals()[f"part_{args.child}"]()
         figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(figures))
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    figures = {"repeat": args.repeat}
+    figures = earlier_figures()
+    command = "python -m bench.speed " + " ".join(sys.argv[1:])
     for name in args.parts.split(","):
         runs = [run_part(name) for _ in range(args.repeat)]
         figures[name] = medians(runs)
+        figures["measured"][name] = {"command": command, "repeat": args.repeat,
+                                     "date": time.strftime("%Y-%m-%d %H:%M")}  # fmt: skip
         print(name, json.dumps(figures[name]), flush=True)
     (OUT / "speed.json").write_text(json.dumps(figures, indent=2))
     print(table(figures))
     if not args.no_write:
-        write_results(figures, "python -m bench.speed " + " ".join(sys.argv[1:]))
+        write_results(figures)
     return 0
 
 
