@@ -259,7 +259,10 @@ def run_check(args) -> int:
 
 
 def format_report(report) -> str:
-    lines = [f"Rows: {report.rows_total} in the file, {report.rows_used} usable for training."]
+    used = f"{report.rows_used} usable for training"
+    if report.entity_layout == "token_rows":  # one word per row: the texts are sentences
+        used = f"{report.rows_used} sentences usable for training"
+    lines = [f"Rows: {report.rows_total} in the file, {used}."]
     if report.labels:
         lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
     if report.entity_types:

@@ -140,3 +140,10 @@ def test_it_offers_no_label_fixes():
     report = check(frame_of(texts, ["Ann = PER"] * 6 + ["Ann = LOC"] * 6), ENTITIES, task="ner")
     assert report.duplicate_texts and report.conflicts  # the same text with other names
     assert fixes.suggest(report, ENTITIES) == []
+
+
+def test_it_pads_token_labels_to_the_batch_width_with_the_ignored_label():
+    # On a GPU the inputs are padded to a multiple of 8: the labels follow the inputs' width.
+    batch = TASK.target_tensor([[-100, 4, 0, -100], [-100, 4, -100]], width=8)
+    assert batch.shape == (2, 8) and batch.dtype.is_floating_point is False
+    assert batch[1].tolist() == [-100, 4] + [-100] * 6
