@@ -488,19 +488,19 @@ def _tidy(
 def _filled_rows_and_columns(raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """The positions of the rows, and of the columns, holding a cell with more than spaces.
 
-    1. A row is filled once one of its cells is, so each column looks only at the rows that
+    1. A column is filled when any of its cells is (the header's or a data row's: a blank
+       row has none); its top cell, the header in a usual table, mostly settles it.
+    2. A row is filled once one of its cells is, so each column looks only at the rows that
        no column before it filled: a usual table asks str.isspace about one cell a row.
-    2. A column is filled when any of its cells is (the header's or a data row's: a blank
-       row has none); its first cell that is not empty usually settles it.
     """
     rows, columns = np.zeros(len(raw), dtype=bool), np.zeros(raw.shape[1], dtype=bool)
     for j in range(raw.shape[1] if len(raw) else 0):
         cells = raw.iloc[:, j].to_numpy(dtype=object)  # no copy of a column of str
+        columns[j] = cells[0] != "" and not cells[0].isspace()
+        if columns[j] and rows.all():
+            continue  # nothing left to learn from this column
         unempty = cells != ""
-        first = int(unempty.argmax())
-        columns[j] = unempty[first] and (
-            not cells[first].isspace() or any(not c.isspace() for c in cells[unempty])
-        )
+        columns[j] = columns[j] or any(not cell.isspace() for cell in cells[unempty])
         if not rows.all():
             at = np.flatnonzero(unempty & ~rows)
             rows[at] = ~np.fromiter(map(str.isspace, cells[at]), dtype=bool, count=len(at))

@@ -31,6 +31,7 @@ CASES = {
         "\n,,,\n,text,\u3000,label\n,one, ,a\n\n, \t,\xa0,\n,two,,b\n,,,\n , ,\u2003, \n,three,,c\n",
         "utf-8", ",",
     ),
+    "header cells of spaces": ("text,\u3000, ,label\none,,,a\ntwo,,\t,b\n", "utf-8", ","),
     "a blank first line": ("\ntext;label\nun;a\ndeux;b\n", "utf-8", ";"),
     "old mac line endings": ("text|label\rone|a\r\rtwo|b\r", "utf-8", "|"),
     "ragged, old mac": ("text;label\r" + "un;a\r" * 9 + "deux;b;c\r\r\"x\ry\";z\r", "utf-8", ";"),
