@@ -230,11 +230,15 @@ def settings_in_words(config: dict, metrics: dict) -> str:
         epochs = f"{_count(metrics['epochs_run'], 'epoch')} (chosen automatically)"
     else:
         epochs = "epochs chosen automatically"
+    from finetune.tasks import TASKS, get_task
+
     steps = config.get("max_steps") or "no limit"
+    task = get_task(config.get("task") if config.get("task") in TASKS else "single_label")
     return (
         f"{epochs}, learning rate {config.get('learning_rate')}, "
-        f"{config.get('batch_size')} rows per step, texts cut at {config.get('max_length')} "
-        f"word pieces, step limit: {steps}, seed {config.get('seed')}."
+        f"{config.get('batch_size')} rows per step, "
+        f"{task.length_in_words(config.get('max_length'))}, step limit: {steps}, "
+        f"seed {config.get('seed')}."
     )
 
 

@@ -214,6 +214,10 @@ class Task:
         """Add this task's section to `report` (finetune.health.HealthReport)."""
         raise NotImplementedError
 
+    def length_in_words(self, max_length) -> str:
+        """What happens to long texts, for the model card's settings line."""
+        return f"texts cut at {max_length} word pieces"
+
     def long_text_warning(self, count: int, size: str) -> str:
         """The report's sentence on `count` texts longer than the model reads (`size`, like
         "128 pieces of words"); by default the model reads only their beginning."""

@@ -14,7 +14,7 @@ A prediction: {"entities": [{"type", "text", "start", "end", "confidence"}, ...]
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ class Annotated:
 
     text: str
     spans: tuple[tuple[int, int, str], ...]
+    row: int | None = field(default=None, compare=False, repr=False)  # spreadsheet row
 
     def __str__(self) -> str:
         return format_entities(self.text, self.spans)
@@ -95,11 +96,13 @@ class NerTask(Task):
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
     ) -> NerExamples:
         parsed = parse(frame, mapping, row_numbers=row_numbers)
+        numbers = list(row_numbers) if row_numbers else [i + 2 for i in range(len(frame))]
         return NerExamples(
             rows=list(parsed.rows),
             texts=list(parsed.texts),
             targets=[
-                Annotated(t, tuple(s)) for t, s in zip(parsed.texts, parsed.spans, strict=True)
+                Annotated(t, tuple(s), numbers[p] if p < len(numbers) else None)
+                for t, s, p in zip(parsed.texts, parsed.spans, parsed.rows, strict=True)
             ],
             skipped={reason: list(rows) for reason, rows in parsed.skipped.items()},
             parsed=parsed,
@@ -223,7 +226,7 @@ class NerTask(Task):
         overall["token_accuracy"] = scores.token_accuracy(texts, expected, found)
         examples = [
             {
-                "row": None,
+                "row": target.row,
                 "text": target.text,
                 "expected": entity_dicts(target.text, target.spans),
                 "predicted": p["entities"],
@@ -274,6 +277,9 @@ class NerTask(Task):
         return "" if value is None else f"{value:.3f}"
 
     # 5. The data report
+
+    def length_in_words(self, max_length) -> str:
+        return f"long texts read in overlapping pieces of {max_length} word pieces"
 
     def long_text_warning(self, count: int, size: str) -> str:
         many = count != 1

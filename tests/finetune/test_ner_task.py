@@ -96,6 +96,7 @@ def test_its_metrics_have_the_keys_the_pages_and_the_baseline_comparison_read():
     assert [row["type"] for row in evaluation["types"]] == ["PER", "LOC"]
     assert set(evaluation["overall"]) == {"precision", "recall", "f1", "token_accuracy"}
     assert [e["text"] for e in evaluation["examples"]] == [texts[0], texts[2]]
+    assert [e["row"] for e in evaluation["examples"]] == [2, 4]  # spreadsheet rows (header 1)
     assert evaluation["examples"][0]["expected"][1] == {
         "type": "PER", "text": "Bob", "start": 8, "end": 11
     }  # fmt: skip
@@ -147,3 +148,16 @@ def test_it_pads_token_labels_to_the_batch_width_with_the_ignored_label():
     batch = TASK.target_tensor([[-100, 4, 0, -100], [-100, 4, -100]], width=8)
     assert batch.shape == (2, 8) and batch.dtype.is_floating_point is False
     assert batch[1].tolist() == [-100, 4] + [-100] * 6
+
+
+def test_its_examples_point_at_the_spreadsheet_rows_they_came_from():
+    frames = layout_frames(ner_sentences(3), blank_rows=True)
+    frame = frames["token_rows"]
+    numbers = [n + 2 for n in range(len(frame))]  # as read_table numbers them, gaps included
+    blank = frame.index[frame["token"] == ""].tolist()
+    kept = frame.drop(index=blank).reset_index(drop=True)
+    numbers = [n for i, n in enumerate(numbers) if i not in blank]
+    examples = TASK.prepare(kept, ColumnMapping(text="token", tags="tag"), row_numbers=numbers)
+    starts = [t.row for t in examples.targets]
+    assert starts[0] == 2 and len(starts) == 3
+    assert all(b - a > 1 for a, b in zip(starts, starts[1:], strict=False))  # after a blank row

@@ -27,6 +27,10 @@ def test_it_says_the_rest_of_the_settings():
         "step limit: no limit, seed 42."
     )
 
+    words = settings_in_words(CONFIG | {"epochs": 2, "task": "ner"}, {})
+    assert "long texts read in overlapping pieces of 128 word pieces" in words
+    assert "cut" not in words
+
 
 def test_the_card_shows_how_each_task_loads_in_a_pipeline():
     from finetune.rundir import pipeline_call, pipeline_example
