@@ -32,6 +32,8 @@ class BaseModelInfo:
     languages: str
     description: str
     bundled: bool = False
+    english_first: bool = False  # learned from English text: knows few characters of others
+    multilingual: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,9 +45,11 @@ CATALOG = [
         "MiniLM (bundled)",
         "22 million parameters",
         "Fastest",
-        "English",
-        "Small and quick; works offline. A good first try on any machine.",
-        True,
+        "English first",
+        "Small and quick; works offline. A good first try on English text; it reads little "
+        "Chinese, Japanese or Thai (it does not know most of their characters).",
+        bundled=True,
+        english_first=True,
     ),
     BaseModelInfo(
         "distilbert-base-uncased",
@@ -54,6 +58,7 @@ CATALOG = [
         "Fast",
         "English",
         "A lighter BERT: usually more accurate than MiniLM, about 3 times slower.",
+        english_first=True,
     ),
     BaseModelInfo(
         "roberta-base",
@@ -62,6 +67,7 @@ CATALOG = [
         "Medium",
         "English",
         "Strong on reviews, support tickets and social media text. Best with a GPU.",
+        english_first=True,
     ),
     BaseModelInfo(
         "bert-base-chinese",
@@ -78,6 +84,7 @@ CATALOG = [
         "Medium",
         "104 languages",
         "One model for mixed-language data; fast for its reach.",
+        multilingual=True,
     ),
     BaseModelInfo(
         "xlm-roberta-base",
@@ -86,8 +93,35 @@ CATALOG = [
         "Slow",
         "100 languages",
         "The most accurate multilingual choice here. Needs a GPU for big files.",
+        multilingual=True,
     ),
 ]
+RECOMMENDED = 2  # models named when the chosen one cannot read the text
+
+
+def recommended_for(language: str | None, besides: str = "") -> list[BaseModelInfo]:
+    """Catalogue models for text in `language` ("Chinese"; None: any): the one made for it,
+    then multilingual ones; at most RECOMMENDED, never the model `besides` (an id)."""
+    own = [m for m in CATALOG if language and m.languages == language]
+    wide = [m for m in CATALOG if m.multilingual]
+    return [m for m in own + wide if m.id != besides][:RECOMMENDED]
+
+
+def display_name(name_or_path: str) -> str:
+    """A base model as people know it: its catalogue name, else its id or folder name."""
+    if name_or_path in BUNDLED_ALIASES or _is_bundled_folder(name_or_path):
+        name_or_path = DEFAULT_BASE_MODEL
+    for info in CATALOG:
+        if name_or_path == info.id:
+            return info.name
+    return Path(name_or_path).name if os.path.isdir(name_or_path) else name_or_path
+
+
+def _is_bundled_folder(path: str) -> bool:
+    try:
+        return os.path.isdir(path) and Path(path).resolve() == bundled_path().resolve()
+    except FinetuneError:
+        return False
 
 
 def is_downloaded(model_id: str) -> bool:

@@ -8,6 +8,11 @@ Fast and model-free: skipped rows, duplicates of the whole input and conflicts c
 table alone; the task adds its own section (labels, imbalance and look-alike spellings; the
 range of the numbers). Texts cut at the length limit are counted with the
 base model's tokenizer when the caller passes one, else estimated from word counts.
+
+Text in a script without spaces between words (Chinese, Japanese, Thai: finetune.scripts)
+has its lengths in characters, and the report says how much of it the base model cannot
+read ("does not know 63% of these characters"): the caller's tokenizer, else the bundled
+model's for such text (finetune.vocabulary).
 """
 
 import re
@@ -16,16 +21,20 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from finetune import basemodels, scripts, vocabulary
 from finetune.data import Table, require_columns
+from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
 from finetune.tasks import get_task
 
 MIN_ROWS = 10  # fewer usable rows than this is not a training set
 SHOWN = 20  # rows or conflicts listed by name in a report
 TOKENS_PER_WORD = 1.4  # sub-word pieces per word, for the estimate without a tokenizer
-# Words, single CJK characters (each one is a piece) and punctuation marks.
-CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
-WORD_PIECES = re.compile(rf"[{CJK}]|[^\W{CJK}]+|[^\w\s]")
+# Words, single characters of unspaced scripts and of Hangul (each one is a piece) and
+# punctuation marks.
+ONE_PIECE = scripts.UNSPACED_CLASS + "\uac00-\ud7af"
+WORD_PIECES = re.compile(rf"[{ONE_PIECE}]|[^\W{ONE_PIECE}]+|[^\w\s]")
+SINGLE_PIECES = re.compile(f"[{ONE_PIECE}]")  # never split further
 
 
 @dataclass
@@ -54,6 +63,14 @@ class HealthReport:
     entity_layout: str = ""  # "entities" | "token_rows" | "token_lists"
     tag_scheme: str = ""  # "BIO", "IO", "BIOES", "BMES", "bare"
     text_chars: float | None = None  # average characters of the text column's used cells
+    unspaced_share: float = 0.0  # how much of the text is in scripts without spaces (Chinese...)
+    script: str | None = None  # that script's name when the text is mostly in it
+    length_unit: str = "words"  # "characters" for mostly unspaced text
+    text_length: float | None = None  # average length of the texts, in length_unit
+    unknown_share: float | None = None  # of the text, unknown to the base model (unknown_unit)
+    unknown_unit: str = ""  # "characters" or "words"
+    unknown_model: str = ""  # the base model measured, in words
+    added_characters: int = 0  # characters added to the model before training (vocabulary)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -90,6 +107,7 @@ def check(
     )
     if len(examples):  # finetune.fixes compares it with the labels' length (swapped columns?)
         report.text_chars = round(sum(len(t) for t in examples.texts) / len(examples), 1)
+        _script_section(report, examples.texts, tokenizer)
     if cleaned := getattr(table, "cleaned_cells", 0):  # removed by finetune.data on reading
         report.warnings.append(
             f"{cleaned:,} {'cells' if cleaned > 1 else 'cell'} contained invisible control "
@@ -146,8 +164,46 @@ def check(
     )
     if report.truncated:
         n = report.truncated
-        report.warnings.append(the_task.long_text_warning(n, f"{max_length} pieces of words"))
+        size = (
+            f"about {max_length} characters"
+            if report.length_unit == "characters"
+            else f"{max_length} pieces of words"
+        )
+        report.warnings.append(the_task.long_text_warning(n, size))
     return report
+
+
+def _script_section(report: HealthReport, texts: list[str], tokenizer) -> None:
+    """Lengths in the right unit, the unspaced script, and how much of the text the base model
+    cannot read: the caller's tokenizer, else the bundled model's when the text is mostly
+    in a script without spaces (for other text the bundled model reads nearly everything)."""
+    report.unspaced_share = round(scripts.unspaced_share(texts), 3)
+    report.length_unit = scripts.length_unit(texts)
+    if report.length_unit == "characters":
+        report.script = scripts.main_script(texts)
+    lengths = [scripts.text_length(t, report.length_unit) for t in texts]
+    report.text_length = round(sum(lengths) / len(lengths), 1)
+    if tokenizer is None and report.length_unit == "characters":
+        try:
+            tokenizer = basemodels.load_tokenizer(basemodels.resolve(basemodels.DEFAULT_BASE_MODEL))
+        except FinetuneError:  # not installed: nothing to measure
+            return
+    if tokenizer is None:
+        return
+    unknown = vocabulary.unknown_share(tokenizer, texts)
+    model = basemodels.display_name(tokenizer.name_or_path)
+    report.unknown_share = round(unknown.share, 3)
+    report.unknown_unit, report.unknown_model = unknown.unit, model
+    if unknown.share > vocabulary.UNKNOWN_WARNING:
+        others = basemodels.recommended_for(report.script, besides=tokenizer.name_or_path)
+        pick = " or ".join(m.name for m in others)
+        report.warnings.append(
+            f"{model} does not know {round(100 * unknown.share)}% of these {unknown.unit}: it "
+            "reads them all as the same unknown sign. "
+            + (f"Pick {pick} as the base model if the worker has internet; otherwise " if pick
+               else "")
+            + "LabelTune adds these characters to the model before training."
+        )  # fmt: skip
 
 
 def _answer(target) -> str:
@@ -174,7 +230,8 @@ def _count_truncated(texts, pairs, max_length, tokenizer) -> tuple[int, bool]:
 
     # Estimate: words and punctuation times the usual sub-word split, plus special tokens.
     def pieces(text):
-        return len(WORD_PIECES.findall(text)) * TOKENS_PER_WORD
+        single = len(SINGLE_PIECES.findall(text))
+        return single + (len(WORD_PIECES.findall(text)) - single) * TOKENS_PER_WORD
 
     pair_pieces = [pieces(p) for p in pairs] if pairs else [0] * len(texts)
     return sum(

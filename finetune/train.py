@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, checkpoint, quantize, rundir
+from finetune import basemodels, checkpoint, quantize, rundir, vocabulary
 from finetune.batches import length_grouped, random_batches
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
@@ -57,6 +57,10 @@ class TrainConfig:
     test_fraction: float = 0.1  # rows held out for the final evaluation
     max_steps: int = 0  # stop after this many steps (0 = no limit); for quick trials
     device: str = "auto"  # "auto" (CUDA GPU when present), "cuda" or "cpu"
+    # Teach the model the characters of the training texts it reads as unknown (new rows in
+    # its embeddings): "auto" when over 10% of the text is unknown to it (Chinese in an
+    # English model; bench/RESULTS.md "Chinese text"), "on" or "off".
+    extend_vocabulary: str = "auto"
 
     def __post_init__(self):
         get_task(self.task)
@@ -75,6 +79,10 @@ class TrainConfig:
             (0 < self.test_fraction < 0.5, "The test share must be between 0 and 0.5."),
             (self.max_steps >= 0, "The step limit cannot be negative."),
             (self.device in ("auto", "cuda", "cpu"), 'The device must be "auto", "cuda" or "cpu".'),
+            (
+                self.extend_vocabulary in vocabulary.SETTINGS,
+                'Adding characters to the model must be "auto", "on" or "off".',
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -101,6 +109,8 @@ FIELD_HELP = {
     "validation_fraction": "Share of rows held back to pick the best pass.",
     "test_fraction": "Share of rows held back for the final evaluation.",
     "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
+    "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
+    "model) before training: auto (when many are unknown), on or off.",
 }
 
 
@@ -241,6 +251,9 @@ def fit(
     tokenizer = prepared.tokenizer
     model = basemodels.load_model(prepared.base, task.model_kwargs(head), task.auto_model)
     task.init_head(model, head, splits.train.targets)
+    prepared.health.added_characters = vocabulary.extend(
+        model, tokenizer, splits.train.texts, config.extend_vocabulary
+    )
     model = model.to(device)
 
     # 1. Tokenize the training rows once (no padding yet), as the task encodes them (a long
