@@ -204,6 +204,10 @@ class Task:
         """(plain name, formatted value) pairs for cards, lists and the CLI; test figures."""
         raise NotImplementedError
 
+    # Each baseline in words, by the name its metrics carry (baseline_<name>_<metric>), for
+    # the sentences that compare it with the model; an unnamed one goes by <name> ("Dictionary").
+    baseline_names: dict[str, str] = {}
+
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         """(baseline in words, its primary figure formatted)."""
         raise NotImplementedError

@@ -268,10 +268,15 @@ class MultiLabelTask(Task):
             ("Rows with exactly the right labels", percent(metrics["test_exact_match"])),
         ]
 
+    baseline_names = {
+        "frequent": "Always the most frequent labels",
+        "tfidf": "TF-IDF + logistic regression",
+    }
+
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
-            ("Always the most frequent labels", f"{metrics['baseline_frequent_micro_f1']:.3f}"),
-            ("TF-IDF + logistic regression", f"{metrics['baseline_tfidf_micro_f1']:.3f}"),
+            (words, f"{metrics[f'baseline_{name}_micro_f1']:.3f}")
+            for name, words in self.baseline_names.items()
         ]
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:

@@ -176,10 +176,12 @@ class RegressionTask(Task):
             ("Spearman", f"{metrics['test_spearman']:.3f}"),
         ]
 
+    baseline_names = {"mean": "Always the average", "tfidf": "TF-IDF + ridge regression"}
+
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
-            ("Always the average (RMSE)", f"{metrics['baseline_mean_rmse']:.3g}"),
-            ("TF-IDF + ridge regression (RMSE)", f"{metrics['baseline_tfidf_rmse']:.3g}"),
+            (f"{words} (RMSE)", f"{metrics[f'baseline_{name}_rmse']:.3g}")
+            for name, words in self.baseline_names.items()
         ]
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:

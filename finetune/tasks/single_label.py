@@ -259,10 +259,15 @@ class SingleLabelTask(Task):
             ("Macro F1", f"{metrics['test_macro_f1']:.3f}"),
         ]
 
+    baseline_names = {
+        "majority": "Always the most common label",
+        "tfidf": "TF-IDF + logistic regression",
+    }
+
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
-            ("Always the most common label", percent(metrics["baseline_majority_accuracy"])),
-            ("TF-IDF + logistic regression", percent(metrics["baseline_tfidf_accuracy"])),
+            (words, percent(metrics[f"baseline_{name}_accuracy"]))
+            for name, words in self.baseline_names.items()
         ]
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:

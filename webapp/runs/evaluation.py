@@ -24,6 +24,7 @@ from finetune import rundir
 from finetune.tasks.base import percent
 from lib.entities import colour_of
 from lib.teams import get_for_user
+from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
 from webapp.runs.models import RunStatus, TrainingRun
 
@@ -200,6 +201,7 @@ def evaluation(request, uuid):
         "metrics": run.metrics,
         "task": task,
         "section": task.evaluation_template,
+        "lost": lost_to_baseline(run),  # said first: a baseline did better than the model
         "headline": headline(run),
         "verdict": verdict(run),
         "evaluation": evaluation,

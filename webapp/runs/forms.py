@@ -7,7 +7,9 @@
 Defaults come from finetune's TrainConfig and its one-line help from FIELD_HELP, so the
 page always shows what training will really use. Each rendered page carries a fresh
 `run_uuid`, the id its run will get: a second POST of the same page (a double click) finds
-that run instead of starting another.
+that run instead of starting another. `language_note(sheet.health)` is the sentence the
+page shows while an English-first model is picked for text that is mostly Chinese (or
+another script without spaces).
 """
 
 import os
@@ -53,6 +55,26 @@ def model_options() -> list[dict]:
     return rows
 
 
+def language_note(health: dict | None) -> str:
+    """One sentence for text mostly in a script without spaces between words (Chinese...):
+    an English-first model reads little of it; which catalogue models read it. "" otherwise."""
+    if not health or health.get("length_unit") != "characters":
+        return ""
+    script = health.get("script")
+    others = " or ".join(m.name for m in basemodels.recommended_for(script))
+    unknown, model = health.get("unknown_share"), health.get("unknown_model")
+    figure = (
+        f" ({model} does not know {round(100 * unknown)}% of these characters)"
+        if unknown is not None and model
+        else ""
+    )
+    return (
+        f"This text is mostly {script or 'in a script without spaces between words'}, and the "
+        f"model picked learned from English text and reads little of it{figure}: pick "
+        f"{others}, which read it."
+    )
+
+
 def local_model_path(value: str) -> str | None:
     name = value.removeprefix(LOCAL_PREFIX)
     for info in basemodels.local_catalog(settings.LABELTUNE_LOCAL_MODELS_DIR):
@@ -96,6 +118,10 @@ class NewRunForm(forms.Form):
     @property
     def chosen_model(self) -> str:
         return self["base_model"].value() or self.options[0]["value"]
+
+    @property
+    def chosen_english_first(self) -> bool:
+        return any(o["value"] == self.chosen_model and o.get("english_first") for o in self.options)
 
     def clean_hub_id(self) -> str:
         value = self.cleaned_data["hub_id"].strip()

@@ -20,7 +20,7 @@ from lib.teams import get_for_user, scoped
 from webapp.accounts.models import Role
 from webapp.catalog.models import BatchPrediction
 from webapp.runs.caveats import caveats
-from webapp.runs.forms import NewRunForm
+from webapp.runs.forms import NewRunForm, language_note
 from webapp.runs.maintenance import has_worker, repair_runs
 from webapp.runs.models import QUEUE_NAME, RunStatus, TrainingRun
 from webapp.spreadsheets.models import Spreadsheet
@@ -67,7 +67,12 @@ def run_new(request, uuid):
             )
             run.start()
         return redirect("runs:detail", run.uuid)
-    ctx = {"sheet": sheet, "form": form, "blockers": blockers}
+    ctx = {
+        "sheet": sheet,
+        "form": form,
+        "blockers": blockers,
+        "language_note": language_note(sheet.health),
+    }
     return render(request, "runs/new.html", ctx, status=400 if request.method == "POST" else 200)
 
 
