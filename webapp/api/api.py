@@ -48,7 +48,7 @@ install_error_handlers(api)
 
 
 def _model(request: HttpRequest, uuid) -> TrainedModel:
-    return get_for_user(request.auth.team, TrainedModel, uuid)
+    return get_for_user(request.auth.team, TrainedModel, uuid, related=("run",))
 
 
 def _model_out(request: HttpRequest, model: TrainedModel) -> dict:

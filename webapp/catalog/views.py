@@ -94,7 +94,7 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
 @login_required
 @require_POST
 def model_try(request, uuid):
-    model = get_for_user(request.user, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid, related=("run",))
     form = TryForm(request.POST, takes_pairs=model.takes_pairs)
     result, error, status = None, None, 200
     if form.is_valid():
