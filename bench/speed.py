@@ -227,7 +227,11 @@ def run_part(name: str) -> dict:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=os.environ | {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
+        # Both sides' threads sleep while they wait, as in LabelTune's own processes (finetune
+        # sets it on import, but a peer may load torch first).
+        env={"OMP_WAIT_POLICY": "PASSIVE"}
+        | os.environ
+        | {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"},
     )
     if done.returncode:
         raise SystemExit(f"The {name} part failed:\n{done.stderr[-3000:]}")

@@ -15,3 +15,17 @@ def test_it_preloads_the_model_code_of_the_catalogue():
     assert "finetune.train" in sys.modules and "finetune.predict" in sys.modules
     bundled = json.loads((bundled_path() / "config.json").read_text())["model_type"]
     assert bundled.replace("-", "_") in worker.MODEL_TYPES
+
+
+def test_the_app_sets_the_thread_policy_before_torch_loads():
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = ("import os, sys, django; django.setup(); "
+              "print('torch' in sys.modules, os.environ['OMP_WAIT_POLICY'])")  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    env["DJANGO_SETTINGS_MODULE"] = "webapp.settings"
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    assert done.stdout.split() == ["False", "PASSIVE"]
