@@ -16,6 +16,8 @@ Full-width punctuation (；＝（）：) is read like its ASCII twin. A name hol
 import re
 from typing import NamedTuple
 
+from finetune.scripts import UNSPACED_CLASS
+
 ENTITY_FORMAT_HELP = (
     'List the entities of each text in one cell, separated by semicolons: "Paris = LOC; '
     'New York Times = ORG" ("Paris (LOC)" and "LOC: Paris" work too). An entity is found '
@@ -26,12 +28,9 @@ PARENS = re.compile(r"^(?P<text>.+?)\s*[(（]\s*(?P<type>[^()（）]+?)\s*[)）]
 COLON = re.compile(r"^(?P<type>[^\s:：=＝]+)\s*[:：]\s*(?P<text>.+)$")
 NTH = re.compile(r"^(?P<text>.*\S)#(?P<n>\d+)$")
 TYPE = re.compile(r"^[^\s;；=＝#]{1,40}$")  # one word, as tags are: LOC, creative-work, 人名
-# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, CJK punctuation,
-# kana, CJK ideographs (and their extensions), full-width forms.
-UNSPACED = re.compile(
-    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]"
-)
+# Scripts written without spaces between words (finetune.scripts), with the CJK punctuation
+# and full-width forms that sit between their characters without spaces too.
+UNSPACED = re.compile(f"[{UNSPACED_CLASS}\u3000-\u303f\uff00-\uffef]")
 
 
 class Mention(NamedTuple):
