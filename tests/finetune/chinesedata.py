@@ -2,6 +2,7 @@
 
 examples = chinese_reviews(200, seed=0)     # finetune Examples
 frame = chinese_frame(120)                  # the same as a table: 文本 (text), 标签 (label)
+content = chinese_csv(40)                   # a CSV file's bytes: review, sentiment
 """
 
 import random
@@ -30,3 +31,9 @@ def chinese_reviews(n: int, seed: int = 0) -> Examples:
 def chinese_frame(n: int = 120, seed: int = 0) -> pd.DataFrame:
     examples = chinese_reviews(n, seed)
     return pd.DataFrame({"文本": examples.texts, "标签": examples.targets}, dtype=str)
+
+
+def chinese_csv(n: int = 40, seed: int = 0) -> bytes:
+    """The reviews as an uploaded file would hold them, in the columns of the web tests."""
+    frame = chinese_frame(n, seed).rename(columns={"文本": "review", "标签": "sentiment"})
+    return frame.to_csv(index=False).encode()
