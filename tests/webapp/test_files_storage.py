@@ -173,6 +173,7 @@ def test_it_keeps_everything_under_the_prefix_given(server, tmp_path):
         assert "prod/batches/b1/input.csv" in server.keys()
         files.remove_folder(RUN)
         assert server.keys() == ["prod/batches/b1/input.csv"]
+    server.empty()  # moto keeps the bucket for the rest of this process's tests
 
 
 def test_every_operation_is_the_media_folder_itself_on_local_storage(tmp_path):

@@ -40,8 +40,10 @@ RUN_FILES = {"labeltune.json", "config.json", "model.safetensors", "tokenizer.js
 
 @pytest.fixture
 def s3(shared, tmp_path):
-    """The bucket, with this process (the web side) on it and its own cache folder."""
+    """The bucket, with this process (the web side) on it and its own cache folder. Moto keeps
+    its buckets in the process, so what other tests stored is emptied first."""
     with s3_server() as server, server.settings(tmp_path / "web-cache"):
+        server.empty()
         yield server
 
 
