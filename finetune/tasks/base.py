@@ -65,7 +65,7 @@ class Task:
     title = ""  # plain words for the web and the CLI
     description = ""  # one sentence: what the model learns, for the task picker
     primary_metric = ""  # the validation metric that picks the best epoch
-    compare_metric = ""  # the test figure compared with the word-count baseline (default: primary)
+    compare_metric = ""  # the test figure compared with the TF-IDF baseline (default: primary)
     metric_title = ""  # that metric in plain words, for the live curve
     greater_is_better = True
     metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data

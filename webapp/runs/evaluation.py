@@ -58,7 +58,7 @@ def headline(run: TrainingRun) -> str:
 
 
 def verdict(run: TrainingRun) -> str:
-    """One sentence: did fine-tuning beat the simple word-count baseline (in the task's
+    """One sentence: did fine-tuning beat the simple TF-IDF baseline (in the task's
     comparison metric and direction)?"""
     task, metrics = run.the_task, run.metrics
     name = task.compare_metric or task.primary_metric
@@ -69,14 +69,14 @@ def verdict(run: TrainingRun) -> str:
     scale = max(abs(baseline), 1e-9) if task.metric_range is None else 1.0
     label = METRIC_WORDS.get(name, name.replace("_", " "))
     if gain / scale > SAME_WITHIN:
-        return f"Fine-tuning helped: the model beats the simple word-count baseline on {label}."
+        return f"Fine-tuning helped: the model beats the simple TF-IDF baseline on {label}."
     if gain / scale >= -SAME_WITHIN:
         return (
-            "Fine-tuning did about as well as the simple word-count baseline. More rows, more "
+            "Fine-tuning did about as well as the simple TF-IDF baseline. More rows, more "
             "epochs or a larger base model may help."
         )
     return (
-        f"The simple word-count baseline did better on {label}. Try more epochs, a larger "
+        f"The simple TF-IDF baseline did better on {label}. Try more epochs, a larger "
         "base model, or more rows."
     )
 
