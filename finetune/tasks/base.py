@@ -237,6 +237,15 @@ class Task:
         return percent(value) if self.metric_range == (0.0, 1.0) else f"{value:.3g}"
 
 
+def label_kwargs(labels: list[str]) -> dict:
+    """The model config's size and label names for a head of `labels`."""
+    return {
+        "num_labels": len(labels),
+        "id2label": dict(enumerate(labels)),
+        "label2id": {label: i for i, label in enumerate(labels)},
+    }
+
+
 def percent(x: float) -> str:
     """0.826 -> "82.6%", 0.8 -> "80%"."""
     return f"{100 * x:.1f}".removesuffix(".0") + "%"

@@ -24,7 +24,7 @@ from finetune.mapping import ColumnMapping
 from finetune.ner import align, scores
 from finetune.ner.dictionary import Dictionary
 from finetune.ner.layouts import Parsed, format_entities, parse
-from finetune.tasks.base import Examples, Head, Task, percent
+from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
 
 MIN_ENTITIES_PER_TYPE = 5  # fewer and the model will hardly learn the type
 EXAMPLES_SHOWN = 50  # test texts with a mistake kept for the evaluation page
@@ -123,12 +123,7 @@ class NerTask(Task):
         return {"labels": align.bio_labels(types), "types": types}
 
     def model_kwargs(self, head: Head) -> dict:
-        labels = head["labels"]
-        return {
-            "num_labels": len(labels),
-            "id2label": dict(enumerate(labels)),
-            "label2id": {label: i for i, label in enumerate(labels)},
-        }
+        return label_kwargs(head["labels"])
 
     def encode(self, tokenizer, examples: Examples, head: Head, max_length: int):
         """Every window of every text, with one label per token (IGNORED on specials)."""

@@ -23,7 +23,7 @@ from sklearn.metrics import (
 
 from finetune.mapping import ColumnMapping
 from finetune.scripts import is_mostly_unspaced
-from finetune.tasks.base import Examples, Head, Task, percent
+from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
 
 MIN_EXAMPLES_PER_LABEL = 5  # below this a label cannot be trained, validated and tested
 IMBALANCE_WARNING = 10.0  # largest label / smallest label
@@ -162,13 +162,7 @@ class SingleLabelTask(Task):
         return {"labels": sorted(set(everything.targets))}
 
     def model_kwargs(self, head: Head) -> dict:
-        labels = head["labels"]
-        return {
-            "num_labels": len(labels),
-            "id2label": dict(enumerate(labels)),
-            "label2id": {label: i for i, label in enumerate(labels)},
-            "problem_type": "single_label_classification",
-        }
+        return label_kwargs(head["labels"]) | {"problem_type": "single_label_classification"}
 
     def encode_targets(self, targets: list, head: Head) -> list[int]:
         index = {label: i for i, label in enumerate(head["labels"])}
