@@ -505,6 +505,7 @@ def train(
     stage("evaluating")
     head, predictions, metrics = evaluate(prepared, fitted, device)
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
+    metrics["added_characters"] = prepared.health.added_characters
     stage("saving")
     fitted.model.to("cpu")
     head = prepared.task.export(fitted.model, head)

@@ -77,6 +77,17 @@ class RunPageTestCase(RedisMixin, BaseTestCase):
         self.assertNotContains(response, "None")
         self.assertNotContains(response, "epochs = 0")
 
+    def test_it_says_in_words_whether_characters_were_added(self):
+        config = {"base_model": "all-MiniLM-L6-v2", "extend_vocabulary": "auto"}
+        run = self.make_run(status="finished", config=config, metrics={"added_characters": 939})
+        self.assertContains(
+            self.page(run),
+            "Add unknown characters: Automatic: when the model cannot read over 10% of the "
+            "text (939 added)",
+        )
+        run = self.make_run(config=config | {"extend_vocabulary": "off"})
+        self.assertContains(self.page(run), "Add unknown characters: Never")
+
     def test_it_stops_polling_once_final(self):
         for status in ("finished", "failed", "canceled"):
             run = self.make_run(status=status)

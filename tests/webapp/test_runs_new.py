@@ -12,7 +12,7 @@ FORM = {
     "name": "Reviews", "base_model": "all-MiniLM-L6-v2", "hub_id": "", "epochs": "2",
     "max_length": "64", "learning_rate": "5e-05", "batch_size": "16", "warmup_ratio": "0.1",
     "weight_decay": "0.01", "patience": "2", "seed": "42", "validation_fraction": "0.1",
-    "test_fraction": "0.1", "max_steps": "0",
+    "test_fraction": "0.1", "max_steps": "0", "extend_vocabulary": "auto",
 }  # fmt: skip
 
 
@@ -95,6 +95,18 @@ class NewRunTestCase(RedisMixin, BaseTestCase):
             response, "The maximum text length must be between 8 and 8192.", status_code=400
         )
         self.assertFalse(TrainingRun.objects.exists())
+
+    def test_it_offers_adding_unknown_characters_as_a_choice(self):
+        self.client.force_login(self.alice)
+        page = self.client.get(self.url)
+        self.assertContains(page, '<option value="auto" selected>', html=False)
+        for value in ("on", "off"):
+            self.assertContains(page, f'<option value="{value}">', html=False)
+        self.post(extend_vocabulary="off")
+        self.assertEqual(TrainingRun.objects.get().config["extend_vocabulary"], "off")
+        response = self.post(extend_vocabulary="sometimes")
+        self.assertContains(response, "Select a valid choice.", status_code=400)
+        self.assertEqual(TrainingRun.objects.count(), 1)
 
     def test_it_refuses_to_start_with_blocking_health_problems(self):
         self.sheet.health = self.sheet.health | {

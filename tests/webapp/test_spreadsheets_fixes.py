@@ -22,7 +22,7 @@ TRAIN_FORM = {
     "name": "Fixed reviews", "base_model": "local:tiny-bert", "hub_id": "", "epochs": "1",
     "max_length": "32", "learning_rate": "3e-3", "batch_size": "16", "warmup_ratio": "0",
     "weight_decay": "0.01", "patience": "0", "seed": "42", "validation_fraction": "0.1",
-    "test_fraction": "0.1", "max_steps": "0",
+    "test_fraction": "0.1", "max_steps": "0", "extend_vocabulary": "auto",
 }  # fmt: skip
 FIX_FORM = re.compile(
     r'<form method="post" action="(?P<action>[^"]+/fixes/(?:apply|undo)/)".*?</form>', re.S

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FORM = {"name": "Reviews", "base_model": "local:tiny", "hub_id": "", "epochs": "4",
         "max_length": "32", "learning_rate": "0.003", "batch_size": "16", "warmup_ratio": "0",
         "weight_decay": "0.01", "patience": "0", "seed": "42", "validation_fraction": "0.1",
-        "test_fraction": "0.1", "max_steps": "0"}  # fmt: skip
+        "test_fraction": "0.1", "max_steps": "0", "extend_vocabulary": "auto"}  # fmt: skip
 
 
 @pytest.fixture

@@ -20,13 +20,14 @@ from django.conf import settings
 
 from finetune import FinetuneError, basemodels
 from finetune.train import FIELD_HELP, TrainConfig
+from finetune.vocabulary import UNKNOWN_WARNING
 
 HUB_CHOICE = "hub"
 LOCAL_PREFIX = "local:"
 BASIC_FIELDS = ["epochs", "max_length"]
 ADVANCED_FIELDS = [
     "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
-    "validation_fraction", "test_fraction", "max_steps",
+    "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary",
 ]  # fmt: skip
 LABELS = {
     "epochs": "Epochs (0 = automatic)",
@@ -40,6 +41,14 @@ LABELS = {
     "validation_fraction": "Validation share",
     "test_fraction": "Test share",
     "max_steps": "Step limit (0 = none)",
+    "extend_vocabulary": "Add unknown characters",
+}
+CHOICES = {  # settings picked from a list; the values are TrainConfig's
+    "extend_vocabulary": [
+        ("auto", f"Automatic: when the model cannot read over {UNKNOWN_WARNING:.0%} of the text"),
+        ("on", "Always"),
+        ("off", "Never"),
+    ],
 }
 
 
@@ -102,10 +111,13 @@ class NewRunForm(forms.Form):
         defaults = TrainConfig()
         for name in BASIC_FIELDS + ADVANCED_FIELDS:
             default = getattr(defaults, name)
-            field_class = forms.FloatField if isinstance(default, float) else forms.IntegerField
-            self.fields[name] = field_class(
-                label=LABELS[name], initial=default, help_text=FIELD_HELP.get(name, "")
-            )
+            described = {"label": LABELS[name], "initial": default, "help_text": FIELD_HELP[name]}
+            if name in CHOICES:
+                self.fields[name] = forms.ChoiceField(choices=CHOICES[name], **described)
+            elif isinstance(default, float):
+                self.fields[name] = forms.FloatField(**described)
+            else:
+                self.fields[name] = forms.IntegerField(**described)
 
     @property
     def basic_fields(self):

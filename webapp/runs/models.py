@@ -315,7 +315,7 @@ class TrainingRun(QueuedJob):
 
     def settings_in_words(self) -> list[tuple[str, str]]:
         """The frozen settings as (plain label, value) rows for the run and model pages."""
-        from webapp.runs.forms import LABELS
+        from webapp.runs.forms import CHOICES, LABELS
 
         rows = [("Base model", self.base_model_name)]
         for key, label in LABELS.items():
@@ -325,6 +325,10 @@ class TrainingRun(QueuedJob):
                 value = f"{used} (chosen automatically)" if used else "chosen automatically"
             elif key == "max_steps" and not value:
                 value = "none"
+            elif key in CHOICES:
+                value = dict(CHOICES[key]).get(value, value)
+            if key == "extend_vocabulary" and self.metrics.get("added_characters"):
+                value = f"{value} ({self.metrics['added_characters']:,} added)"
             if value is None:
                 continue
             rows.append((label.split(" (")[0], value))
