@@ -38,7 +38,12 @@ ROLE_COLUMN_NAMES = {"text": TEXT_NAMES, "label": LABEL_NAMES, "token": TOKEN_NA
                      "tags": TAG_NAMES, "sentence": SENTENCE_NAMES,
                      "entities": ENTITY_NAMES}  # fmt: skip
 MAX_CATEGORIES = 50  # more distinct values than this looks like free text, not labels
-SPLIT_VALUES = {"train", "training", "validation", "valid", "val", "dev", "test", "testing"}
+# A split column's values and the part each names (finetune.splits reads them).
+SPLIT_NAMES = {"train": "train", "training": "train", "validation": "validation",
+               "valid": "validation", "val": "validation", "dev": "validation", "test": "test",
+               "testing": "test", "holdout": "test"}  # fmt: skip
+SPLIT_VALUES = set(SPLIT_NAMES)
+SPLIT_LOOK = 20  # distinct values looked at before a column is judged not to be a split
 
 
 @dataclass
@@ -99,6 +104,43 @@ def guess_columns(table_or_frame) -> ColumnGuess:
                 f"It has {label.distinct} distinct values, like a list of categories."
             )
     return guess
+
+
+def guess_split(frame: pd.DataFrame, exclude=()) -> tuple[str | None, str]:
+    """(column, reason) for a column that says "train" or "test" (or "validation", "dev"...)
+    in every row that has anything in it (blank rows between sentences may stay blank), with
+    rows marked "train" and rows marked "test" as finetune.splits needs; (None, "") when
+    there is none. Files are often sorted by split,
+    so every row of a column is read once its first rows look right."""
+
+    def parts(cells: pd.Series) -> set[str]:
+        values = cells.dropna().astype(str).str.strip().str.lower().unique()[:SPLIT_LOOK]
+        return {SPLIT_NAMES.get(v, "?") for v in values if v}
+
+    for name in frame.columns[:PROFILED_COLUMNS]:
+        if name in exclude or "?" in parts(frame[name].iloc[:PROFILE_ROWS]):
+            continue
+        found = parts(frame[name])
+        if "?" not in found and {"train", "test"} <= found and _filled_where_used(frame, name):
+            return str(name), (
+                f"It says {' / '.join(p for p in ('train', 'validation', 'test') if p in found)} "
+                "for each row, so training keeps your split"
+            )
+    return None, ""
+
+
+def _blank(cells: pd.DataFrame | pd.Series):
+    """True for each empty cell (missing, or nothing but spaces)."""
+    text = cells.astype(str)
+    if isinstance(cells, pd.DataFrame):
+        return cells.isna() | text.apply(lambda c: c.str.strip().eq(""))
+    return cells.isna() | text.str.strip().eq("")
+
+
+def _filled_where_used(frame: pd.DataFrame, name) -> bool:
+    """Whether column `name` has a value in every row that has a value anywhere."""
+    empty = _blank(frame[name])
+    return not empty.any() or bool(_blank(frame.loc[empty].drop(columns=[name])).all(axis=None))
 
 
 def _profiles(frame: pd.DataFrame) -> list[_Profile]:

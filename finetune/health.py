@@ -25,6 +25,7 @@ from finetune import basemodels, scripts, vocabulary
 from finetune.data import Table, require_columns
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
+from finetune.splits import split_examples
 from finetune.tasks import get_task
 
 MIN_ROWS = 10  # fewer usable rows than this is not a training set
@@ -71,6 +72,7 @@ class HealthReport:
     unknown_unit: str = ""  # "characters" or "words"
     unknown_model: str = ""  # the base model measured, in words
     added_characters: int = 0  # characters added to the model before training (vocabulary)
+    split_sizes: dict = field(default_factory=dict)  # the file's own split: train_rows...
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -131,10 +133,18 @@ def check(
             f"training; at least {MIN_ROWS} are needed. Add more labelled rows."
         )
 
-    # 2. The task's own section: labels and their counts, or the range of the numbers.
+    # 2. The file's own train / validation / test column, read as training will read it.
+    if mapping.split and len(examples):
+        values = frame[mapping.split].tolist()
+        try:
+            report.split_sizes = split_examples(examples, the_task, split_values=values).sizes()
+        except FinetuneError as err:
+            report.problems.append(str(err))
+
+    # 3. The task's own section: labels and their counts, or the range of the numbers.
     the_task.health(report, examples, mapping, row_number)
 
-    # 3. Duplicates of the whole input (both texts of a pair), and the same input with
+    # 4. Duplicates of the whole input (both texts of a pair), and the same input with
     #    different answers.
     by_input = defaultdict(list)
     for i, text in enumerate(examples.inputs()):
@@ -158,7 +168,7 @@ def check(
         )
         report.conflicts = report.conflicts[:SHOWN]
 
-    # 4. Texts longer than the model will read.
+    # 5. Texts longer than the model will read.
     report.truncated, report.truncated_estimated = _count_truncated(
         examples.texts, examples.text_pairs, max_length, tokenizer
     )

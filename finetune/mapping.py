@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from finetune.columns import SAMPLE_ROWS, guess_columns
+from finetune.columns import SAMPLE_ROWS, guess_columns, guess_split
 from finetune.errors import FinetuneError
 from finetune.ner.suggest import find_layout, reason_for
 
@@ -181,6 +181,7 @@ def suggest(table_or_frame) -> Suggestion:
     3. A label column whose cells join labels with a separator: multi-label.
     4. A numeric label column with more than a few distinct values: regression.
     5. A second long-text column: sentence pairs (of the task found above).
+    Then, for every task: a column saying "train" / "test" for each row is the split.
     Before all these: columns of named entities (finetune.ner.suggest) mean task "ner".
     """
     frame = getattr(table_or_frame, "frame", table_or_frame)
@@ -188,9 +189,8 @@ def suggest(table_or_frame) -> Suggestion:
     reasons = dict(guess.reasons)
     if found := find_layout(frame, guess.text):
         reasons.pop("label", None)
-        return Suggestion(
-            "ner", ColumnMapping(**found.roles), found.reason, reasons | found.reasons
-        )
+        mapping = _with_split(frame, ColumnMapping(**found.roles), reasons)
+        return Suggestion("ner", mapping, found.reason, reasons | found.reasons)
     if not guess.text:
         return Suggestion("single_label", None, "No column with text was found.", reasons)
     sample = frame.iloc[:SAMPLE_ROWS]
@@ -207,7 +207,17 @@ def suggest(table_or_frame) -> Suggestion:
             text=guess.text, text_pair=pair, label=label, label_separator=separator
         )
     task, reason = task_for(sample, mapping)
-    return Suggestion(task, mapping, reason, reasons)
+    return Suggestion(task, _with_split(frame, mapping, reasons), reason, reasons)
+
+
+def _with_split(frame: pd.DataFrame, mapping: ColumnMapping, reasons: dict) -> ColumnMapping:
+    """The mapping with the file's own train / test column, if it has one (its reason added
+    to `reasons`)."""
+    split, reason = guess_split(frame, exclude=set(mapping.used()))
+    if split:
+        mapping.split = split
+        reasons["split"] = reason
+    return mapping
 
 
 def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:

@@ -13,20 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from finetune.columns import SPLIT_NAMES
 from finetune.errors import FinetuneError
 from finetune.tasks.base import Examples, Task
-
-SPLIT_NAMES = {
-    "train": "train",
-    "training": "train",
-    "validation": "validation",
-    "valid": "validation",
-    "val": "validation",
-    "dev": "validation",
-    "test": "test",
-    "testing": "test",
-    "holdout": "test",
-}
 
 
 @dataclass
@@ -86,12 +75,21 @@ def _stratified(examples: Examples, task: Task, fractions: list[float], seed: in
 def _user_split(examples: Examples, split_values, task: Task, validation: float, seed: int):
     named = defaultdict(list)
     unknown = set()
+    blank = 0
     for i, row in enumerate(examples.rows):
-        value = str(split_values[row]).strip().lower()
+        cell = split_values[row]
+        value = "" if cell is None or cell != cell else str(cell).strip().lower()  # NaN: blank
         if value in SPLIT_NAMES:
             named[SPLIT_NAMES[value]].append(i)
+        elif value:
+            unknown.add(str(cell).strip())
         else:
-            unknown.add(str(split_values[row]).strip())
+            blank += 1
+    if blank:
+        raise FinetuneError(
+            f"{blank:,} {'rows have' if blank > 1 else 'row has'} an empty cell in the split "
+            'column. Write "train", "validation" or "test" in each, or choose no split column.'
+        )
     if unknown:
         shown = ", ".join(f'"{v}"' for v in sorted(unknown)[:5])
         raise FinetuneError(

@@ -89,3 +89,18 @@ def test_it_round_trips_through_json():
     report = check(frame(healthy_rows()), COLUMNS)
     again = HealthReport.from_dict(report.to_dict())
     assert again == report and report.to_dict()["ok"] is True
+
+
+def test_it_reads_the_files_own_split_column_before_training_does():
+    rows = [(t, label, "test" if i % 5 == 0 else "train") for i, (t, label) in
+            enumerate(healthy_rows())]  # fmt: skip
+    data = pd.DataFrame(rows, columns=["text", "label", "split"], dtype=str)
+    with_split = ColumnMapping(text="text", label="label", split="split")
+    report = check(data, with_split)
+    assert report.ok, report.problems
+    assert report.split_sizes["test_rows"] == 6
+    assert report.split_sizes["train_rows"] + report.split_sizes["validation_rows"] == 24
+    data.loc[3, "split"] = "later"  # the data check says what training would have failed on
+    report = check(data, with_split)
+    assert not report.ok and 'values LabelTune does not understand: "later"' in report.problems[0]
+    assert check(data, COLUMNS).split_sizes == {}

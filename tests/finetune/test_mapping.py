@@ -246,3 +246,61 @@ def test_it_does_not_take_notes_or_labels_for_entities():
         }
     )
     assert suggest(frame).task == "single_label"
+
+
+def test_it_keeps_the_files_own_split_column_in_every_task():
+    # Sorted by split, as exported data sets often are: the first thousand rows say "train".
+    n = 1_200
+    split = ["train"] * 1_100 + ["Validation"] * 50 + ["test"] * 50
+    reviews = pd.DataFrame(
+        {
+            "review": [f"review number {i} was {'good' if i % 2 else 'bad'}" for i in range(n)],
+            "sentiment": ["pos" if i % 2 else "neg" for i in range(n)],
+            "part": split,
+        }
+    )
+    suggestion = suggest(reviews)
+    assert (suggestion.task, suggestion.mapping.label, suggestion.mapping.split) == (
+        "single_label", "sentiment", "part"
+    )  # fmt: skip
+    assert suggestion.reasons["split"] == (
+        "It says train / validation / test for each row, so training keeps your split"
+    )
+    tokens = pd.DataFrame(
+        {
+            "token": ["John", "lives", "in", "Paris", "Mary", "left"],
+            "tag": ["B-PER", "O", "O", "B-LOC", "B-PER", "O"],
+            "sentence": [1, 1, 1, 1, 2, 2],
+            "split": ["train"] * 4 + ["test"] * 2,
+        }
+    )
+    suggestion = suggest(tokens)
+    assert (suggestion.task, suggestion.mapping.split) == ("ner", "split")
+    assert suggestion.reasons["split"].startswith("It says train / test for each row")
+
+
+@pytest.mark.parametrize(
+    ("values", "taken"),
+    [
+        (["train", "test", "train", "dev", "train", "test"], True),
+        (["train"] * 6, False),  # no test rows: the 80/10/10 split is used
+        (["train", "test", "train", "later", "train", "test"], False),  # a value it can't read
+        (["train", "test", "", "", "train", "test"], False),  # rows without a part
+    ],
+)
+def test_it_takes_a_split_column_only_when_training_can_use_it(values, taken):
+    frame = pd.DataFrame({"text": [f"text {i} here" for i in range(6)], "label": list("abab" "ab"),
+                          "split": values})  # fmt: skip
+    assert suggest(frame).mapping.split == ("split" if taken else None)
+
+
+def test_it_lets_the_blank_rows_between_sentences_have_no_split():
+    frame = pd.DataFrame(
+        {
+            "token": ["John", "lives", "", "Mary", "left", "", "Bob", "ran"],
+            "tag": ["B-PER", "O", "", "B-PER", "O", "", "B-PER", "O"],
+            "split": ["train", "train", "", "train", "train", "", "test", "test"],
+        }
+    )
+    suggestion = suggest(frame)
+    assert (suggestion.task, suggestion.mapping.split) == ("ner", "split")

@@ -52,3 +52,13 @@ def test_it_uses_the_users_split_column_and_carves_validation_from_train():
 def test_it_names_split_values_it_does_not_understand():
     with pytest.raises(FinetuneError, match='"later"'):
         split_examples(examples({"a": 4}), TASK, split_values=["train", "test", "later", "test"])
+
+
+def test_it_asks_for_a_value_in_every_rows_split_cell():
+    values = ["train", "", None, "test"]
+    with pytest.raises(FinetuneError) as caught:
+        split_examples(examples({"a": 4}), TASK, split_values=values)
+    assert str(caught.value) == (
+        '2 rows have an empty cell in the split column. Write "train", "validation" or "test" '
+        "in each, or choose no split column."
+    )

@@ -34,6 +34,27 @@ class MappingTestCase(BaseTestCase):
         self.assertContains(response, "positive")
         self.assertContains(response, 'class="bar"')
 
+    def test_it_picks_the_files_own_split_column_and_counts_its_parts(self):
+        lines = reviews_csv(rows=40).decode().splitlines()
+        parts = ["train"] * 30 + ["dev"] * 4 + ["test"] * 6  # sorted by part, as exports are
+        csv = "\n".join([lines[0] + ",subset"] + [f"{row},{part}" for row, part in
+                                                   zip(lines[1:], parts, strict=True)])  # fmt: skip
+        sheet = self.make_spreadsheet(csv.encode(), name="with-split.csv")
+        url = reverse("spreadsheets:detail", args=[sheet.uuid])
+        self.client.force_login(self.alice)
+        page = self.client.get(url)
+        self.assertContains(page, '<option value="subset" selected>', html=False)
+        self.assertContains(
+            page,
+            "We picked &quot;subset&quot; as the split. It says train / validation / test for "
+            "each row, so training keeps your split.",
+        )
+        self.client.post(url, MAPPING | {"split_column": "subset"})
+        sheet.refresh_from_db()
+        self.assertEqual(sheet.health["split_sizes"],
+                         {"train_rows": 30, "validation_rows": 4, "test_rows": 6})  # fmt: skip
+        self.assertContains(self.client.get(url), "30 / 4 / 6")
+
     def test_it_blocks_training_with_one_label(self):
         spreadsheet = self.make_spreadsheet(reviews_csv(rows=20, labels=("positive",)))
         url = reverse("spreadsheets:detail", args=[spreadsheet.uuid])
