@@ -73,6 +73,8 @@ class Task:
     pipeline_options: tuple[str, ...] = ()  # transformers.pipeline() arguments its answers need
     auto_model = "AutoModelForSequenceClassification"  # transformers class of its models
     label_words = "the labels"  # what the label column holds, in words
+    labels_title = "Labels"  # the model's labels, as a heading
+    example_noun = "row"  # what one example is to the user (plural: +s), as in "test rows"
     required_roles: tuple[str, ...] = ("text", "label")
     optional_roles: tuple[str, ...] = ("text_pair", "split")
     evaluation_template = ""  # templates/<this>: the evaluation page's task section
@@ -99,6 +101,11 @@ class Task:
     def stratify_keys(self, targets: list) -> list[str]:
         """What splits keep in proportion; one key per row ("" keeps nothing)."""
         return [""] * len(targets)
+
+    def scoring_column(self, mapping: ColumnMapping) -> str | None:
+        """The column a file to score should have (the training file's text column); None
+        when the training file's texts were not one per row."""
+        return mapping.text
 
     # 2. The model's head
 

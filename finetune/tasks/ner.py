@@ -71,6 +71,8 @@ class NerTask(Task):
     pipeline_options = ('aggregation_strategy="simple"',)  # tokens grouped into entities
     auto_model = "AutoModelForTokenClassification"
     label_words = "the entities"
+    labels_title = "Types of names"
+    example_noun = "text"  # a row in layouts 1 and 3, a sentence of rows in layout 2
     required_roles = ("text",)  # and either `entities` (layout 1) or `tags` (layouts 2, 3)
     optional_roles = ("entities", "tags", "sentence", "entity_layout", "split")
     evaluation_template = "runs/evaluation/ner.html"
@@ -115,6 +117,12 @@ class NerTask(Task):
             min((t for _, _, t in target.spans), key=lambda t: (counts[t], t), default="")
             for target in targets
         ]
+
+    def scoring_column(self, mapping: ColumnMapping) -> str | None:
+        """None after one word per row (layout 2): a file to score has one text per row,
+        in a column of any name. The layout is the one the data check found (it is stored
+        in the mapping when the mapping is saved)."""
+        return None if mapping.entity_layout == "token_rows" else mapping.text
 
     # 2. The model's head
 

@@ -125,6 +125,27 @@ class NerModelPageTestCase(NerModelTestCase):
         self.assertContains(response, "token-classification")
         types = response.context["labels"]
         self.assertEqual(types, ["LOC", "ORG", "PER"])  # the types, not the B-/I- tags
+        self.assertContains(response, "Types of names: <span")
+        tested = self.run.metrics["test_rows"]
+        self.assertContains(response, f"on {tested} test texts")
+        self.assertContains(response, f"{self.run.metrics['train_rows']} texts for training")
+        self.assertContains(response, "Upload a file with a column named “text”")
+        evaluation = self.client.get(reverse("runs:evaluation", args=[self.run.uuid]))
+        self.assertContains(evaluation, f" on {tested} test texts</p>")
+
+    def test_it_asks_for_texts_to_score_after_one_word_per_row(self):
+        self.run.mapping = {"text": "token", "tags": "tag", "sentence": "sentence",
+                            "entity_layout": "token_rows"}  # fmt: skip
+        self.run.save(update_fields=["mapping"])
+        url = reverse("catalog:detail", args=[self.model.uuid])
+        self.assertContains(self.client.get(url), "Upload a file with one text per row")
+        content = b"token,text\nx,alice visited paris\ny,bob met acme\n"
+        upload = SimpleUploadedFile("new.csv", content)  # a "token" column is not the text
+        page = self.client.post(reverse("catalog:batch_new", args=[self.model.uuid]),
+                                {"file": upload})  # fmt: skip
+        self.assertContains(page, "“new.csv” has several columns.")
+        self.assertEqual(page.context["column_picker"].initial["text_column"], "text")
+        self.assertFalse(BatchPrediction.objects.exists())
 
 
 class NerTryTestCase(NerModelTestCase):

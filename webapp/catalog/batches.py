@@ -121,8 +121,8 @@ def keep_aside(upload) -> Path:
 def fits(model: TrainedModel, columns: list[str]) -> bool:
     """The file has the columns the model was trained on (one column of text also does)."""
     mapping = model.run.mapping or {}
-    needed = [mapping.get("text"), mapping.get("text_pair")]
-    if all(c in columns for c in needed if c):
+    needed = [model.scoring_column, mapping.get("text_pair")]
+    if model.scoring_column and all(c in columns for c in needed if c):
         return True
     return len(columns) == 1 and not model.takes_pairs
 
@@ -131,7 +131,7 @@ def guess(model: TrainedModel, table) -> dict:
     """The columns to preselect: the training names where present, else finetune's guess."""
     mapping = model.run.mapping or {}
     suggested = suggest(table).mapping
-    text = mapping.get("text") if mapping.get("text") in table.columns else None
+    text = model.scoring_column if model.scoring_column in table.columns else None
     text = text or (suggested.text if suggested else None) or table.columns[0]
     initial = {"text_column": text}
     if model.takes_pairs:

@@ -65,6 +65,13 @@ class TrainedModel(models.Model):
         return bool((self.run.mapping or {}).get("text_pair"))
 
     @property
+    def scoring_column(self) -> str | None:
+        """The column a file to score should have: the training file's text column, or None
+        when any column of texts will do (the task says; after one word per row)."""
+        mapping = self.run.column_mapping
+        return self.run.the_task.scoring_column(mapping) if mapping else None
+
+    @property
     def run_dir(self) -> Path:
         """The model's folder on this machine, complete (run.local_dir: downloaded once from
         object storage, then reused); FileNotFoundError when it is missing."""

@@ -49,6 +49,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "metrics": run.metrics,
         "labels": labels if len(labels) > 1 else [],
         "mapping": run.mapping,
+        "scoring_column": model.scoring_column,
         "card": model.card(),
         "pipeline_call": rundir.pipeline_call(info, run.the_task, "folder") if info else "",
         "caveats": caveats(run),

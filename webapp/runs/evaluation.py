@@ -50,11 +50,12 @@ def read_predictions(path: Path) -> list[dict]:
 def headline(run: TrainingRun) -> str:
     metrics = run.metrics
     correct, total = metrics.get("test_correct"), metrics.get("test_rows", 0)
+    tested = f"test {run.the_task.example_noun}{'s' if total != 1 else ''}"
     if correct is None:
         figure = run.figures[0] if run.figures else ("", "")
-        return f"{figure[0]}: {figure[1]} on {total} test row{'s' if total != 1 else ''}"
+        return f"{figure[0]}: {figure[1]} on {total} {tested}"
     share = round(100 * correct / total) if total else 0
-    return f"Correct on {correct} of {total} test row{'s' if total != 1 else ''} ({share}%)"
+    return f"Correct on {correct} of {total} {tested} ({share}%)"
 
 
 def verdict(run: TrainingRun) -> str:

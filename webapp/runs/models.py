@@ -295,10 +295,15 @@ class TrainingRun(QueuedJob):
         return {"name": task.metric_title, "range": task.metric_range}
 
     @property
-    def mapping_in_words(self) -> str:
+    def column_mapping(self):
+        """The frozen mapping as a finetune ColumnMapping; None before one was chosen."""
         from finetune.mapping import ColumnMapping
 
-        return ColumnMapping.from_dict(self.mapping).in_words() if self.mapping else ""
+        return ColumnMapping.from_dict(self.mapping) if self.mapping else None
+
+    @property
+    def mapping_in_words(self) -> str:
+        return self.column_mapping.in_words() if self.mapping else ""
 
     @property
     def fixes_in_words(self) -> list[str]:

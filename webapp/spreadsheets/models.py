@@ -16,6 +16,7 @@ Fixes (finetune.fixes) are kept as a list of steps applied, in order, to the fil
 
 import logging
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -178,9 +179,12 @@ class Spreadsheet(models.Model):
         """Store the user's choice of sheet, columns and task with its health report (made
         on the table after `fixes`, which are kept; see check_data)."""
         self.use_table(table)
+        report = report.to_dict() if hasattr(report, "to_dict") else report
+        if report.get("entity_layout") and not mapping.entity_layout:  # "Detect it": as found
+            mapping = replace(mapping, entity_layout=report["entity_layout"])
         self.mapping = mapping.to_dict()
         self.task = task
-        self.health = report.to_dict() if hasattr(report, "to_dict") else report
+        self.health = report
         self.fixes = list(fixes)
         self.save(
             update_fields=[
