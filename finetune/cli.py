@@ -70,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--sheet", help="for workbooks: the sheet to read (default: the first one)")
         p.add_argument(
             "--split-column",
-            help='a column saying "train", "validation" or "test" '
-            "for each row (default: LabelTune splits 80/10/10)",
+            help='a column saying "train", "validation" or "test" for each row (default: such '
+            'a column when the file has one, else LabelTune splits 80/10/10; "none" for that)',
         )
         p.add_argument(
             "--task",
@@ -180,14 +180,15 @@ def _load(args):
     from finetune.mapping import ColumnMapping, suggest
 
     table = read_table(args.file, sheet=args.sheet)
+    split = _split_column(args, table)
     if entity_roles := _entity_roles(args):
-        mapping = ColumnMapping(**entity_roles, split=args.split_column)
+        mapping = ColumnMapping(**entity_roles, split=split)
         return table, mapping, _task_of(table, mapping, args.task)
     wants_guess = args.task == AUTO or not args.text or not args.label
     suggestion = suggest(table) if wants_guess else None
     guessed = suggestion.mapping if suggestion and suggestion.mapping else None
     if guessed and (guessed.entities or guessed.tags) and not args.label:
-        guessed.split = args.split_column or guessed.split
+        guessed.split = split
         guessed.text = args.text or guessed.text
         return table, guessed, _task_of(table, guessed, args.task)
     text = args.text or (guessed.text if guessed else None)
@@ -207,9 +208,20 @@ def _load(args):
         labels=many,
         label_separator=args.label_separator
         or (guessed.label_separator if guessed and guessed.label == label else None),
-        split=args.split_column,
+        split=split,
     )
     return table, mapping, _task_of(table, mapping, args.task)
+
+
+def _split_column(args, table) -> str | None:
+    """--split-column; without it, a column saying train / test for each row (as the web
+    page guesses it); "none": LabelTune's own split."""
+    from finetune.columns import guess_split
+
+    if args.split_column:
+        return None if args.split_column.lower() == "none" else args.split_column
+    used = {args.text, args.text_pair, *(args.label or []), *_entity_roles(args).values()}
+    return guess_split(table.frame, exclude=used)[0]
 
 
 def _task_of(table, mapping, task: str) -> str:
@@ -280,6 +292,11 @@ def format_report(report) -> str:
     if report.imbalance_ratio:
         lines.append(f"Largest label / smallest label: {report.imbalance_ratio:g}")
     lines.append(f"Duplicate texts: {report.duplicate_texts}")
+    if sizes := report.split_sizes:
+        lines.append(
+            f"Your split column: {sizes['train_rows']} to train, {sizes['validation_rows']} to "
+            f"validate, {sizes['test_rows']} to test."
+        )
     for warning in report.warnings:
         lines.append(f"Note: {warning}")
     for problem in report.problems:

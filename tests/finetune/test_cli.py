@@ -53,6 +53,18 @@ def test_it_checks_healthy_data_with_exit_code_0(reviews_csv):
     assert "Ready to train." in done.stdout and "negative (60)" in done.stdout
 
 
+def test_it_uses_the_files_own_split_column_unless_told_not_to(tmp_path):
+    path = tmp_path / "split.csv"
+    rows = sentiment_rows(40)
+    rows["part"] = ["train"] * 30 + ["test"] * 10
+    rows.to_csv(path, index=False)
+    done = cli("check", path, "--text", "review", "--label", "sentiment")
+    assert done.returncode == 0, done.stderr
+    assert "Your split column: " in done.stdout and "10 to test." in done.stdout, done.stdout
+    done = cli("check", path, "--text", "review", "--label", "sentiment", "--split-column", "none")
+    assert done.returncode == 0 and "Your split column" not in done.stdout, done.stdout
+
+
 def test_it_exits_1_with_a_plain_sentence_for_an_unknown_column(reviews_csv):
     done = cli("check", reviews_csv, "--text", "body", "--label", "sentiment")
     assert done.returncode == 1
