@@ -222,6 +222,16 @@ RQ_QUEUES = {
                  "DEFAULT_TIMEOUT": TRAINING_JOB_TIMEOUT},
     "predictions": {"URL": with_timeouts(REDIS_URL, REDIS_TIMEOUT), "DEFAULT_TIMEOUT": 3600},
 }  # fmt: skip
+# Caches: "default" is each process's own memory; "shared" is the queue's Redis, for what
+# every web process and machine must count together: the API's requests per token.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": with_timeouts(REDIS_URL, REDIS_TIMEOUT),
+        "KEY_PREFIX": "labeltune",
+    },
+}
 RQ_SHOW_ADMIN_LINK = True
 # The worker class marks runs whose work horse died, and repairs stuck runs when it starts.
 RQ = {"WORKER_CLASS": "webapp.runs.worker.Worker"}

@@ -2,12 +2,14 @@
 
 import json
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.test import override_settings
 from django.urls import reverse
 
 from tests.webapp.base import BaseTestCase
-from tests.webapp.runs_support import finished_model, rows
+from tests.webapp.runs_support import RedisMixin, finished_model, free_port, rows
+from webapp import settings as app_settings
 from webapp.accounts.models import ApiToken
 from webapp.catalog import predictors
 
@@ -143,3 +145,32 @@ class ApiTestCase(BaseTestCase):
         response = self.client.post(url, {"file": upload}, headers=self.auth)
         self.assertEqual(response.status_code, 413)
         self.assertIn("the limit is", response.json()["detail"])
+
+
+class ApiRateInRedisTestCase(RedisMixin, ApiTestCase):
+    """The counts live in Redis, so every web process and machine counts one token together."""
+
+    def shared_cache_at(self, url: str):
+        shared = app_settings.CACHES["shared"] | {"LOCATION": url}  # the app's, not the tests'
+        return override_settings(CACHES=settings.CACHES | {"shared": shared})
+
+    @override_settings(API_RATE_PER_MINUTE=2)
+    def test_it_counts_the_calls_of_every_process_in_redis(self):
+        with self.shared_cache_at(self.redis_url):
+            for _ in range(2):
+                self.assertEqual(
+                    self.client.get(reverse("api:models"), headers=self.auth).status_code, 200
+                )
+            keys = [k.decode() for k in self.redis.keys("*")]
+            self.assertEqual(keys, [f"labeltune:1:throttle_token_{self.token.uuid}"])
+            caches["default"].clear()  # this process's own memory plays no part
+            response = self.client.get(reverse("api:models"), headers=self.auth)
+            self.assertEqual(response.status_code, 429)
+
+    @override_settings(API_RATE_PER_MINUTE=2)
+    def test_it_still_answers_while_redis_is_down(self):
+        with self.shared_cache_at(f"redis://127.0.0.1:{free_port()}/0?socket_connect_timeout=1"):
+            with self.assertLogs("webapp.api.auth", "WARNING") as logged:
+                response = self.client.get(reverse("api:models"), headers=self.auth)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("API calls are not counted: Redis cannot be reached", logged.output[0])

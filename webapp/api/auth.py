@@ -3,16 +3,24 @@
     NinjaAPI(auth=TokenAuth(), throttle=TokenThrottle())
 
 The session cookie is never looked at: a logged-in browser without a token gets 401. The
-rate limit is per token, API_RATE_PER_MINUTE requests a minute (0 turns it off), kept in
-Django's cache; past it the API answers 429 with Retry-After.
+rate limit is per token, API_RATE_PER_MINUTE requests a minute (0 turns it off), counted in
+the "shared" cache (Redis), so every web process and machine counts together; past it the
+API answers 429 with Retry-After. While Redis cannot be reached the calls are not counted
+(the predictions still answer) and the log says so.
 """
 
+import logging
+
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.throttling import SimpleRateThrottle
+from redis.exceptions import RedisError
 
 from webapp.accounts.models import ApiToken
+
+log = logging.getLogger(__name__)
 
 DEFAULT_RATE_PER_MINUTE = 120  # predict calls carry up to 1,000 inputs each
 
@@ -33,7 +41,12 @@ class TokenThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = per_minute, 60
         if not per_minute:
             return True
-        return super().allow_request(request)
+        self.cache = caches["shared"]
+        try:
+            return super().allow_request(request)
+        except RedisError as err:
+            log.warning("API calls are not counted: Redis cannot be reached (%s).", err)
+            return True
 
     def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+        return self.cache_format % {"scope": self.scope, "ident": request.auth.uuid}
