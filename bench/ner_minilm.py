@@ -3,7 +3,8 @@
     .venv/bin/python bench/ner_minilm.py                          # both data sets, one by one
     .venv/bin/python bench/ner_minilm.py --run resume_ner --threads 2
     .venv/bin/python bench/ner_minilm.py --run wnut17 --rows 200 --set max_steps=5   # a trial
-    .venv/bin/python bench/ner_minilm.py --run resume_ner --set extend_vocabulary=false
+    .venv/bin/python bench/ner_minilm.py --run resume_ner --set extend_vocabulary=off
+    .venv/bin/python bench/ner_minilm.py --keep /tmp/ner --files-only  # just the spreadsheets
 
 Each run turns a token-per-line data set from ../shared/datasets into the three spreadsheet
 layouts users have (bench/ner_layouts.py), with a split column: the first --rows training
@@ -12,7 +13,7 @@ sentence "test" (the published figures are on the whole test set):
 1. layout 1, one row per text with its entities listed ("Paris = LOC; ..."), as an .xlsx;
 2. layout 2, one row per token with a sentence number, as a .csv;
 3. layout 3, one row per text with space-separated tokens and tags, as a .csv.
-It writes the three files into a temporary folder, reads each back with finetune.data.read_table
+It writes the three files into a temporary folder (or --keep DIR), reads each back with finetune.data.read_table
 and the "ner" task's own reading (finetune.tasks.ner), and checks that all three give the same
 texts, entity spans and splits (and the ones the data set holds). Identical examples with the
 same seed train the same model, so it trains once, on layout 1, with finetune.train.train and
@@ -178,6 +179,10 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a TrainConfig setting, e.g. max_steps=5")  # fmt: skip
     parser.add_argument("--name", help="record under this name (default: the run's)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="write the spreadsheets (and the run folder) here and keep them")  # fmt: skip
+    parser.add_argument("--files-only", action="store_true",
+                        help="write and check the spreadsheets, do not train (with --keep)")  # fmt: skip
     args = parser.parse_args()
     if args.threads:
         import torch
@@ -187,10 +192,18 @@ def main() -> None:
     for name in args.run or list(RUNS):
         run = RUNS[name]
         with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
+            folder = Path(args.keep or tmp)
+            folder.mkdir(parents=True, exist_ok=True)
             rows = args.rows or run.rows
             files, want = layout_files(run, rows, args.validation_rows, folder)
             layouts = read_layouts(files, want)
+            if args.files_only:
+                same = all(v["same_as_data_set"] for v in layouts.values())
+                print(
+                    f"{name}: layouts identical: {same}: "
+                    + ", ".join(str(p) for p, _ in files.values())
+                )
+                continue
             path, mapping = files["entities"]
             figures = train_once(path, mapping, parse_settings(args.set), folder / "run")
         record = {
