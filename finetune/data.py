@@ -35,7 +35,14 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from finetune.errors import FinetuneError
-from finetune.sheetsize import Extent, TagTooLong, ods_extents, sheet_extent, xlsx_extent
+from finetune.sheetsize import (
+    Extent,
+    TagTooLong,
+    ods_extents,
+    sheet_extent,
+    xlsb_extent,
+    xlsx_extent,
+)
 from finetune.textfiles import (
     DELIMITERS,
     NOT_A_SPREADSHEET,
@@ -51,6 +58,7 @@ from finetune.textfiles import (
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 MAX_ROWS = 1_000_000  # data rows; Excel itself stops at 1,048,576
 MAX_COLUMNS = 500  # columns; a table for training has a handful
+SHEET_EXTENTS = {"xlsx": xlsx_extent, "xlsb": xlsb_extent}  # a sheet's size before calamine
 MAX_CELLS = 20_000_000  # a workbook sheet's rectangle of cells: about 640 MB in calamine
 MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook bigger than this unzipped is refused
 ROW_SLACK = 1_000  # blank rows and a title above the header, read beyond max_rows
@@ -367,9 +375,9 @@ def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> T
             f'This workbook has no sheet named "{sheet}". Its sheets are: {name_list(names)}.'
         )
     # 1. Bound the sheet before calamine lays it out (32 bytes a cell, blanks included).
-    if kind == "xlsx":
+    if extent_of := SHEET_EXTENTS.get(kind):
         try:
-            _check_extent(xlsx_extent(path, sheet), max_rows)
+            _check_extent(extent_of(path, sheet), max_rows)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, TagTooLong):
             raise FinetuneError(DAMAGED)
     # 2. Read it; keep only rows holding a value (row i of the sheet is spreadsheet row i + 1).

@@ -3,6 +3,7 @@
     extent = xlsx_extent(path, "Sheet1")    # Extent(top=0, bottom=30, left=0, right=2) or None
     extent.rows, extent.columns, extent.cells, extent.last_row_cell   # 31, 3, 93, "C31"
     extents = ods_extents(path)             # the same for each table of an .ods
+    extent = xlsb_extent(path, "Sheet1")    # the same for a sheet of an .xlsb
     extent = sheet_extent(calamine_sheet)   # the same for a sheet calamine has already read
 
 python-calamine gives every position between the first and the last cell holding a value a
@@ -10,12 +11,14 @@ slot of 32 bytes when it opens a sheet, so one stray value at XFD1048576 in a 2 
 for 512 GB. For .xlsx, .xlsm and .ods this module reads the sheet's XML as a stream of tags
 (never more than a chunk in memory) to find that rectangle first, so that finetune.data can
 refuse a sheet that is too large before calamine touches it. Cells without a value (only a
-style) do not count, as calamine skips them too.
+style) do not count, as calamine skips them too. For .xlsb it reads the sheet's binary records
+the same way, a chunk at a time.
 """
 
 import html
 import posixpath
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +49,14 @@ ODS_TAG = re.compile(
 SHEET = re.compile(rb"<(?:[\w.-]+:)?sheet(?=[\s/>])" + ATTRS + rb">")
 RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship(?=[\s/>])" + ATTRS + rb">")
 ATTR = re.compile(rb"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+# Excel binary (BIFF12) records, as python-calamine reads a sheet: a row header sets the row,
+# these cell records hold a value (column first), BrtEndSheetData or a row past the last one
+# ends the sheet; BrtBundleSh in the workbook names each sheet and its relationship id.
+XLSB_ROW, XLSB_END_DATA, XLSB_SHEET = 0x0000, 0x0092, 0x009C
+XLSB_VALUED = frozenset(range(0x0002, 0x000B))  # Rk, Error, Bool, Real, St, Isst, Fmla*
+XLSB_LAST_ROW = 0x10_0000
+XLSB_HEAD_BYTES = 6  # a record's type (up to 2 bytes) and size (up to 4)
+XLSB_BODY_BYTES = 4  # of a body, what is read: the row or the column
 
 
 class TagTooLong(ValueError):
@@ -104,6 +115,103 @@ def xlsx_extent(path: Path, sheet: str) -> Extent | None:
         parts = _sheet_parts(zf, sheet)
         extents = [_scan(zf, part) for part in parts]
     return _union([e for e in extents if e is not None])
+
+
+def xlsb_extent(path: Path, sheet: str) -> Extent | None:
+    """The extent of the cells holding a value in the named sheet of an .xlsb (None when it
+    holds none or cannot be found). Raises zipfile and OS errors for damaged files."""
+    bounds = _Bounds()
+    with zipfile.ZipFile(path) as zf:
+        for part in _xlsb_sheet_parts(zf, sheet):
+            row = 0
+            for kind, body in _xlsb_records(zf, part, XLSB_BODY_BYTES):
+                if kind == XLSB_ROW and len(body) == 4:
+                    row = struct.unpack("<I", body)[0]
+                    if row > XLSB_LAST_ROW:
+                        break
+                elif kind == XLSB_END_DATA:
+                    break
+                elif kind in XLSB_VALUED and len(body) == 4:
+                    bounds.add(row, struct.unpack("<I", body)[0])
+    return bounds.extent()
+
+
+def _xlsb_records(zf: zipfile.ZipFile, part: str, keep: int | None = None):
+    """(type, body) of each BIFF12 record of a part, a chunk of the part in memory at a
+    time; only the first `keep` bytes of each body when `keep` is given (the rest of a long
+    body is skipped unread). Stops at a record cut short by the end of the part."""
+    with zf.open(part) as stream:
+        data, at = b"", 0
+        while True:
+            if len(data) - at < XLSB_HEAD_BYTES + (keep or 0):
+                data, at = data[at:] + stream.read(CHUNK_BYTES), 0
+            head = _xlsb_head(data, at)
+            if head is None:
+                return
+            kind, size, at = head
+            end = at + size
+            if keep is None:  # the whole body: read on until it is here
+                while len(data) < end and (more := stream.read(CHUNK_BYTES)):
+                    data += more
+            yield kind, data[at : end if keep is None else min(end, at + keep)]
+            if end <= len(data):
+                at = end
+                continue
+            left = end - len(data)
+            while left:
+                skipped = stream.read(min(left, CHUNK_BYTES))
+                if not skipped:
+                    return
+                left -= len(skipped)
+            data, at = b"", 0
+
+
+def _xlsb_head(data: bytes, at: int) -> tuple[int, int, int] | None:
+    """(type, body size, where the body starts) of the record at `at`; None at the end."""
+    if at >= len(data):
+        return None
+    byte = data[at]
+    kind, at = byte & 0x7F, at + 1
+    if byte & 0x80:
+        if at >= len(data):
+            return None
+        kind, at = kind | (data[at] & 0x7F) << 7, at + 1
+    size = 0
+    for shift in range(0, 28, 7):
+        if at >= len(data):
+            return None
+        byte, at = data[at], at + 1
+        size |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+    return kind, size, at
+
+
+def _xlsb_sheet_parts(zf: zipfile.ZipFile, sheet: str) -> list[str]:
+    """The zip part holding the named sheet of an .xlsb; every worksheet part when the links
+    are unclear."""
+    names = set(zf.namelist())
+    targets = _targets(zf, "xl/_rels/workbook.bin.rels")
+    if "xl/workbook.bin" in names:
+        for kind, body in _xlsb_records(zf, "xl/workbook.bin"):
+            if kind != XLSB_SHEET or len(body) < 12:
+                continue
+            relation, at = _wide_string(body, 8)
+            name, _ = _wide_string(body, at)
+            if name == sheet and targets.get(relation) in names:
+                return [targets[relation]]
+    return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".bin"))
+
+
+def _wide_string(body: bytes, at: int) -> tuple[str | None, int]:
+    """An XLWideString (a count of UTF-16 units, then the units) at `at`, and what follows."""
+    if at + 4 > len(body):
+        return None, len(body)
+    count = struct.unpack_from("<I", body, at)[0]
+    if count == 0xFFFFFFFF:  # an empty nullable string
+        return None, at + 4
+    end = at + 4 + 2 * count
+    return body[at + 4 : end].decode("utf-16-le", errors="replace"), end
 
 
 def ods_extents(path: Path) -> list[Extent]:
@@ -176,16 +284,7 @@ def _repeats(attrs: bytes, what: bytes) -> int:
 def _sheet_parts(zf: zipfile.ZipFile, sheet: str) -> list[str]:
     """The zip part holding the named sheet; every worksheet part when the links are unclear."""
     names = set(zf.namelist())
-    targets = {}
-    if "xl/_rels/workbook.xml.rels" in names:
-        for attrs in RELATIONSHIP.findall(zf.read("xl/_rels/workbook.xml.rels")):
-            found = _attributes(attrs)
-            target = found.get("Target", "")
-            if target.startswith("/"):
-                target = target.lstrip("/")
-            else:
-                target = posixpath.normpath(posixpath.join("xl", target))
-            targets[found.get("Id")] = target
+    targets = _targets(zf, "xl/_rels/workbook.xml.rels")
     if "xl/workbook.xml" in names:
         for attrs in SHEET.findall(zf.read("xl/workbook.xml")):
             found = _attributes(attrs)
@@ -193,6 +292,22 @@ def _sheet_parts(zf: zipfile.ZipFile, sheet: str) -> list[str]:
             if found.get("name") == sheet and ids and targets.get(ids[0]) in names:
                 return [targets[ids[0]]]
     return sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+def _targets(zf: zipfile.ZipFile, rels: str) -> dict[str, str]:
+    """{relationship id: zip part} from the workbook's relationships part ({} if none)."""
+    if rels not in zf.namelist():
+        return {}
+    targets = {}
+    for attrs in RELATIONSHIP.findall(zf.read(rels)):
+        found = _attributes(attrs)
+        target = found.get("Target", "")
+        if target.startswith("/"):
+            target = target.lstrip("/")
+        else:
+            target = posixpath.normpath(posixpath.join("xl", target))
+        targets[found.get("Id")] = target
+    return targets
 
 
 def _attributes(attrs: bytes) -> dict[str, str]:
@@ -246,9 +361,7 @@ def _scan_named_cells(zf: zipfile.ZipFile, part: str) -> Extent | None:
 def _scan_every_tag(zf: zipfile.ZipFile, part: str) -> Extent | None:
     """Follow rows and cells the way calamine places them: a cell's "r" when it has one, else
     the next column of the current row (rows without "r" follow the previous row)."""
-    top = left = 2**62
-    bottom = right = -1
-    last_row_cell = last_column_cell = ""
+    bounds = _Bounds()
     row, column = -1, -1
     for text in _tag_chunks(zf, part):
         for match in CELL_OR_ROW.finditer(text):
@@ -265,14 +378,30 @@ def _scan_every_tag(zf: zipfile.ZipFile, part: str) -> Extent | None:
                 column, cell_row = column + 1, row
             if attrs.rstrip().endswith(b"/"):  # closes itself: no value
                 continue
-            top, left = min(top, cell_row), min(left, column)
-            if cell_row > bottom:
-                bottom, last_row_cell = cell_row, cell_name(cell_row, column)
-            if column > right:
-                right, last_column_cell = column, cell_name(cell_row, column)
-    if bottom < 0:
-        return None
-    return Extent(top, bottom, left, right, last_row_cell, last_column_cell)
+            bounds.add(cell_row, column)
+    return bounds.extent()
+
+
+class _Bounds:
+    """The rectangle of the cells holding a value, grown a cell at a time."""
+
+    def __init__(self):
+        self.top = self.left = 2**62
+        self.bottom = self.right = -1
+        self.last_row_cell = self.last_column_cell = ""
+
+    def add(self, row: int, column: int) -> None:
+        self.top, self.left = min(self.top, row), min(self.left, column)
+        if row > self.bottom:
+            self.bottom, self.last_row_cell = row, cell_name(row, column)
+        if column > self.right:
+            self.right, self.last_column_cell = column, cell_name(row, column)
+
+    def extent(self) -> Extent | None:
+        if self.bottom < 0:
+            return None
+        return Extent(self.top, self.bottom, self.left, self.right, self.last_row_cell,
+                      self.last_column_cell)  # fmt: skip
 
 
 def _tag_chunks(zf: zipfile.ZipFile, part: str):

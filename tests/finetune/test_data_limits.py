@@ -4,6 +4,8 @@ A 2 KB .xlsx with one value at XFD1048576 used to make python-calamine allocate 
 process died); one at Z1000000 took 19 s and 2 GB; 20,000 columns took close to a minute.
 """
 
+import struct
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -11,8 +13,8 @@ import pytest
 from finetune import data
 from finetune.data import MAX_COLUMNS, read_table
 from finetune.errors import FinetuneError
-from finetune.sheetsize import xlsx_extent
-from tests.data.make_workbooks import ods, xlsx_cells
+from finetune.sheetsize import xlsb_extent, xlsx_extent
+from tests.data.make_workbooks import _brt, ods, xlsb, xlsx_cells
 
 WIDE = "This sheet has 20,000 columns; LabelTune reads at most 500. "
 REMOVE = "Remove the columns you don't need and upload it again."
@@ -203,3 +205,59 @@ def test_it_refuses_an_xml_entity_bomb(tmp_path):
                 data = data.replace(b"BOMB", b"&lol9;")
             zf.writestr(name, data)
     assert "damaged or incomplete" in refused(path)
+
+
+def xlsb_with(tmp_path, *records: bytes, sheets=None) -> Path:
+    """Thirty rows in an .xlsb's first sheet, with `records` (BIFF12) added at its end."""
+    import io
+    import zipfile
+
+    rows = [["text", "label"]] + [[f"review number {r}", "ab"[r % 2]] for r in range(30)]
+    source = zipfile.ZipFile(io.BytesIO(xlsb(sheets or {"Data": rows})))
+    path = tmp_path / "hostile.xlsb"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in source.namelist():
+            part = source.read(name)
+            if name == "xl/worksheets/sheet1.bin":  # before BrtEndSheetData and BrtEndSheet
+                part = part[:-6] + b"".join(records) + part[-6:]
+            zf.writestr(name, part)
+    return path
+
+
+def row_header(row: int) -> bytes:
+    return _brt(0x00, struct.pack("<I", row).ljust(17, b"\0"))
+
+
+def number_cell(column: int) -> bytes:
+    return _brt(0x05, struct.pack("<IId", column, 0, 1.0))
+
+
+def test_it_refuses_an_xlsb_with_a_far_cell_before_laying_it_out(tmp_path):
+    path = xlsb_with(tmp_path, row_header(999_999), number_cell(25))
+    assert path.stat().st_size < 5_000
+    message = refused(path)
+    assert message.startswith("This sheet is too large to read: its cells span 1,000,000 rows")
+    assert "(as far as cell Z1000000)" in message
+
+
+def test_it_refuses_an_xlsb_cell_past_the_columns_excel_has(tmp_path):
+    # calamine reads a cell's column as any 32-bit number: 4 billion columns in a 2 KB file.
+    message = refused(xlsb_with(tmp_path, row_header(2), number_cell(4_000_000_000)))
+    assert message.startswith("This sheet has 4,000,000,001 columns"), message
+
+
+def test_it_finds_an_xlsb_far_cell_behind_a_record_longer_than_a_chunk(tmp_path):
+    text = "x" * 1_500_000  # a 3 MB cell: its record is skipped, not kept whole
+    long_cell = _brt(0x06, struct.pack("<II", 2, 0) + struct.pack("<I", len(text))
+                     + text.encode("utf-16-le"))  # fmt: skip
+    path = xlsb_with(tmp_path, row_header(31), long_cell, row_header(40), number_cell(19_999))
+    assert "This sheet has 20,000 columns (as far as cell ACOF41)" in refused(path)
+
+
+def test_it_bounds_only_the_xlsb_sheet_that_is_read(tmp_path):
+    rows = [["text", "label"]] + [[f"review number {r}", "ab"[r % 2]] for r in range(30)]
+    path = xlsb_with(tmp_path, row_header(999_999), number_cell(25),
+                     sheets={"Huge": [["x"]], "Data": rows})  # fmt: skip
+    assert xlsb_extent(path, "Huge").bottom == 999_999
+    assert xlsb_extent(path, "Data").bottom == 30
+    assert len(read_table(path, sheet="Data").frame) == 30
