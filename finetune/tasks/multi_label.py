@@ -289,6 +289,18 @@ class MultiLabelTask(Task):
                 "Check that you picked the right columns."
             )
         label_section(report, counts, rare_blocks=False)
+        if unused := [c for c in mapping.labels if c not in counts.index]:
+            shown = ", ".join(f'"{c}"' for c in unused[:5]) + (
+                " and more" if len(unused) > 5 else ""
+            )
+            if len(unused) > 1:
+                columns, says, labels, them = "columns", "say", "those labels", "them"
+            else:
+                columns, says, labels, them = "column", "says", "that label", "it"
+            report.warnings.append(
+                f"The label {columns} {shown} never {says} 1 in a row, so the model cannot learn "
+                f"{labels} and leaves {them} out. Untick {them}, or mark the rows that have {them}."
+            )
         none = sum(1 for names in examples.targets if not names)
         if none:
             report.warnings.append(

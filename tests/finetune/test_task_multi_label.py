@@ -93,6 +93,25 @@ def test_it_skips_a_malformed_flag_cell_and_names_its_row():
     assert any("not 0 or 1" in w and "row 12" in w for w in report.warnings)
 
 
+def test_it_says_which_ticked_label_column_never_marks_a_row():
+    frame = pd.DataFrame(
+        {
+            "text": [f"ticket {i}" for i in range(12)],
+            "billing": ["1", "0"] * 6,
+            "bug": ["0", "1"] * 6,
+            "refund": ["0"] * 12,
+        }
+    )
+    report = check(frame, ColumnMapping(text="text", labels=["billing", "bug", "refund"]),
+                   task="multi_label")  # fmt: skip
+    assert report.ok
+    assert [label["label"] for label in report.labels] == ["billing", "bug"]
+    assert (
+        'The label column "refund" never says 1 in a row, so the model cannot learn that label '
+        "and leaves it out. Untick it, or mark the rows that have it."
+    ) in report.warnings
+
+
 # Figures worked out by hand
 
 HAND_TARGETS = [["a"], ["a", "b"], ["c"], []]
