@@ -88,6 +88,18 @@ class RunPageTestCase(RedisMixin, BaseTestCase):
         run = self.make_run(config=config | {"extend_vocabulary": "off"})
         self.assertContains(self.page(run), "Add unknown characters: Never")
 
+    def test_it_sends_the_settings_again_when_the_run_ends(self):
+        config = {"base_model": "all-MiniLM-L6-v2", "epochs": 0}
+        run = self.make_run(status="running", config=config, heartbeat=timezone.now())
+        self.assertNotContains(self.page(run, name="runs:status"), 'id="run-settings"')
+        run.status, run.metrics = "finished", {"epochs_run": 4}
+        run.save(update_fields=["status", "metrics"])
+        partial = self.page(run, name="runs:status")
+        self.assertContains(partial, 'id="run-settings" hx-swap-oob="true"')
+        self.assertContains(partial, "Epochs: 4 (chosen automatically)")
+        page = self.page(run)
+        self.assertContains(page, 'id="run-settings">', count=1)  # in place, not out of band
+
     def test_it_stops_polling_once_final(self):
         for status in ("finished", "failed", "canceled"):
             run = self.make_run(status=status)

@@ -125,7 +125,8 @@ def run_detail(request, uuid):
 @login_required
 def run_status(request, uuid):
     run = get_for_user(request.user, TrainingRun, uuid)
-    return render(request, "includes/run_status.html", _status_context(run))
+    context = _status_context(run) | {"settings_out_of_band": run.is_final}
+    return render(request, "includes/run_status.html", context)
 
 
 @login_required
