@@ -126,6 +126,7 @@ class NerModelPageTestCase(NerModelTestCase):
         types = response.context["labels"]
         self.assertEqual(types, ["LOC", "ORG", "PER"])  # the types, not the B-/I- tags
         self.assertContains(response, "Types of names: <span")
+        self.assertContains(response, '<div class="value">3</div><div class="name">Types of names')
         tested = self.run.metrics["test_rows"]
         self.assertContains(response, f"on {tested} test texts")
         self.assertContains(response, f"{self.run.metrics['train_rows']} texts for training")
