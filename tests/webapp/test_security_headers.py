@@ -1,6 +1,8 @@
 """Content-Security-Policy on every page, no inline scripts anywhere, and proxy headers
 trusted only when configured."""
 
+import base64
+import hashlib
 import os
 import subprocess
 import sys
@@ -10,7 +12,9 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
+from lib.csp import INLINE_SCRIPT
 from tests.webapp.base import BaseTestCase
+from tests.webapp.runs_support import RedisMixin
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 DATA_TYPES = ("application/json", "application/ld+json")
@@ -93,3 +97,24 @@ def proxy_header_setting(**env: str) -> str:
 def test_it_ignores_proxy_headers_unless_configured():
     assert proxy_header_setting() == "None"
     assert proxy_header_setting(TRUST_PROXY_HEADERS="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+class QueueDashboardPolicyTestCase(RedisMixin, BaseTestCase):
+    """django-rq's job lists carry one inline script ("select all"): allowed by its hash only."""
+
+    def test_it_allows_exactly_the_dashboards_own_inline_scripts(self):
+        self.client.force_login(self.charlie)
+        response = self.client.get("/admin/rq/queues/0/")  # the queues of RedisMixin
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        bodies = [b for b in INLINE_SCRIPT.findall(html) if b.strip()]
+        self.assertTrue(bodies, "the job list has its inline script")
+        sources = dict(p.strip().split(" ", 1) for p in response.headers["Content-Security-Policy"]
+                       .split(";"))["script-src"].split()  # fmt: skip
+        self.assertEqual(sources[0], "'self'")
+        self.assertNotIn("'unsafe-inline'", sources)
+        for body in bodies:
+            digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+            self.assertIn(f"'sha256-{digest}'", sources)
+        home = self.client.get(reverse("home"))
+        self.assertIn("script-src 'self';", home.headers["Content-Security-Policy"])
