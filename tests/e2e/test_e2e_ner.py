@@ -105,7 +105,8 @@ def test_entities_from_a_listed_column_to_highlighted_names(app, visitor, tmp_pa
     # 4. Try it: each name marked, with its type and how sure the model is.
     page.get_by_role("link", name="Try the model").click()
     page.wait_for_url(re.compile(r"/models/[0-9a-f-]{36}/$"))
-    text = "the plot was lovely & the ending dull <b>really</b>"
+    link = "https://example.org/" + "x" * 400  # one long word must not widen the page
+    text = f"the plot was lovely & the ending dull <b>really</b> {link}"
     page.fill("#try textarea[name=text]", text)
     page.locator("#try button[type=submit]").click()
     result = page.locator("#try-result")
@@ -121,6 +122,8 @@ def test_entities_from_a_listed_column_to_highlighted_names(app, visitor, tmp_pa
     assert result.locator("b").count() == 0, result.inner_html()
     assert "&" in result.locator("p.entities").inner_text()
     assert re.match(r"Found \d+ names?", result.locator("p.big").inner_text())
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"the page is {width} px wide"
     snap(page, "ner-04-try")
 
     # 5. A scored spreadsheet lists the names it found in the first layout.

@@ -53,9 +53,9 @@ def headline(run: TrainingRun) -> str:
     tested = f"test {run.the_task.example_noun}{'s' if total != 1 else ''}"
     if correct is None:
         figure = run.figures[0] if run.figures else ("", "")
-        return f"{figure[0]}: {figure[1]} on {total} {tested}"
+        return f"{figure[0]}: {figure[1]} on {total:,} {tested}"
     share = round(100 * correct / total) if total else 0
-    return f"Correct on {correct} of {total} {tested} ({share}%)"
+    return f"Correct on {correct:,} of {total:,} {tested} ({share}%)"
 
 
 def verdict(run: TrainingRun) -> str:
