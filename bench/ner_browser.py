@@ -17,7 +17,8 @@ sentence in Try it, and compares the run folder's metrics.json with the figure
 bench/ner_minilm.py records for the same data (bench/out/ner_minilm.json, when present).
 
 Results are merged by name into bench/out/ner_browser.json and screenshots are saved in
-bench/out/ner_browser/; one line per step is printed.
+bench/out/ner_browser/ (wnut17-entities-try-window.png is the README's 07-ner-try.png); one
+line per step is printed.
 """
 
 import argparse
@@ -154,6 +155,7 @@ def try_it(page, text: str, name: str) -> dict:
         for m in result.locator("p.entities mark.ent").all()
     ]
     shot(page, f"{name}-try")
+    page.screenshot(path=str(SHOTS / f"{name}-try-window.png"))  # README's 07-ner-try.png
     return {"text": text, "entities": marks, "answer_seconds": round(time.monotonic() - started, 2)}
 
 
