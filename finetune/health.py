@@ -162,9 +162,10 @@ def check(
             report.conflicts.append({"text": text[:200], "labels": answers, "rows": rows[:SHOWN]})
     if report.conflicts:
         n = len(report.conflicts)
+        words = the_task.label_words.removeprefix("the ")  # labels, entities, numbers...
         report.warnings.append(
-            f"{n} text{'s appear' if n != 1 else ' appears'} with different labels; the model "
-            "cannot be right on both. Pick one label for each."
+            f"{n} text{'s appear' if n != 1 else ' appears'} more than once with different "
+            f"{words}; the model cannot be right on both. Make them agree, or keep one."
         )
         report.conflicts = report.conflicts[:SHOWN]
 

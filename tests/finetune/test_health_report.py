@@ -50,6 +50,19 @@ def test_it_finds_duplicates_and_conflicting_labels():
     assert report.conflicts == [
         {"text": "message number 1", "labels": ["ham", "spam"], "rows": [3, 33]}
     ]
+    assert (
+        "1 text appears more than once with different labels; the model cannot be right on "
+        "both. Make them agree, or keep one."
+    ) in report.warnings
+
+
+def test_it_names_conflicting_answers_in_the_tasks_words():
+    texts = [f"alice met bob number {i}" for i in range(12)] + ["alice met bob number 0"]
+    names = ["alice = PER; bob = PER"] * 12 + ["alice = PER"]
+    data = pd.DataFrame({"text": texts, "entities": names})
+    report = check(data, ColumnMapping(text="text", entities="entities"), task="ner")
+    assert any(w.startswith("1 text appears more than once with different entities;")
+               for w in report.warnings), report.warnings  # fmt: skip
 
 
 def test_it_spots_label_spellings_that_look_the_same():
