@@ -222,7 +222,7 @@ def _answer(target) -> str:
         return "; ".join(target) or "(no label)"
     if isinstance(target, float):
         return f"{target:g}"
-    return str(target)
+    return str(target) or "(none)"  # an entity text without names
 
 
 def _article(reason: str) -> str:

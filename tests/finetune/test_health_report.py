@@ -57,12 +57,16 @@ def test_it_finds_duplicates_and_conflicting_labels():
 
 
 def test_it_names_conflicting_answers_in_the_tasks_words():
-    texts = [f"alice met bob number {i}" for i in range(12)] + ["alice met bob number 0"]
-    names = ["alice = PER; bob = PER"] * 12 + ["alice = PER"]
+    texts = [f"alice met bob number {i}" for i in range(12)]
+    texts += ["alice met bob number 0", "alice met bob number 1"]
+    names = ["alice = PER; bob = PER"] * 12 + ["alice = PER", ""]
     data = pd.DataFrame({"text": texts, "entities": names})
     report = check(data, ColumnMapping(text="text", entities="entities"), task="ner")
-    assert any(w.startswith("1 text appears more than once with different entities;")
+    assert any(w.startswith("2 texts appear more than once with different entities;")
                for w in report.warnings), report.warnings  # fmt: skip
+    answers = [c["labels"] for c in report.conflicts]
+    assert answers == [["alice = PER", "alice = PER; bob = PER"],
+                       ["(none)", "alice = PER; bob = PER"]]  # fmt: skip
 
 
 def test_it_spots_label_spellings_that_look_the_same():

@@ -75,7 +75,7 @@ class MappingTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         self.client.post(url, MAPPING)
         response = self.client.get(url)
-        self.assertContains(response, "Same text, different labels")
+        self.assertContains(response, "Same text, different answers")
         self.assertContains(response, "1 row repeats a text")
 
     def test_it_refuses_the_same_column_twice(self):
