@@ -17,6 +17,7 @@ class UploadTestCase(BaseTestCase):
         self.assertContains(response, 'enctype="multipart/form-data"')
         self.assertContains(response, "js/upload.js")
         self.assertContains(response, ".xlsx")
+        self.assertContains(response, "a label, several labels, a number, or the names in each")
 
     def test_it_reads_a_utf8_csv(self):
         self.client.force_login(self.alice)
