@@ -42,7 +42,8 @@ SINGLE_PIECES = re.compile(f"[{ONE_PIECE}]")  # never split further
 class HealthReport:
     task: str = "single_label"
     rows_total: int = 0
-    rows_used: int = 0
+    rows_used: int = 0  # examples: rows, or texts for named entities (Task.example_noun)
+    unit: str = "row"  # what rows_used and duplicate_texts count
     skipped: list[dict] = field(default_factory=list)  # {"reason", "count", "rows"}
     labels: list[dict] = field(default_factory=list)  # {"label", "count"}, largest first
     rare_labels: list[str] = field(default_factory=list)
@@ -105,7 +106,11 @@ def check(
     row_numbers = table.row_numbers if isinstance(table, Table) else None
     examples = the_task.prepare(frame, mapping, row_numbers=row_numbers)
     report = HealthReport(
-        task=task, rows_total=len(frame), rows_used=len(examples), max_length=max_length
+        task=task,
+        rows_total=len(frame),
+        rows_used=len(examples),
+        max_length=max_length,
+        unit=the_task.example_noun,
     )
     if len(examples):  # finetune.fixes compares it with the labels' length (swapped columns?)
         report.text_chars = round(sum(len(t) for t in examples.texts) / len(examples), 1)
@@ -153,7 +158,8 @@ def check(
     if report.duplicate_texts:
         n = report.duplicate_texts
         report.warnings.append(
-            f"{n} row{'s repeat' if n != 1 else ' repeats'} a text that appears earlier in the file."
+            f"{n} {report.unit}{'s repeat' if n != 1 else ' repeats'} a text that appears earlier "
+            "in the file."
         )
     for text, positions in by_input.items():
         answers = sorted({_answer(examples.targets[i]) for i in positions})

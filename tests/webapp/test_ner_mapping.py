@@ -98,6 +98,9 @@ class NerMappingTestCase(BaseTestCase):
         )  # "Detect it" was posted: the layout the check found is kept, so runs freeze it
         self.assertTrue(sheet.ready, sheet.health)
         self.assertEqual(sheet.health["rows_used"], 30)  # sentences, not token rows
+        rows = len(self.frames["token_rows"])
+        page = self.client.get(reverse("spreadsheets:detail", args=[sheet.uuid]))
+        self.assertContains(page, f"texts from {rows} rows will be used")
 
     def test_it_saves_one_row_per_token_with_blank_rows_between_sentences(self):
         sheet = self.save(
