@@ -35,10 +35,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.ner_minilm import RUNS, layout_files  # noqa: E402
 from tests.e2e.appserver import CHROMIUM_ARGS, App, app_env, chromium_path, free_port  # noqa: E402
+from tests.e2e.conftest import sign_up, upload  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "ner_browser.json"
 SHOTS = ROOT / "bench" / "out" / "ner_browser"
-PASSWORD = "a-long-benchmark-password-42"
 TRAINING_TIMEOUT_MS = 60 * 60 * 1000
 # The layouts' own fields on the mapping page (webapp/spreadsheets/forms.py).
 FIELDS = ["task", "entity_layout", "text_column", "entities_column", "tags_column",
@@ -58,22 +58,10 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def sign_up(page, base: str, username: str) -> None:
-    page.goto(base + "/signup/")
-    page.fill("#id_username", username)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def upload_and_check(page, base: str, path: Path, name: str) -> dict:
+def upload_and_check(page, app: App, path: Path, name: str) -> dict:
     """Upload, keep what the page suggests, run the data check; what the page showed."""
     started = time.monotonic()
-    page.goto(base + "/data/upload/")
-    page.set_input_files("input[type=file]", str(path))
-    page.click("#upload-button")
-    page.wait_for_url(re.compile(r"/data/[0-9a-f-]{36}/$"), timeout=120_000)
+    upload(page, app, path)  # the browser tests' own steps
     uploaded = time.monotonic() - started
     guessed = {f: page.input_value(f"#id_{f}") for f in FIELDS if page.locator(f"#id_{f}").count()}
     suggestion = page.locator(".card", has=page.locator("#id_task")).inner_text()
@@ -221,10 +209,10 @@ def main() -> None:
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
                 page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
                 page.set_default_timeout(60_000)
-                sign_up(page, app.base_url, "bench")
+                sign_up(page, app, "bench")
                 layouts = {}
                 for layout, (path, _) in files.items():
-                    seen = upload_and_check(page, app.base_url, path, f"{args.run}-{layout}")
+                    seen = upload_and_check(page, app, path, f"{args.run}-{layout}")
                     layouts[layout] = seen
                     say(f"{layout}: {seen['guessed']} → {seen['entity_types']}")
                 record["layouts"] = layouts

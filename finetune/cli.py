@@ -180,13 +180,13 @@ def _load(args):
     from finetune.mapping import ColumnMapping, suggest
 
     table = read_table(args.file, sheet=args.sheet)
-    split = _split_column(args, table)
     if entity_roles := _entity_roles(args):
-        mapping = ColumnMapping(**entity_roles, split=split)
+        mapping = ColumnMapping(**entity_roles, split=_split_column(args, table))
         return table, mapping, _task_of(table, mapping, args.task)
     wants_guess = args.task == AUTO or not args.text or not args.label
     suggestion = suggest(table) if wants_guess else None
     guessed = suggestion.mapping if suggestion and suggestion.mapping else None
+    split = _split_column(args, table, guessed)
     if guessed and (guessed.entities or guessed.tags) and not args.label:
         guessed.split = split
         guessed.text = args.text or guessed.text
@@ -213,13 +213,15 @@ def _load(args):
     return table, mapping, _task_of(table, mapping, args.task)
 
 
-def _split_column(args, table) -> str | None:
-    """--split-column; without it, a column saying train / test for each row (as the web
-    page guesses it); "none": LabelTune's own split."""
+def _split_column(args, table, guessed=None) -> str | None:
+    """--split-column; without it, a column saying train / test for each row, as the web page
+    guesses it (the suggestion's, when `guessed` holds one); "none": LabelTune's own split."""
     from finetune.columns import guess_split
 
     if args.split_column:
         return None if args.split_column.lower() == "none" else args.split_column
+    if guessed is not None:
+        return guessed.split
     used = {args.text, args.text_pair, *(args.label or []), *_entity_roles(args).values()}
     return guess_split(table.frame, exclude=used)[0]
 

@@ -110,8 +110,8 @@ def guess_split(frame: pd.DataFrame, exclude=()) -> tuple[str | None, str]:
     """(column, reason) for a column that says "train" or "test" (or "validation", "dev"...)
     in every row that has anything in it (blank rows between sentences may stay blank), with
     rows marked "train" and rows marked "test" as finetune.splits needs; (None, "") when
-    there is none. Files are often sorted by split,
-    so every row of a column is read once its first rows look right."""
+    there is none. Files are often sorted by split, so every row of a column is read once
+    its first rows look right."""
 
     def parts(cells: pd.Series) -> set[str]:
         values = cells.dropna().astype(str).str.strip().str.lower().unique()[:SPLIT_LOOK]

@@ -121,8 +121,8 @@ def keep_aside(upload) -> Path:
 def fits(model: TrainedModel, columns: list[str]) -> bool:
     """The file has the columns the model was trained on (one column of text also does)."""
     mapping = model.run.mapping or {}
-    needed = [model.scoring_column, mapping.get("text_pair")]
-    if model.scoring_column and all(c in columns for c in needed if c):
+    text = model.scoring_column
+    if text and all(c in columns for c in (text, mapping.get("text_pair")) if c):
         return True
     return len(columns) == 1 and not model.takes_pairs
 

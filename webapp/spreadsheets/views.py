@@ -137,14 +137,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     return render(request, "spreadsheets/detail.html", ctx)
 
 
-GUESSED_ROLES = (
-    "text",
-    "label",
-    "entities",
-    "tags",
-    "sentence",
-    "split",
-)  # said with the guess's reason
+GUESSED_ROLES = ("text", "label", "entities", "tags", "sentence", "split")  # said with reasons
 FIXES_DROPPED = "The fixes you made were for other columns, so they were undone."
 FIX_GONE = "That fix no longer fits the data check. Look at the check again and pick a fix."
 SWAP_RESETS = " The fixes made before were for the other columns, so they were undone."
