@@ -49,6 +49,7 @@ from finetune.textfiles import (
     UPLOAD_THESE,
     TooWide,
     first_row_width,
+    looks_binary,
     parse_delimited,
     sample_text,
     sniff_delimiter,
@@ -89,7 +90,6 @@ ZIP_PARTS = {  # a part that tells which kind of zip-based document this is
 }
 FORMAT_SUFFIXES = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
 MARKUP = re.compile(r"\s*<(!doctype|html|\?xml|table|head|body)\b", re.IGNORECASE)
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # Removed from every cell: C0 controls but tab, LF and CR (what XML and openpyxl refuse).
 INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
@@ -289,7 +289,7 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
     sample, complete = sample_text(data)
     if not sample.strip().strip("".join(DELIMITERS) + "\r\n "):  # nothing but separators
         raise FinetuneError(EMPTY)
-    if len(CONTROL_CHARS.findall(sample)) > len(sample) // 100 or "\x00" in sample:
+    if looks_binary(sample):  # a few stray NULs are text: the cells are cleaned below
         raise _not_a_spreadsheet()
     if MARKUP.match(sample):
         raise FinetuneError(

@@ -2,6 +2,7 @@
 
     data, encoding = to_utf8(path.read_bytes())    # "utf-8", "utf-16-le", "gb18030", "cp1252"...
     sample, complete = sample_text(data)           # the first SNIFF_CHARS characters
+    looks_binary(sample)                           # a program or random bytes, not a few NULs
     delimiter = sniff_delimiter(sample, complete=complete, suffix=".csv")
     raw = parse_delimited(data, delimiter, limit=1_000_000)   # str cells, blank lines kept
 
@@ -35,6 +36,15 @@ BOMS = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+# Control characters, NUL included (tab, line breaks, vertical tab and form feed are text).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# A sample is a binary file, not text with a few stray NULs, when its control characters are
+# more than BINARY_SHARE of it and more than BINARY_MIN: random bytes hold about 11%, a
+# program far more, a CSV with a few NULs well under (reading removes them).
+BINARY_SHARE = 0.05
+BINARY_MIN = 8
+PROGRAM_MAGIC = ("\x7fELF", "MZ\x90\x00", "\xcf\xfa\xed\xfe", "\xca\xfe\xba\xbe", "\x00asm")
+UTF16_MIN_NULS = 4  # a header and one row hold at least two delimiters and two line breaks
 CJK_RANGES = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 CJK = re.compile(f"[{CJK_RANGES}]")
 CJK_IN_LATIN_WORD = re.compile(f"(?<=[A-Za-z])[{CJK_RANGES}]|[{CJK_RANGES}](?=[A-Za-z])")
@@ -75,14 +85,20 @@ def _marked_encoding(raw: bytes) -> tuple[str, int] | None:
     for bom, name in BOMS:
         if raw.startswith(bom):
             return name, len(bom)
-    # UTF-16 without a BOM: every other byte of plain text is a NUL.
-    head = raw[:4096]
-    half = max(len(head) // 2, 1)
-    even, odd = head[0::2].count(0) / half, head[1::2].count(0) / half
-    if odd > 0.3 and even < 0.05:
-        return "utf-16-le", 0
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be", 0
+    # UTF-16 without a BOM: the NUL bytes of its ASCII characters (delimiters, line breaks,
+    # digits; all of plain English) sit on one side of each byte pair, and its line breaks
+    # fall on whole pairs. A binary file has NULs on both sides and many pairs of them (a
+    # stray NUL character is one pair); a UTF-8 file with a stray NUL has too few.
+    pairs = min(len(raw), 4096) // 2
+    head = raw[: 2 * pairs]
+    nul = np.frombuffer(head, dtype=np.uint8).reshape(-1, 2) == 0
+    even = int(np.count_nonzero(nul[:, 0] & ~nul[:, 1]))
+    odd = int(np.count_nonzero(nul[:, 1] & ~nul[:, 0]))
+    both = int(np.count_nonzero(nul[:, 0] & nul[:, 1]))
+    for name, nuls, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if nuls >= max(UTF16_MIN_NULS, 0.05 * pairs) and other <= nuls / 4 and both <= nuls / 2:
+            if set("\r\n") & set(head.decode(name, errors="replace")):
+                return name, 0
     return None
 
 
@@ -100,7 +116,7 @@ def _is_utf8(raw: bytes, start: int) -> bool:
 
 def _decode_legacy(raw: bytes) -> tuple[str, str]:
     """Text that is not Unicode: GB18030 when it reads as Chinese, else Windows-1252."""
-    if b"\x00" in raw[:SNIFF_CHARS]:
+    if looks_binary(raw[:SNIFF_CHARS].decode("latin-1")):  # one character per byte
         raise FinetuneError(NOT_A_SPREADSHEET)
     try:
         text = raw.decode("gb18030")
@@ -109,6 +125,15 @@ def _decode_legacy(raw: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     return _strict(raw, "cp1252"), "cp1252"
+
+
+def looks_binary(sample: str) -> bool:
+    """Whether a file's first characters are a binary file's (a program, random bytes) rather
+    than text holding a few stray control characters, which reading removes from its cells."""
+    if sample.startswith(PROGRAM_MAGIC):
+        return True
+    controls = len(CONTROL_CHARS.findall(sample))
+    return controls > max(BINARY_MIN, BINARY_SHARE * len(sample))
 
 
 def sample_text(data: bytes) -> tuple[str, bool]:
