@@ -115,15 +115,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account,
-# or from one address, sign-ins from there wait LOGIN_COOLOFF_MINUTES.
+# Sign-in throttling (django-axes, with webapp.accounts.lockout.PairAndAddressHandler):
+# 1. LOGIN_FAILURE_LIMIT wrong passwords for one account from one address pause that account
+#    at that address for LOGIN_COOLOFF_MINUTES; the account still signs in from elsewhere and
+#    other accounts still sign in from that address (an office behind one address).
+# 2. LOGIN_ADDRESS_FAILURE_LIMIT wrong passwords from one address, for any accounts, within
+#    LOGIN_ADDRESS_WINDOW_MINUTES pause every sign-in from that address (password guessing).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out sign-in before the password check
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "webapp.accounts.lockout.PairAndAddressHandler"
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair, never either one alone
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per wrong password: the per-address count
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", "30")
+LOGIN_ADDRESS_WINDOW = timedelta(minutes=envint("LOGIN_ADDRESS_WINDOW_MINUTES", "60"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "webapp.accounts.lockout.locked_out"
 AXES_VERBOSE = False
@@ -131,14 +139,26 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Team invitations are e-mailed; by default the e-mail is printed on the console.
-EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "LabelTune <labeltune@localhost>")
-EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")  # for the SMTP backend
-EMAIL_PORT = envint("EMAIL_PORT", "25")
+# E-mail (team invitations, password resets). With no EMAIL_HOST it is printed on the
+# console (the Quickstart's terminal); with EMAIL_HOST it goes out through that SMTP server.
+EMAIL_HOST = os.getenv("EMAIL_HOST", "")
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"  # an SMTP backend named without a host: this machine
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "0")  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
+EMAIL_PORT = envint("EMAIL_PORT", "587" if EMAIL_USE_TLS else "465" if EMAIL_USE_SSL else "25")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")  # seconds; a dead mail server must not hang a page
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "LabelTune <labeltune@localhost>")
+PASSWORD_RESET_TIMEOUT = 24 * 3600  # seconds a password reset link works (once)
 # The prediction API: requests a minute per token (0 turns the limit off).
 API_RATE_PER_MINUTE = envint("API_RATE_PER_MINUTE", "120")
 

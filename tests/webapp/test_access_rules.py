@@ -54,6 +54,7 @@ NEEDS = {
     "team_invite": ("team", Role.ADMIN),
     "member_role": ("team", Role.ADMIN),
     "member_remove": ("team", Role.ADMIN),
+    "member_password": ("team", Role.ADMIN),
     "team_leave": ("team", Role.VIEWER),
     "team_activity": ("team", Role.VIEWER),
     "token_list": ("team", Role.TRAINER),

@@ -1,4 +1,5 @@
-"""Sign-up creates the user and a personal team, then logs them in."""
+"""Sign-up creates the user and a personal team, then logs them in; the e-mail address is
+optional, and one another account uses is refused."""
 
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -35,6 +36,25 @@ class SignupTestCase(BaseTestCase):
     def test_it_rejects_a_taken_username(self):
         response = self.post(username="alice")
         self.assertContains(response, "already exists")
+
+    def test_it_signs_up_without_an_email_address(self):
+        self.assertRedirects(self.post(email=""), reverse("home"))
+        self.assertEqual(User.objects.get(username="dana").email, "")
+
+    def test_it_keeps_the_email_address(self):
+        self.assertContains(self.client.get(reverse("signup")), "E-mail address (optional)")
+        self.assertRedirects(self.post(email="dana@Example.org"), reverse("home"))
+        self.assertEqual(User.objects.get(username="dana").email, "dana@example.org")
+
+    def test_it_refuses_an_email_address_another_account_uses(self):
+        response = self.post(email="ALICE@example.org")
+        self.assertContains(response, "Another account already uses this e-mail address.")
+        self.assertFalse(User.objects.filter(username="dana").exists())
+
+    def test_it_refuses_a_malformed_email_address(self):
+        response = self.post(email="dana at example")
+        self.assertContains(response, "Enter a valid email address.")
+        self.assertFalse(User.objects.filter(username="dana").exists())
 
     def test_it_redirects_logged_in_users(self):
         self.client.force_login(self.alice)

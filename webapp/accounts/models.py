@@ -4,6 +4,7 @@
     team = Team.create_for(user, "Support")           # the creator is its admin
     invitation, link_token = Invitation.create(team, inviter, "ann@example.org", Role.VIEWER)
     membership = invitation.accept(user)              # once, before it expires or is revoked
+    membership.set_password(admin, "new secret")      # after membership.password_problem(admin)
     token, secret = ApiToken.create(team, user, "CRM")  # the secret is shown once
     Activity.record(team, user, 'published the model "Sentiment"')
 
@@ -105,6 +106,35 @@ class Membership(models.Model):
     @property
     def is_last_admin(self) -> bool:
         return self.role == Role.ADMIN and self.team.admin_count() <= 1
+
+    def password_problem(self, admin) -> str:
+        """Why `admin` (an admin of this team) may not set this member's password, as a
+        sentence; "" when they may. A new password opens every team the member is in, so
+        each of those must be run by `admin` too (the member's own personal team aside)."""
+        name = self.user.username
+        if self.user == admin:
+            return "Change your own password with “Forgot your password?” on the sign-in page."
+        if self.user.is_staff or self.user.is_superuser:
+            return f"{name} runs this site: only {name} can change that password."
+        run_by_admin = Membership.objects.filter(user=admin, role=Role.ADMIN).values("team")
+        elsewhere = (
+            Membership.objects.filter(user=self.user)
+            .exclude(team__personal=True, role=Role.ADMIN)
+            .exclude(team__in=run_by_admin)
+        )
+        if elsewhere.exists():
+            return (
+                f"{name} is also in teams you are not an admin of, so only {name} can change "
+                "that password: ask them to use “Forgot your password?” on the sign-in page."
+            )
+        return ""
+
+    def set_password(self, admin, password: str) -> None:
+        """Give the member a new password; their sessions end (Django checks the password's
+        hash on every request), and the team's activity says who did it."""
+        self.user.set_password(password)
+        self.user.save(update_fields=["password"])
+        Activity.record(self.team, admin, f"set a new password for {self.user.username}")
 
 
 class Invitation(models.Model):
