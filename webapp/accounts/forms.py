@@ -40,6 +40,8 @@ class NewPasswordForm(SetPasswordForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.fields["new_password2"].label = "The new password again"
+        for field in self.fields.values():
+            field.help_text = ""  # the pages say it in one line of their own
 
 
 class TeamNameForm(forms.Form):
