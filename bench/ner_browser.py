@@ -157,7 +157,7 @@ def pipeline_answer(folder: Path, text: str) -> list[dict]:
     """What transformers' own pipeline finds in `text` with the run folder."""
     from transformers import pipeline
 
-    find = pipeline("token-classification", model=str(folder), aggregation_strategy="simple")
+    find = pipeline("token-classification", model=str(folder), aggregation_strategy="first")
     return [
         {
             "text": text[e["start"] : e["end"]],

@@ -8,13 +8,17 @@ texts longer than the model reads cut into overlapping windows and merged back.
 
 Labels (`bio_labels`): B-TYPE and I-TYPE for each type, then O. The first token of an entity
 is B-, every later token of it I-, continuation pieces of a word included ("wash ##ington":
-B-LOC I-LOC). That is what transformers' token-classification pipeline with
-aggregation_strategy="simple" reads back: it joins a token to the previous one when both
-have the same type and the token is not B-. Ignoring continuation pieces in the loss (the
-other common choice) would leave their answers untrained, and "simple" would cut words
-apart; labelling them lets pipeline() on the run folder and LabelTune find the same entities.
-A token belongs to an entity when its characters overlap the entity's. Special tokens (and
-tokens that cover no character) get IGNORED, left out of the loss.
+B-LOC I-LOC), so every token's answer is trained. A token belongs to an entity when its
+characters overlap the entity's. Special tokens (and tokens that cover no character) get
+IGNORED, left out of the loss.
+
+Names are whole words (`decode`): the answers are read per word, not per token, the way
+transformers' token-classification pipeline reads them with aggregation_strategy="first":
+a word takes its first piece's label, so "Est ##udi ##antes" can never come back as three
+names of three types. A word is what the pipeline calls one (`word_starts`): for tokenizers
+that mark continuation pieces ("##udi"), a piece that is not marked starts a word; for the
+others, a token after a space. Chinese, Japanese and Korean characters are words of their own
+(a text without spaces is not one word), so Chinese names stay character-level.
 
 Windows: a text is tokenized once, whole; when its tokens do not fit `max_length` (with the
 special tokens), the model reads windows of WIDTH tokens starting every half window, the
@@ -24,12 +28,18 @@ sides), so no entity is lost to truncation and none is read without context on o
 where another window gives it.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 IGNORED = -100  # label index the loss skips (torch's CrossEntropyLoss ignore_index)
 OUTSIDE = "O"
+# Characters that are words by themselves: CJK ideographs, kana, hangul, CJK punctuation.
+CJK = re.compile(
+    "[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0002fa1f]"
+)
 
 
 def bio_labels(types) -> list[str]:
@@ -74,6 +84,30 @@ def central_window(position: int, starts: list[int], width: int) -> int:
     return best
 
 
+def word_starts(tokenizer, text: str, ids: list[int], offsets) -> list[bool]:
+    """For each token of `text`, whether it starts a word, as transformers' token-classification
+    pipeline decides (its gather_pre_entities), except that a CJK character is always a word:
+    1. with a tokenizer that marks continuation pieces ("##ington"), a token whose text is as
+       long as the characters it covers is not a continuation, so it starts a word;
+    2. otherwise a token starts a word at the text's start or after a space;
+    3. an unknown token ([UNK]) starts a word; so does a token that is, or follows, a CJK
+       character."""
+    backend = getattr(tokenizer, "_tokenizer", None)
+    marked = bool(backend and getattr(backend.model, "continuing_subword_prefix", None))
+    pieces = tokenizer.convert_ids_to_tokens(ids) if marked else [None] * len(ids)
+    starts, previous_cjk = [], False
+    for token_id, piece, (start, end) in zip(ids, pieces, offsets, strict=True):
+        covered = text[start:end]
+        if marked:
+            first = len(piece) == len(covered)
+        else:
+            first = start == 0 or " " in text[start - 1 : start + 1]
+        cjk = bool(covered) and CJK.match(covered[0]) is not None
+        starts.append(first or token_id == tokenizer.unk_token_id or cjk or previous_cjk)
+        previous_cjk = bool(covered) and CJK.match(covered[-1]) is not None
+    return starts
+
+
 @dataclass
 class TokenOutputs:
     """The model's answer for one whole text: one row of label scores per token."""
@@ -81,10 +115,16 @@ class TokenOutputs:
     text: str
     offsets: np.ndarray  # (tokens, 2): each token's characters, start and end
     logits: np.ndarray  # (tokens, labels)
+    starts: np.ndarray | None = None  # (tokens,): whether each token starts a word
 
 
 class Windows:
     """A tokenizer's view of texts as windows that fit the model (see the module docstring)."""
+
+    # Which pieces of a word learn its label: "all" (B- on the first, I- on the rest) or
+    # "first" (the rest left out of the loss). Decoding reads first pieces either way;
+    # bench/ner_minilm.py --label-pieces measured both (bench/RESULTS.md) and "all" is kept.
+    label_pieces = "all"
 
     def __init__(self, tokenizer, max_length: int):
         self.tokenizer = tokenizer
@@ -122,10 +162,15 @@ class Windows:
         """(rows of model inputs, one label list per row): every window of every text."""
         index = {label: i for i, label in enumerate(labels)}
         rows, targets = [], []
-        for ids, offsets, text_spans in zip(*self.tokenize(texts), spans, strict=True):
+        for text, ids, offsets, text_spans in zip(texts, *self.tokenize(texts), spans, strict=True):
             if not ids:
                 continue  # nothing to learn from
             per_token = token_labels(offsets, text_spans, index)
+            if self.label_pieces == "first":
+                starts = word_starts(self.tokenizer, text, ids, offsets)
+                per_token = [
+                    k if first else IGNORED for k, first in zip(per_token, starts, strict=True)
+                ]
             for start in window_starts(len(ids), self.width):
                 end = start + self.width
                 rows.append(self.inputs(ids[start:end]))
@@ -162,8 +207,10 @@ class Windows:
                 k = central_window(position, starts, self.width)
                 merged[position] = window_logits[w + k][position - starts[k]]
             w += len(starts)
-            offsets = np.asarray(all_offsets[t] if all_offsets else [], dtype=np.int64)
-            outputs.append(TokenOutputs(text, offsets.reshape(-1, 2), merged))
+            offsets = all_offsets[t] if all_offsets else []
+            starts = word_starts(self.tokenizer, text, ids, offsets)
+            offsets = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+            outputs.append(TokenOutputs(text, offsets, merged, np.asarray(starts, dtype=bool)))
         return outputs
 
 
@@ -181,37 +228,52 @@ def _tag(label: str) -> tuple[str, str]:
     return "I", label
 
 
+def words(outputs: TokenOutputs) -> list[list[int]]:
+    """The tokens of each word, in order (every token its own word without `starts`)."""
+    groups: list[list[int]] = []
+    starts = outputs.starts if outputs.starts is not None else np.ones(len(outputs.logits), bool)
+    for i, first in enumerate(starts):
+        if first or not groups:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
+
+
 def decode(outputs: TokenOutputs, labels: list[str]) -> list[dict]:
-    """Entities of one text, grouped as pipeline(aggregation_strategy="simple") groups them:
-    1. each token takes its most likely label;
-    2. a token joins the group before it when it has the same type and is not B-;
-    3. groups of O are dropped; an entity runs from its first token's first character to its
-       last token's last character; its confidence is the mean of its tokens' top
-       probability."""
+    """Entities of one text, whole words only, grouped as pipeline(aggregation_strategy="first")
+    groups them:
+    1. each word takes its first token's most likely label, and that probability as its score;
+    2. a word joins the group before it when it has the same type and is not B-;
+    3. groups of O are dropped; an entity runs from its first word's first character to its
+       last word's last character; its confidence is the mean of its words' scores."""
     if not len(outputs.logits):
         return []
     probs = softmax(outputs.logits)
-    best = probs.argmax(axis=-1)
-    groups: list[list[int]] = []
-    for i, label_id in enumerate(best):
-        prefix, kind = _tag(labels[label_id])
-        if groups and prefix != "B" and _tag(labels[best[groups[-1][-1]]])[1] == kind:
-            groups[-1].append(i)
+    tagged = []  # (first token, last token, label id, score) per word
+    for word in words(outputs):
+        label_id = int(probs[word[0]].argmax())
+        tagged.append((word[0], word[-1], label_id, float(probs[word[0], label_id])))
+    groups: list[list[tuple]] = []
+    for word in tagged:
+        prefix, kind = _tag(labels[word[2]])
+        if groups and prefix != "B" and _tag(labels[groups[-1][-1][2]])[1] == kind:
+            groups[-1].append(word)
         else:
-            groups.append([i])
+            groups.append([word])
     entities = []
     for group in groups:
-        kind = _tag(labels[best[group[0]]])[1]
+        kind = _tag(labels[group[0][2]])[1]
         if kind == OUTSIDE:
             continue
-        start, end = int(outputs.offsets[group[0]][0]), int(outputs.offsets[group[-1]][1])
+        start, end = int(outputs.offsets[group[0][0]][0]), int(outputs.offsets[group[-1][1]][1])
         entities.append(
             {
                 "type": kind,
                 "text": outputs.text[start:end],
                 "start": start,
                 "end": end,
-                "confidence": float(np.mean([probs[i, best[i]] for i in group])),
+                "confidence": float(np.mean([word[3] for word in group])),
             }
         )
     return entities

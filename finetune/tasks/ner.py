@@ -5,7 +5,8 @@ Spreadsheets come in three layouts (finetune.ner.layouts): entities listed per t
 per token, or tokens and tags columns. Each text's target is its entities as character spans.
 The model labels each token B-/I-/O per type (finetune.ner.align: offsets-based alignment,
 windows for long texts) and is trained with cross-entropy over the tokens; its answers are
-grouped into entities the way transformers' pipeline(aggregation_strategy="simple") groups
+read per word (a word takes its first piece's label, so a name is always whole words) and
+grouped into entities the way transformers' pipeline(aggregation_strategy="first") groups
 them, so pipeline() on the run folder finds the same ones. Scores (finetune.ner.scores):
 strict entity precision, recall and F1 per type and overall, word accuracy; baseline: a
 dictionary of the entities seen in training (finetune.ner.dictionary).
@@ -27,7 +28,7 @@ from finetune.ner.layouts import Parsed, format_entities, parse
 from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
 
 MIN_ENTITIES_PER_TYPE = 5  # fewer and the model will hardly learn the type
-EXAMPLES_SHOWN = 50  # test texts with a mistake kept for the evaluation page
+EXAMPLES_KEPT = 1000  # test texts with a mistake kept for the evaluation page, most first
 ISSUES_SHOWN = 20  # rows listed per kind of issue in the data report
 
 
@@ -68,7 +69,7 @@ class NerTask(Task):
     compare_metric = "entity_f1"
     metric_title = "entity F1"
     pipeline_tag = "token-classification"
-    pipeline_options = ('aggregation_strategy="simple"',)  # tokens grouped into entities
+    pipeline_options = ('aggregation_strategy="first"',)  # whole words grouped into entities
     auto_model = "AutoModelForTokenClassification"
     label_words = "the entities"
     labels_title = "Types of names"
@@ -227,6 +228,13 @@ class NerTask(Task):
         overall = {k: table["overall"][k] for k in ("precision", "recall", "f1")}
         texts = [target.text for target in targets]
         overall["token_accuracy"] = scores.token_accuracy(texts, expected, found)
+        # The texts with a mistake, those with the most names missed or wrong first.
+        wrong = [
+            (len(set(target.spans) ^ set(spans_of(p))), target, p)
+            for target, p in zip(targets, predictions, strict=True)
+            if not self.is_correct(target, p)
+        ]
+        wrong.sort(key=lambda item: -item[0])
         examples = [
             {
                 "row": target.row,
@@ -234,13 +242,13 @@ class NerTask(Task):
                 "expected": entity_dicts(target.text, target.spans),
                 "predicted": p["entities"],
             }
-            for target, p in zip(targets, predictions, strict=True)
-            if not self.is_correct(target, p)
+            for _, target, p in wrong[:EXAMPLES_KEPT]
         ]
         return {
             "types": table["types"],
             "overall": overall,
-            "examples": examples[:EXAMPLES_SHOWN],
+            "examples": examples,
+            "examples_total": len(wrong),
             "confusions": scores.confusions(expected, found),
         }
 

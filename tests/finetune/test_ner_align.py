@@ -12,6 +12,7 @@ from finetune.ner.align import (
     central_window,
     decode,
     window_starts,
+    word_starts,
 )
 from tests.tinymodel import make_tiny_model
 
@@ -137,3 +138,48 @@ def test_it_groups_tokens_like_the_simple_aggregation():
 def test_it_decodes_an_empty_text_to_no_entities():
     empty = TokenOutputs("", np.zeros((0, 2), dtype=np.int64), np.zeros((0, len(LABELS))))
     assert decode(empty, LABELS) == []
+
+
+def test_it_reads_a_word_by_its_first_piece_so_names_are_whole_words():
+    # "Estudiantes" as "est ##udi ##antes" answered LOC, ORG, PER piece by piece: one name.
+    text = "Estudiantes won"
+    offsets = [(0, 3), (3, 6), (6, 11), (12, 15)]
+    tags = ["B-LOC", "B-ORG", "B-PER", "O"]
+    starts = np.array([True, False, False, True])
+    entities = decode(TokenOutputs(text, np.array(offsets), one_hot(tags), starts), LABELS)
+    assert [(e["type"], e["text"], e["start"], e["end"]) for e in entities] == [
+        ("LOC", "Estudiantes", 0, 11)
+    ]
+    # A name never ends inside a word either: "Mi ##ura" with the second piece O.
+    text = "Miura said"
+    tags = ["B-PER", "O", "O"]
+    outputs = TokenOutputs(text, np.array([(0, 2), (2, 5), (6, 10)]), one_hot(tags),
+                           np.array([True, False, True]))  # fmt: skip
+    assert [e["text"] for e in decode(outputs, LABELS)] == ["Miura"]
+
+
+def test_it_finds_word_starts_as_the_pipeline_does_and_cjk_characters_alone(minilm_tokenizer):
+    windows = Windows(minilm_tokenizer, 64)
+    text = "Estudiantes beat Uzbekistan, 2-1."
+    ids, offsets = (x[0] for x in windows.tokenize([text]))
+    starts = word_starts(minilm_tokenizer, text, ids, offsets)
+    pieces = minilm_tokenizer.convert_ids_to_tokens(ids)
+    assert [p for p, s in zip(pieces, starts, strict=True) if not s] == [
+        p for p in pieces if p.startswith("##")
+    ]
+    assert any(p.startswith("##") for p in pieces)  # the words above are cut into pieces
+    chinese = "我在北京大学工作"
+    ids, offsets = (x[0] for x in windows.tokenize([chinese]))
+    assert all(word_starts(minilm_tokenizer, chinese, ids, offsets))
+
+
+def test_it_starts_words_after_spaces_for_tokenizers_without_piece_marks():
+    class Plain:  # a tokenizer that does not mark continuation pieces (like SentencePiece)
+        unk_token_id = 0
+
+        def convert_ids_to_tokens(self, ids):
+            raise AssertionError("not needed without piece marks")
+
+    text = "Newcastle 北京"
+    offsets = [(0, 3), (3, 9), (10, 11), (11, 12)]
+    assert word_starts(Plain(), text, [5, 6, 7, 8], offsets) == [True, False, True, True]

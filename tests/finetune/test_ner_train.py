@@ -76,7 +76,7 @@ def test_pipeline_finds_the_same_names_in_the_run_folder(runs):
 
     run = runs["entities"][1]
     texts = ["we met alice in new york today .", "frank and grace went to oslo", "nothing"]
-    found = pipeline("token-classification", model=str(run), aggregation_strategy="simple")
+    found = pipeline("token-classification", model=str(run), aggregation_strategy="first")
     theirs = [
         [(e["entity_group"], e["start"], e["end"], round(float(e["score"]), 4)) for e in answer]
         for answer in found(texts)
