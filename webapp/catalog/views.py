@@ -76,20 +76,31 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
     chosen = set(result.get("labels") or [result.get("label")])
     head = model.info().get("head", {})
     thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
-    bars = sorted((result.get("scores") or {}).items(), key=lambda item: -item[1])
+    bars = []
+    for label, score in sorted((result.get("scores") or {}).items(), key=lambda item: -item[1]):
+        shown, line = bar_percents(score, thresholds.get(label))
+        bars.append(
+            {"label": label, "percent": shown, "chosen": label in chosen, "threshold": line}
+        )
     return result | {
         "input": text,
         "percent": round(100 * result.get("confidence", 0), 1),
-        "bars": [
-            {
-                "label": label,
-                "percent": round(100 * p, 1),
-                "chosen": label in chosen,
-                "threshold": round(100 * thresholds[label], 1) if label in thresholds else None,
-            }
-            for label, p in bars
-        ],
+        "bars": bars,
     }
+
+
+def bar_percents(score: float, threshold: float | None) -> tuple[float, str | None]:
+    """A bar's score in percent and its label's threshold in words ("5", "72.5"), rounded to
+    one decimal, or to more where one would put the score on the wrong side of its threshold
+    (a 9.96% score under a 10% threshold must not read "10.0%" beside no tick)."""
+    for digits in range(1, 6):
+        shown = round(100 * score, digits)
+        if threshold is None:
+            return shown, None
+        line = round(100 * threshold, digits)
+        if (shown >= line) == (score >= threshold):
+            break
+    return shown, f"{line:g}"
 
 
 @login_required
