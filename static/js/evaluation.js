@@ -65,3 +65,14 @@
     });
   });
 })();
+
+// Named entities: picking a type of name shows its texts at once (without JavaScript, the
+// form's Show button does the same).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.getElementById("entity-type");
+    if (!select || !select.form) return;
+    select.addEventListener("change", function () { select.form.requestSubmit(); });
+  });
+})();

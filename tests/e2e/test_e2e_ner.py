@@ -4,12 +4,13 @@ A CSV in the first layout (one row per text, its names listed in an "entities" c
 "lovely = LIKE; dull = DISLIKE") → the page suggests "ner", says why, fills the entities
 column and shows the accepted formats; only the entity fields show → the data check counts the
 names per type → train the tiny model → the evaluation's per-type table and its texts drawn
-twice → Try it marks each name with its type and confidence, and a scored spreadsheet has an
-"entities" column written the same way.
+twice, twenty at a time ("Show more", a filter by type of name) → Try it marks each name with
+its type and confidence, and a scored spreadsheet has an "entities" column written the same way.
 
 The names are words the tiny model knows (tests/e2e/conftest.py): the kind words are LIKE and
-the harsh ones DISLIKE, among filler words, so twenty quick epochs learn them. Screenshots go
-to test-artifacts/e2e/ner-*.png.
+the harsh ones DISLIKE, among filler words, so twenty quick epochs learn them; the file's split
+column makes 32 rows the test rows, and gives their words the other type, so every test text
+has a mistake to list. Screenshots go to test-artifacts/e2e/ner-*.png.
 """
 
 import random
@@ -34,26 +35,32 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 TYPES = {"LIKE": POSITIVE, "DISLIKE": NEGATIVE}
 
 
-def opinions(n: int, seed: int = 3) -> pd.DataFrame:
-    """Texts of filler words with one or two opinion words, and their names listed."""
+def opinions(n: int, seed: int = 3, flipped: int = 0) -> pd.DataFrame:
+    """Texts of filler words with one or two opinion words, and their names listed. With
+    `flipped`, a split column: the last `flipped` rows are the test rows, and they give each
+    word the other type, so the model gets every one of them wrong; 8 rows before them are
+    the validation rows."""
     rng = random.Random(seed)
     rows = []
-    for _ in range(n):
+    for i in range(n):
         words = rng.sample(FILLER, 4)
         found = []
         for kind in rng.sample(sorted(TYPES), rng.randint(1, 2)):
             word = rng.choice(TYPES[kind])
             words.insert(rng.randint(0, len(words)), word)
             found.append((word, kind))
-        text = " ".join(words)
-        rows.append({"review": text, "entities": "; ".join(f"{w} = {k}" for w, k in found)})
+        part = "test" if i >= n - flipped else "validation" if i >= n - flipped - 8 else "train"
+        if part == "test":
+            found = [(w, "LIKE" if k == "DISLIKE" else "DISLIKE") for w, k in found]
+        row = {"review": " ".join(words), "entities": "; ".join(f"{w} = {k}" for w, k in found)}
+        rows.append(row | ({"split": part} if flipped else {}))
     return pd.DataFrame(rows, dtype=str)
 
 
 def test_entities_from_a_listed_column_to_highlighted_names(app, visitor, tmp_path):
     # 1. Upload: the page suggests named entities, says why, and shows the entity fields.
     path = tmp_path / "opinions.csv"
-    opinions(80).to_csv(path, index=False)
+    opinions(100, flipped=32).to_csv(path, index=False)
     person = visitor()
     page = person.page
     sign_up(page, app, "nora")
@@ -94,13 +101,27 @@ def test_entities_from_a_listed_column_to_highlighted_names(app, visitor, tmp_pa
     assert sorted(r[0].strip() for r in rows) == sorted(TYPES), rows
     assert all(0 <= float(r[3]) <= 1 for r in rows), rows
     assert "All types" in table.locator("tfoot").inner_text()
+    # Every test text is wrong (their types are flipped): 20 at first, "Show more" adds 12.
     examples = page.locator(".ner-example")
-    if examples.count():
-        first = examples.first
-        assert first.locator(".expected mark.ent").count() >= 1
-    else:
-        assert "found exactly the names of every test text" in page.locator("main").inner_text()
+    assert examples.count() == 20
+    assert examples.first.locator(".expected mark.ent").count() >= 1
+    count = page.locator("#entity-count").inner_text()
+    assert count == "Showing 20 of 32 texts with mistakes", count
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 6000, f"the page is {height} px tall with 20 texts"
     snap(page, "ner-03-evaluation")
+    page.get_by_role("link", name="Show 12 more").click()
+    page.locator(".ner-example").nth(31).wait_for()
+    assert examples.count() == 32 and page.locator("#entity-examples .more").count() == 0
+    assert page.locator("#entity-count").inner_text() == "Showing all 32 texts with mistakes"
+    more = page.evaluate("document.documentElement.scrollHeight")
+    assert more < height + 12 * (height / 20), f"{more} px tall with 32 texts, {height} with 20"
+    # The filter keeps the texts with a mistake in one type of name.
+    page.select_option("#entity-type", "LIKE")
+    page.wait_for_url(re.compile(r"\?type=LIKE"))
+    notes = page.locator(".ner-example > p").all_inner_texts()
+    assert notes and all("(LIKE)" in note for note in notes), notes
+    assert page.locator("#entity-count").inner_text().endswith("with a mistake in a “LIKE” name")
 
     # 4. Try it: each name marked, with its type and how sure the model is.
     page.get_by_role("link", name="Try the model").click()

@@ -6,8 +6,9 @@ evaluation.json, history.json, test_predictions.csv). The page has a part every 
 the task's own section (Task.evaluation_template): the per-label table and a confusion
 matrix whose cells link to the test rows behind them (?true=<label>&pred=<label>); the
 thresholds per label; the predicted-against-true plot and the largest errors; the names
-found per type, with the test texts drawn twice (expected and predicted names marked). What a
-section shows is driven by what evaluation.json holds, never by the task's name.
+found per type, with the test texts drawn twice (expected and predicted names marked; twenty
+at a time, by evaluation_entities). What a section shows is driven by what evaluation.json
+holds, never by the task's name.
 """
 
 import csv
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 
 from finetune import rundir
@@ -26,6 +27,7 @@ from lib.entities import colour_of
 from lib.teams import get_for_user
 from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
+from webapp.runs.evaluation_entities import mistakes_context
 from webapp.runs.models import RunStatus, TrainingRun
 
 WRONG_SHOWN = 50  # wrong predictions listed, most confident first
@@ -138,34 +140,18 @@ def confusion_rows(evaluation: dict) -> list[dict]:
     return rows
 
 
-def entity_context(evaluation: dict) -> dict:
+def entity_context(evaluation: dict, params: QueryDict) -> dict:
     """What the named-entity section adds, from evaluation.json's "types", "overall" and
     "examples" (empty where it has none): each type with its colour, the names in the test
-    texts, the word-level accuracy in words, and each example text with the names it missed
-    and the ones it got wrong (another type, other words, or not a name at all)."""
+    texts, the word-level accuracy in words, and the first test texts with a mistake
+    (evaluation_entities: most mistakes first, ?type= and ?shown= from `params`)."""
     types = [row | {"colour": colour_of(row["type"])} for row in evaluation.get("types", [])]
     accuracy = (evaluation.get("overall") or {}).get("token_accuracy")
-    examples = []
-    for example in evaluation.get("examples", []):
-        expected, predicted = example.get("expected", []), example.get("predicted", [])
-        expected_keys, predicted_keys = {_span(e) for e in expected}, {_span(e) for e in predicted}
-        examples.append(
-            example
-            | {
-                "missed": [e for e in expected if _span(e) not in predicted_keys],
-                "wrong": [e for e in predicted if _span(e) not in expected_keys],
-            }
-        )
     return {
         "entity_types": types,
         "entity_support": sum(int(row.get("support", 0)) for row in types),
         "token_percent": percent(accuracy) if accuracy is not None else "",
-        "entity_examples": examples,
-    }
-
-
-def _span(entity: dict) -> tuple:
-    return entity.get("start"), entity.get("end"), entity.get("type")
+    } | mistakes_context(evaluation, params)
 
 
 def _finished_run(request, uuid) -> TrainingRun:
@@ -214,7 +200,7 @@ def evaluation(request, uuid):
         "largest_errors": [
             predictions[i] for i in evaluation.get("largest_errors", []) if i < len(predictions)
         ],
-        **entity_context(evaluation),
+        **entity_context(evaluation, request.GET),
         "history": history,
         "chart_metric": run.chart_metric,
         "cell": {"true": true, "pred": pred} if cell_rows is not None else None,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.runs import evaluation, removal, views
+from webapp.runs import evaluation, evaluation_entities, removal, views
 
 app_name = "runs"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("<uuid:uuid>/retry/", views.run_retry, name="retry"),
     path("<uuid:uuid>/delete/", removal.run_delete, name="delete"),
     path("<uuid:uuid>/evaluation/", evaluation.evaluation, name="evaluation"),
+    path(
+        "<uuid:uuid>/evaluation/entities/",
+        evaluation_entities.entity_mistakes,
+        name="entity_mistakes",
+    ),
     path(
         "<uuid:uuid>/test-predictions.<str:fmt>",
         evaluation.predictions_download,
