@@ -170,9 +170,10 @@ def snap(page, name: str) -> Path:
 # Steps of the main path, shared by the tests. Each one checks what the person sees.
 
 
-def sign_up(page, app: App, username: str) -> None:
+def sign_up(page, app: App, username: str, email: str = "") -> None:
     page.goto(app.url("/signup/"))
     page.fill("#id_username", username)
+    page.fill("#id_email", email)
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.click("button[type=submit]")
