@@ -45,7 +45,8 @@ class Int8DownloadTestCase(BaseTestCase):
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
         names = set(archive.namelist())
         self.assertIn("reviews-model-int8/model.int8.safetensors", names)
-        self.assertIn("reviews-model-int8/test_predictions.csv", names)
+        self.assertIn("reviews-model-int8/metrics.json", names)
+        self.assertNotIn("reviews-model-int8/test_predictions.csv", names)  # rows stay home
         self.assertNotIn("reviews-model-int8/model.safetensors", names)
         folder = self.media_root / "unzipped"
         archive.extractall(folder)

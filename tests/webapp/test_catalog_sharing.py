@@ -58,3 +58,18 @@ class SharingTestCase(BaseTestCase):
         self.assertEqual(self.client.post(url, {"team": team.uuid}).status_code, 403)
         self.assertEqual(self.client.post(url, {"team": self.bob_team.uuid}).status_code, 404)
         self.assertEqual(TrainedModel.objects.count(), 1)
+
+    def test_it_lets_only_trainers_of_the_model_copy_it(self):
+        # bob views alice's team and trains in his own: a viewer may not take the model away.
+        Membership.objects.create(team=self.alice_team, user=self.bob, role=Role.VIEWER)
+        self.client.force_login(self.bob)
+        page = self.client.get(reverse("catalog:detail", args=[self.model.uuid]))
+        self.assertNotContains(page, "Copy the model")
+        url = reverse("catalog:copy", args=[self.model.uuid])
+        self.assertEqual(self.client.post(url, {"team": self.bob_team.uuid}).status_code, 403)
+        self.assertEqual(TrainedModel.objects.count(), 1)
+        Membership.objects.filter(user=self.bob).update(role=Role.TRAINER)
+        page = self.client.get(reverse("catalog:detail", args=[self.model.uuid]))
+        self.assertContains(page, "Copy the model")
+        self.client.post(url, {"team": self.bob_team.uuid})
+        self.assertTrue(TrainedModel.objects.filter(team=self.bob_team).exists())

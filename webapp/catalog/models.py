@@ -47,9 +47,18 @@ class TrainedModel(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When training finished; a copy keeps the original's time (its `created` is the copy's).
+    trained = models.DateTimeField(default=timezone.now)
+    # Copies: the model copied, when and by whom, and the name of the team that trained it
+    # (kept as text: the original and its team may be deleted or renamed later).
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
+    copied = models.DateTimeField(null=True, blank=True)
+    copied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trained_in = models.CharField(max_length=100, blank=True)
 
     objects = TrainedModelQuerySet.as_manager()
 
@@ -80,6 +89,11 @@ class TrainedModel(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published is not None
+
+    @property
+    def is_copy(self) -> bool:
+        """A copy of another team's model: its files hold no rows of the spreadsheet."""
+        return self.copied is not None
 
     def publish(self, user, name: str, description: str) -> None:
         self.name, self.description = name, description

@@ -1,13 +1,17 @@
 """Sharing a model: publish it to the team's catalogue (or back to draft), copy it to another
-team, and the facts and curl example the model page shows.
+team, the facts and curl example the model page shows, and what of a model may leave its team.
 
     copy = copy_model(model, team, user)   # files and card go along; the training data does not
+    for name, content in leaving_files(run_dir): ...   # a copy's files, a zip's entries
 
-Publishing needs a trainer of the model's team; copying needs a viewer of the model and a
-trainer of the target team.
+Publishing and copying need a trainer of the model's team; copying also needs a trainer of
+the target team.
 """
 
+import json
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +20,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lib import files
@@ -24,9 +29,31 @@ from webapp.accounts.models import ROLE_RANK, Activity, Membership, Role, Team
 from webapp.catalog.models import TrainedModel
 from webapp.runs.models import INFO_FILE, RunStatus, TrainingRun
 
-# Files of a run directory that hold rows of the spreadsheet: they stay with the team that
-# trained the model.
-TRAINING_DATA_FILES = ("test_predictions.csv",)
+# What in a run folder quotes rows of the team's spreadsheet. It stays with the team that
+# trained the model (its members read it on the evaluation page) and never leaves it: not in
+# a copy to another team, not in the model zip (what gets passed on; loading needs none of it).
+ROWS_FILES = (
+    "test_predictions.csv",  # the test rows with the model's answers
+    "health.json",  # the data check, which quotes rows (conflicting answers, entity issues)
+)
+ROWS_KEYS = {"evaluation.json": ("examples",)}  # named entities: test texts, drawn twice
+
+
+def leaving_files(run_dir: Path) -> Iterator[tuple[str, Path | bytes]]:
+    """The files of a run folder as they may leave the team: (path inside the folder, the
+    file, or the bytes to write in its place when rows were taken out of it). The one rule
+    for copies to another team and for the model zips."""
+    for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
+        name = file.relative_to(run_dir).as_posix()
+        if file.name in ROWS_FILES:
+            continue
+        if name in ROWS_KEYS:
+            data = json.loads(file.read_bytes())
+            for key in ROWS_KEYS[name]:
+                data.pop(key, None)
+            yield name, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+        else:
+            yield name, file
 
 
 class PublishForm(forms.Form):
@@ -54,13 +81,13 @@ def takes_pairs(info: dict) -> bool:
 
 def sharing_context(request, model: TrainedModel) -> dict:
     """What the model page's sharing card needs (included by catalog/detail.html)."""
-    role = model.team.role_of(request.user)
+    can_train = model.team.role_of(request.user) in (Role.TRAINER, Role.ADMIN)
     api_url = request.build_absolute_uri(reverse("api:predict", args=[model.uuid]))
     return {
-        "can_train": role in (Role.TRAINER, Role.ADMIN),
+        "can_train": can_train,
         "takes_pairs": takes_pairs(model.info()),
         "publish_form": PublishForm(initial={"name": model.name, "description": model.description}),
-        "copy_teams": trainer_teams(request.user, model.team),
+        "copy_teams": trainer_teams(request.user, model.team) if can_train else [],
         "api_url": api_url,
         "tokens_url": reverse("token_list", args=[model.team.uuid]),
     }
@@ -88,7 +115,7 @@ def model_publish(request, uuid):
 @login_required
 @require_POST
 def model_copy(request, uuid):
-    model = get_for_user(request.user, TrainedModel, uuid)
+    model = get_for_user(request.user, TrainedModel, uuid, need=Role.TRAINER)
     team = teams_of(request.user).filter(uuid=request.POST.get("team") or None).first()
     if team is None or team == model.team:
         raise Http404
@@ -99,7 +126,9 @@ def model_copy(request, uuid):
 
 
 def copy_model(model: TrainedModel, team: Team, user) -> TrainedModel:
-    """A draft copy of `model` in `team`: a finished run row and a copy of its files."""
+    """A draft copy of `model` in `team`: a finished run row and a copy of its files, less
+    the spreadsheet's rows (leaving_files). It remembers when and where the model was trained
+    (the original's, for a copy of a copy) and when and by whom it was copied."""
     source = model.run
     with transaction.atomic():
         run = TrainingRun.objects.create(
@@ -120,16 +149,24 @@ def copy_model(model: TrainedModel, team: Team, user) -> TrainedModel:
             finished=source.finished,
         )
         try:
-            shutil.copytree(
-                source.local_dir(), run.out_dir, ignore=shutil.ignore_patterns(*TRAINING_DATA_FILES)
-            )
+            for name, content in leaving_files(source.local_dir()):
+                target = run.out_dir / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, bytes):
+                    target.write_bytes(content)
+                else:
+                    shutil.copyfile(content, target)
             files.publish_folder(run.files_name, INFO_FILE)  # object storage: the copy's own
             copy = TrainedModel.objects.create(
                 team=team,
                 run=run,
                 name=model.name,
                 description=model.description,
+                trained=model.trained,
+                trained_in=model.trained_in or model.team.name,
                 copied_from=model,
+                copied=timezone.now(),
+                copied_by=user,
             )
             Activity.record(
                 team, user, f'copied the model "{model.name}" here from "{model.team.name}"'

@@ -20,7 +20,7 @@ from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
-from webapp.catalog.sharing import sharing_context
+from webapp.catalog.sharing import leaving_files, sharing_context
 from webapp.runs.caveats import caveats
 from webapp.runs.downloads import temp_download, zip_folder
 
@@ -135,11 +135,12 @@ def model_try(request, uuid):
 
 @login_required
 def model_download(request, uuid):
-    """The run directory as a zip: one folder that transformers.pipeline() loads as it is."""
+    """The run directory as a zip: one folder that transformers.pipeline() loads as it is,
+    without the spreadsheet's rows (sharing.leaving_files)."""
     model = get_for_user(request.user, TrainedModel, uuid)
     folder = slugify(model.name) or "model"
-    run_dir = model.run_dir
-    return temp_download(lambda path: zip_folder(path, run_dir, folder), ".zip", f"{folder}.zip")
+    files = leaving_files(model.run_dir)
+    return temp_download(lambda path: zip_folder(path, files, folder), ".zip", f"{folder}.zip")
 
 
 @login_required
@@ -157,6 +158,6 @@ def model_download_int8(request, uuid):
             made = quantize.write_int8_folder(
                 model.run_dir, Path(work) / folder, metrics.get("int8_agreement")
             )
-            zip_folder(path, made, folder)
+            zip_folder(path, leaving_files(made), folder)
 
     return temp_download(write, ".zip", f"{folder}.zip")

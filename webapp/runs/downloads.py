@@ -1,7 +1,7 @@
 """Send a file made on the fly, without leaving it on disk.
 
     return temp_download(lambda path: write_table(frame, path), ".xlsx", "scores.xlsx")
-    return temp_download(lambda path: zip_folder(path, run_dir, "reviews"), ".zip", "reviews.zip")
+    return temp_download(lambda path: zip_folder(path, files, "reviews"), ".zip", "reviews.zip")
 
 The file is written to a temporary path, opened, and unlinked at once: the open handle keeps
 the data readable while FileResponse streams it, and nothing is left behind afterwards.
@@ -10,7 +10,7 @@ the data readable while FileResponse streams it, and nothing is left behind afte
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.http import FileResponse
@@ -18,13 +18,17 @@ from django.http import FileResponse
 STORED = (".safetensors", ".bin")  # already dense: zipping them only costs time
 
 
-def zip_folder(path: Path, source: Path, folder: str) -> None:
-    """Write every file under `source` into the zip `path`, inside one folder named `folder`."""
+def zip_folder(path: Path, files: Iterable[tuple[str, Path | bytes]], folder: str) -> None:
+    """Write `files` (path inside the folder, and the file or its bytes; a model's come from
+    catalog.sharing.leaving_files) into the zip `path`, inside one folder named `folder`."""
     with zipfile.ZipFile(path, "w") as archive:
-        for file in sorted(p for p in source.rglob("*") if p.is_file()):
-            method = zipfile.ZIP_STORED if file.suffix in STORED else zipfile.ZIP_DEFLATED
-            arcname = f"{folder}/{file.relative_to(source).as_posix()}"
-            archive.write(file, arcname, compress_type=method)
+        for name, content in files:
+            arcname = f"{folder}/{name}"
+            if isinstance(content, bytes):
+                archive.writestr(arcname, content, compress_type=zipfile.ZIP_DEFLATED)
+            else:
+                method = zipfile.ZIP_STORED if content.suffix in STORED else zipfile.ZIP_DEFLATED
+                archive.write(content, arcname, compress_type=method)
 
 
 def temp_download(write: Callable[[Path], object], suffix: str, filename: str) -> FileResponse:

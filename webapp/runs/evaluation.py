@@ -36,6 +36,11 @@ SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
 DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
 LABELS_IN_SENTENCES = 3  # the largest labels said in sentences above the per-label table
 METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "typical error (RMSE)"}
+# A copy of another team's model has no test rows (catalog.sharing.leaving_files).
+ROWS_STAYED = (
+    "The test rows stayed with the team that trained this model, so this copy shows its "
+    "figures without them."
+)
 
 
 def read_predictions(path: Path) -> list[dict]:
@@ -167,16 +172,18 @@ def evaluation(request, uuid):
     if run.status != RunStatus.FINISHED:
         messages.info(request, "The evaluation appears here when training has finished.")
         return redirect("runs:detail", run.uuid)
+    model = getattr(run, "model", None)
+    copy = model is not None and model.is_copy
     try:
         # Each file fetched alone: the page needs no weights.
         evaluation = json.loads(run.local_file("evaluation.json").read_bytes())
         history = json.loads(run.local_file("history.json").read_bytes())
-        predictions = read_predictions(run.local_file(rundir.TEST_PREDICTIONS))
+        predictions = [] if copy else read_predictions(run.local_file(rundir.TEST_PREDICTIONS))
     except (OSError, ValueError):
         return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
     true, pred = request.GET.get("true"), request.GET.get("pred")
     cell_rows = None
-    if true is not None and pred is not None and "confusion" in evaluation:
+    if true is not None and pred is not None and "confusion" in evaluation and not copy:
         cell_rows = [r for r in predictions if r["label"] == true and r["prediction"] == pred]
     # A task whose section lists its own wrong rows ("examples") does not need the list below.
     judged = [r for r in predictions if "correct" in r and "examples" not in evaluation]
@@ -184,7 +191,8 @@ def evaluation(request, uuid):
     task = run.the_task
     ctx = {
         "run": run,
-        "model": getattr(run, "model", None),
+        "model": model,
+        "rows_note": ROWS_STAYED if copy else "",
         "metrics": run.metrics,
         "task": task,
         "section": task.evaluation_template,
