@@ -196,17 +196,22 @@ def suggest(table_or_frame) -> Suggestion:
     sample = frame.iloc[:SAMPLE_ROWS]
     others = [c for c in frame.columns if c != guess.text]
     flags = [c for c in others if _is_flag_column(sample[c])]
-    pair = _pair_column(sample, guess.text, exclude={guess.label, *flags})
+    text, pair = guess.text, _pair_column(sample, guess.text, exclude={guess.label, *flags})
+    if pair and list(frame.columns).index(pair) < list(frame.columns).index(text):
+        # Two texts: the one to the left is the first, as the file has them.
+        text, pair = pair, text
+        reasons["text"] = f'It is the first of the two text columns; "{pair}" is the second text.'
     if len(flags) >= 2 and (guess.label is None or guess.label in flags):
-        mapping = ColumnMapping(text=guess.text, text_pair=pair, labels=flags)
+        mapping = ColumnMapping(text=text, text_pair=pair, labels=flags)
     else:
-        label = guess.label or _numeric_column(sample, exclude={guess.text, pair})
+        label = guess.label or _numeric_column(sample, exclude={text, pair})
         # A separator only where the cells join several labels (never for numbers).
         separator = detect_separator(sample[label]) if label else None
-        mapping = ColumnMapping(
-            text=guess.text, text_pair=pair, label=label, label_separator=separator
-        )
+        mapping = ColumnMapping(text=text, text_pair=pair, label=label, label_separator=separator)
     task, reason = task_for(sample, mapping)
+    if task == "regression":  # the guess said "like a list of categories" or nothing
+        numbers = _numbers_in_words(_numbers(sample[mapping.label]))
+        reasons["label"] = f"It holds the numbers to predict ({numbers})."
     return Suggestion(task, _with_split(frame, mapping, reasons), reason, reasons)
 
 
@@ -248,17 +253,32 @@ def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:
             f"row can have several labels.{pair_note}"
         )
         return "multi_label", reason
+    numeric = _numbers(values)
+    if numeric and len(set(numeric)) > CLASS_LIKE_VALUES:
+        reason = (
+            f'"{label}" holds numbers ({len(set(numeric))} different values), so the model '
+            f"learns to predict a number.{pair_note}"
+        )
+        return "regression", reason
+    return "single_label", f'Each row has one label in "{label}".{pair_note}'
+
+
+def _numbers(values) -> list[float]:
+    """The numbers of a column whose filled cells are nearly all numbers; [] for others."""
     numbers = [parse_number(v) for v in values if str(v).strip()]
     numeric = [x for x in numbers if x is not None]
-    if numbers and len(numeric) >= NUMERIC_SHARE * len(numbers):
-        distinct = len(set(numeric))
-        if distinct > CLASS_LIKE_VALUES:
-            reason = (
-                f'"{label}" holds numbers ({distinct} different values), so the model '
-                f"learns to predict a number.{pair_note}"
-            )
-            return "regression", reason
-    return "single_label", f'Each row has one label in "{label}".{pair_note}'
+    return numeric if numbers and len(numeric) >= NUMERIC_SHARE * len(numbers) else []
+
+
+def _numbers_in_words(numbers: list[float]) -> str:
+    """ "53 different values from 0 to 5" """
+
+    def plain(x: float) -> str:
+        return f"{x:,.3f}".rstrip("0").rstrip(".")
+
+    return (
+        f"{len(set(numbers))} different values from {plain(min(numbers))} to {plain(max(numbers))}"
+    )
 
 
 def _numeric_column(sample: pd.DataFrame, exclude: set) -> str | None:

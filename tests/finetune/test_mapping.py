@@ -141,6 +141,28 @@ def test_it_suggests_pairs_from_two_long_text_columns():
     assert "pairs of texts" in suggestion.reason
 
 
+def test_it_takes_the_left_text_column_as_the_first_text_of_pairs():
+    # "Sentence B" has the longer texts, so the guess alone would make it the first text.
+    frame = pd.DataFrame(
+        {
+            "Sentence A": [f"A man plays the guitar {i}." for i in range(40)],
+            "Sentence B": [
+                f"Someone is playing an instrument on a stage, take {i}." for i in range(40)
+            ],
+            "score": [str(i % 11 / 2) for i in range(40)],
+        }
+    )
+    suggestion = suggest(frame)
+    assert (suggestion.mapping.text, suggestion.mapping.text_pair) == ("Sentence A", "Sentence B")
+    assert suggestion.reasons["text"] == (
+        'It is the first of the two text columns; "Sentence B" is the second text.'
+    )
+    assert suggestion.task == "regression"
+    assert suggestion.reasons["label"] == (
+        "It holds the numbers to predict (11 different values from 0 to 5)."
+    )
+
+
 def test_it_does_not_take_a_row_id_for_a_number_to_predict():
     frame = pd.DataFrame(
         {"id": [str(i) for i in range(30)], "text": [f"some text {i}" for i in range(30)]}
