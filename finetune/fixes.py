@@ -10,6 +10,9 @@ Kinds:
 - {"kind": "merge_labels", "into": "spam", "labels": ["Spam", "SPAM"]}: cells holding one of
   `labels` (spaces around ignored) hold `into`; in a cell of several labels, each label; with
   0/1 columns, the merged columns join the `into` column.
+- {"kind": "drop_label", "label": "urgent"}: drop a label. With one label per row, the rows
+  that have it go; in a cell of several labels, it is taken out of the cell; with 0/1
+  columns, its column leaves the label columns (the rows keep their other labels).
 - {"kind": "drop_empty", "roles": ["text", "label"]}: drop the rows the task skips for an
   empty cell (of the text, second text or label; `roles` limits which, default all).
 - {"kind": "drop_duplicates"}: drop rows repeating an earlier row's input and answer.
@@ -35,7 +38,8 @@ from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping, detect_separator, truthy
 from finetune.tasks import get_task
 
-KINDS = ("merge_labels", "drop_empty", "drop_duplicates", "drop_conflicts", "swap_columns")
+KINDS = ("merge_labels", "drop_label", "drop_empty", "drop_duplicates", "drop_conflicts",
+         "swap_columns")  # fmt: skip
 RARE_OFFERS = 10  # rare labels offered a merge one by one; more look like a wrong column
 SWAP_RARE_SHARE = 0.5  # share of labels with too few rows before the columns look swapped
 SWAP_LENGTH_RATIO = 2.0  # labels this many times longer than texts look like the texts
@@ -68,7 +72,7 @@ def apply_counting(
             mapping, _ = _swap(mapping, fix)
             counts.append(None)  # no row changes
             continue
-        if kind == "merge_labels":
+        if kind == "merge_labels" or (kind == "drop_label" and _several_per_row(mapping, the_task)):
             frame, mapping, changed = _merge(frame, mapping, fix, the_task)
             counts.append(changed)
             continue
@@ -107,6 +111,8 @@ def check_fix(fix: dict) -> str:
         raise FinetuneError(f"{kind!r} is not a fix LabelTune knows.")
     if kind == "merge_labels" and not (fix.get("into") and fix.get("labels")):
         raise FinetuneError("Pick the label to merge into.")
+    if kind == "drop_label" and not str(fix.get("label") or "").strip():
+        raise FinetuneError("Pick the label to drop.")
     if kind == "drop_conflicts" and fix.get("keep") not in ("first", "none"):
         raise FinetuneError('Say which rows to keep: "first" or "none".')
     return kind
@@ -127,21 +133,33 @@ def _swap(mapping: ColumnMapping, fix: dict) -> tuple[ColumnMapping, int]:
     return mapping, 1
 
 
+def _several_per_row(mapping: ColumnMapping, task) -> bool:
+    """Whether a row may have several labels (0/1 columns, or cells joining labels)."""
+    return bool(mapping.labels) or "label_separator" in task.optional_roles
+
+
 def _merge(frame: pd.DataFrame, mapping: ColumnMapping, fix: dict, task):
-    into, merged = str(fix["into"]).strip(), {str(x).strip() for x in fix["labels"]}
-    merged.discard(into)
+    """A merge, or a drop of a label where a row may have several (`into` None: the label
+    is taken away, each row keeping its other labels)."""
+    if fix["kind"] == "drop_label":
+        into, merged = None, {str(fix["label"]).strip()}
+    else:
+        into, merged = str(fix["into"]).strip(), {str(x).strip() for x in fix["labels"]}
+        merged.discard(into)
     if mapping.labels:  # 0/1 columns: a row has `into` when it had any merged label
         gone = [c for c in mapping.labels if c.strip() in merged]
         target = next((c for c in mapping.labels if c.strip() == into), None)
-        if not gone or target is None:
+        if not gone or (target is None and into is not None):
             return frame, mapping, 0
-        has = np.array([truthy(v) is True for v in frame[target]], dtype=bool)
+        had = np.zeros(len(frame), dtype=bool)
         for column in gone:
-            has |= np.array([truthy(v) is True for v in frame[column]], dtype=bool)
-        changed = int((has & ~np.array([truthy(v) is True for v in frame[target]])).sum())
-        frame[target] = np.where(has, "1", frame[target].astype(str))
+            had |= np.array([truthy(v) is True for v in frame[column]], dtype=bool)
         mapping.labels = [c for c in mapping.labels if c not in gone]
-        return frame, mapping, changed
+        if target is None:  # dropped: the rows that had it lose it
+            return frame, mapping, int(had.sum())
+        has = np.array([truthy(v) is True for v in frame[target]], dtype=bool)
+        frame[target] = np.where(had | has, "1", frame[target].astype(str))
+        return frame, mapping, int((had & ~has).sum())
     cells = frame[mapping.label].astype(str)
     separator = None
     if "label_separator" in task.optional_roles:  # a task that reads several labels per cell
@@ -156,7 +174,7 @@ def _merge(frame: pd.DataFrame, mapping: ColumnMapping, fix: dict, task):
         if not merged.intersection(parts):
             return cell
         out = [into if p in merged else p for p in parts]
-        return f"{separator} ".join(dict.fromkeys(out))
+        return f"{separator} ".join(dict.fromkeys(p for p in out if p is not None))
 
     new = cells.map(merge_cell)
     changed = int((new != cells).sum())
@@ -167,6 +185,9 @@ def _merge(frame: pd.DataFrame, mapping: ColumnMapping, fix: dict, task):
 def _rows_to_drop(frame: pd.DataFrame, mapping: ColumnMapping, fix: dict, task) -> list[int]:
     examples = task.prepare(frame, mapping)
     kind = fix["kind"]
+    if kind == "drop_label":  # one label per row: the rows that have it
+        label = str(fix["label"]).strip()
+        return [examples.rows[i] for i, target in enumerate(examples.targets) if target == label]
     if kind == "drop_empty":
         roles = fix.get("roles") or ["text", "label"]
         words = {"text": ("empty text",), "label": ("empty label", "empty value")}
@@ -227,13 +248,15 @@ def suggest(report, mapping, applied: list[dict] = ()) -> list[dict]:
         offers.append({"kind": "merge_labels", "into": into, "labels": list(group)})
         grouped.update(group)
 
-    # 3. A label with too few rows: merge it into another label the user picks.
+    # 3. A label with too few rows: merge it into another label the user picks, or drop it.
     for label in [x for x in rare if x not in grouped][:RARE_OFFERS]:
         others = sorted((x for x in counts if x != label), key=lambda x: (-counts[x], x))
         if others:
             offers.append(
                 {"kind": "merge_labels", "into": None, "labels": [label], "choices": others}
             )
+        if len(others) >= 2:  # two labels at least are left to learn
+            offers.append({"kind": "drop_label", "label": label})
 
     # 4. Rows to drop: empty cells, exact duplicates, the same text with different labels.
     reasons = {s["reason"] for s in data.get("skipped") or [] if s.get("count")}
@@ -290,6 +313,7 @@ def describe(fix: dict, *, rows: int | None = None, done: bool = True) -> str:
     kind = fix.get("kind")
     verb = {
         "merge_labels": ("Merged", "Merge"),
+        "drop_label": ("Dropped", "Drop"),
         "drop_empty": ("Dropped", "Drop"),
         "drop_duplicates": ("Dropped", "Drop"),
         "drop_conflicts": ("Dropped", "Drop"),
@@ -301,6 +325,8 @@ def describe(fix: dict, *, rows: int | None = None, done: bool = True) -> str:
         into = f'"{fix["into"]}"' if fix.get("into") else "another label"
         what = "label" if len(others) == 1 else "labels"
         sentence = f"{verb} the {what} {names} into {into}"
+    elif kind == "drop_label":
+        sentence = f'{verb} the label "{fix.get("label")}"'
     elif kind == "drop_empty":
         roles = fix.get("roles") or ["text", "label"]
         sentence = f"{verb} the rows with an empty {' or '.join(roles)}"

@@ -103,7 +103,8 @@ def label_section(report, counts: pd.Series, rare_blocks: bool = True) -> None:
         if rare_blocks:
             report.problems.append(
                 f'The label "{label}" has only {rows}; each label needs at least '
-                f"{MIN_EXAMPLES_PER_LABEL}. Add rows for it, or merge it into another label."
+                f"{MIN_EXAMPLES_PER_LABEL}. Add rows for it, merge it into another label, or "
+                "drop it."
             )
         else:
             report.warnings.append(

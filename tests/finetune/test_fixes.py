@@ -49,6 +49,29 @@ def test_it_merges_0_1_columns_into_one():
     assert fixed.labels == ["refund"]
 
 
+def test_it_drops_a_label_with_its_rows_where_a_row_has_one_label():
+    rows = [("a", "spam"), ("b", "urgent "), ("c", "ham"), ("d", "urgent")]
+    fix = {"kind": "drop_label", "label": "urgent"}
+    out, mapping, counts = apply_counting(frame(rows), COLUMNS, [fix])
+    assert out["text"].tolist() == ["a", "c"] and out.index.tolist() == [0, 2]
+    assert counts == [2] and mapping == COLUMNS
+
+
+def test_it_drops_a_label_from_cells_of_several_labels_keeping_the_rows():
+    rows = [("a", "bug; urgent"), ("b", "urgent"), ("c", "bug")]
+    fix = {"kind": "drop_label", "label": "urgent"}
+    out, _, counts = apply_counting(frame(rows), COLUMNS, [fix], task="multi_label")
+    assert out["label"].tolist() == ["bug", "", "bug"] and counts == [2]
+
+
+def test_it_drops_a_0_1_column_from_the_labels():
+    data = frame([("a", "1", "0", "1"), ("b", "0", "1", "0")], columns=("text", "x", "y", "z"))
+    mapping = ColumnMapping(text="text", labels=["x", "y", "z"])
+    fix = {"kind": "drop_label", "label": "z"}
+    out, fixed, counts = apply_counting(data, mapping, [fix], task="multi_label")
+    assert fixed.labels == ["x", "y"] and counts == [1] and len(out) == 2
+
+
 def test_it_drops_empty_texts_and_labels_and_keeps_the_original_positions():
     rows = [("a", "x"), ("", "x"), ("b", ""), ("  ", "y"), ("c", "y")]
     out, _, counts = apply_counting(frame(rows), COLUMNS, [{"kind": "drop_empty"}])
@@ -95,6 +118,8 @@ def test_it_refuses_a_merge_without_a_target_and_unknown_kinds():
         apply(
             frame([("a", "b")]), COLUMNS, [{"kind": "merge_labels", "into": None, "labels": ["b"]}]
         )
+    with pytest.raises(FinetuneError, match="Pick the label to drop"):
+        apply(frame([("a", "b")]), COLUMNS, [{"kind": "drop_label", "label": " "}])
     with pytest.raises(FinetuneError):
         apply(frame([("a", "b")]), COLUMNS, [{"kind": "rm -rf"}])
 
@@ -124,7 +149,8 @@ def test_it_suggests_what_the_report_finds():
     rare = offers[1]
     assert rare["labels"] == ["urgent"] and rare["into"] is None
     assert rare["choices"][:2] == ["ham", "spam"]  # largest first: 10 ham, 9 spam
-    assert offers[2:] == [
+    assert offers[2] == {"kind": "drop_label", "label": "urgent"}
+    assert offers[3:] == [
         {"kind": "drop_empty", "roles": ["text", "label"]},
         {"kind": "drop_duplicates"},
         {"kind": "drop_conflicts", "keep": "first"},
@@ -137,7 +163,7 @@ def test_the_fixes_it_suggests_make_the_data_ready():
     data = frame(messy_rows())
     assert not check(data, COLUMNS).ok
     offers = suggest(check(data, COLUMNS), COLUMNS)
-    chosen = [offers[0], {**offers[1], "into": "ham"}, offers[2], offers[3], offers[4]]
+    chosen = [offers[0], {**offers[1], "into": "ham"}, offers[3], offers[4], offers[5]]
     chosen[1].pop("choices")
     fixed, mapping = apply(data, COLUMNS, chosen)
     report = check(fixed, mapping)
@@ -170,7 +196,8 @@ def test_it_suggests_a_swap_when_labels_look_like_the_texts():
 def test_it_does_not_suggest_a_swap_for_short_rare_labels():
     rows = [(f"a fairly long text number {i}", f"L{i % 8}") for i in range(16)]
     offers = suggest(check(frame(rows), COLUMNS), COLUMNS)
-    assert all(o["kind"] != "swap_columns" for o in offers) and len(offers) == 8
+    assert all(o["kind"] != "swap_columns" for o in offers)
+    assert [o["kind"] for o in offers] == ["merge_labels", "drop_label"] * 8
 
 
 def test_it_says_each_fix_in_a_sentence():
@@ -182,6 +209,8 @@ def test_it_says_each_fix_in_a_sentence():
     )
     rare = {"kind": "merge_labels", "into": None, "labels": ["urgent"]}
     assert describe(rare, done=False) == 'Merge the label "urgent" into another label.'
+    drop = {"kind": "drop_label", "label": "urgent"}
+    assert describe(drop, rows=1) == 'Dropped the label "urgent" (1 row).'
     assert describe({"kind": "drop_empty"}, rows=1) == (
         "Dropped the rows with an empty text or label (1 row)."
     )
