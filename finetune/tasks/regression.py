@@ -4,6 +4,8 @@ Cells are read the way people write numbers (decimal commas, thousands separator
 that are not numbers are reported by row and skipped. Targets are scaled to mean 0 and
 standard deviation 1 for training and scaled back for output. Scores: MAE, RMSE, R²,
 Pearson and Spearman; baselines: always the training mean, and TF-IDF + ridge regression.
+Pages call MAE the "typical error" and name RMSE as itself (training picks the best epoch
+and compares with the baselines by RMSE, where big misses weigh more).
 """
 
 import numpy as np
@@ -18,6 +20,7 @@ from finetune.tasks.single_label import make_examples, texts_of, tfidf
 SCATTER_POINTS = 2000  # points kept for the predicted-against-true plot
 OUTLIER_IQR = 3.0  # values beyond this many interquartile ranges are outliers
 STRATA = 5  # splits keep each fifth of the value range in proportion
+TYPICAL_ERROR = "Typical error (MAE)"  # the only figure called "typical error"; RMSE is "RMSE"
 
 
 def _correlation(fn, a, b) -> float:
@@ -169,7 +172,7 @@ class RegressionTask(Task):
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
-            ("Typical error (MAE)", f"{metrics['test_mae']:.3g}"),
+            (TYPICAL_ERROR, f"{metrics['test_mae']:.3g}"),
             ("RMSE", f"{metrics['test_rmse']:.3g}"),
             ("R²", f"{metrics['test_r2']:.3f}"),
             ("Pearson", f"{metrics['test_pearson']:.3f}"),

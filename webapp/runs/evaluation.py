@@ -35,7 +35,8 @@ CELL_ROWS_SHOWN = 200  # rows listed for one confusion-matrix cell
 SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
 DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
 LABELS_IN_SENTENCES = 3  # the largest labels said in sentences above the per-label table
-METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "typical error (RMSE)"}
+# Regression's "typical error" is MAE (its headline figure); RMSE is named as itself.
+METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "RMSE"}
 # A copy of another team's model has no test rows (catalog.sharing.leaving_files).
 ROWS_STAYED = (
     "The test rows stayed with the team that trained this model, so this copy shows its "
