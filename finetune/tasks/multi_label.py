@@ -29,6 +29,14 @@ from finetune.tasks.single_label import (
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # tried per label on validation rows
 DEFAULT_THRESHOLD = 0.5
+# A label gets a threshold of its own only with this many validation rows that have it;
+# with fewer, one lucky row would set it, so it keeps the threshold shared by all labels.
+MIN_POSITIVES_TO_TUNE = 5
+# No threshold may give a label to more than this share of the validation rows (or to more
+# than its real share times SHARE_SLACK, when the label really is that common): a label the
+# model barely separates must not be said of most texts (GoEmotions' "neutral" at 0.05).
+MAX_SAID_SHARE = 0.5
+SHARE_SLACK = 1.5
 JOIN = "; "  # how predicted labels are written in one cell
 COOCCURRENCE_SHOWN = 10
 
@@ -154,7 +162,11 @@ class MultiLabelTask(Task):
         2. then, label by label, the threshold that makes the micro-F1 of all labels best
            with the others fixed. A label's own F1 alone would switch a label the model
            cannot tell apart on for every row (its F1 beats 0); micro-F1 counts the
-           wrong answers that costs. A label with no validation row keeps the common one."""
+           wrong answers that costs. A label with fewer than MIN_POSITIVES_TO_TUNE
+           validation rows keeps the common one.
+        Only thresholds that say a label of at most MAX_SAID_SHARE of the rows (or its real
+        share times SHARE_SLACK, if larger) are tried, for the common one against every
+        label's share; when none is allowed, the highest one tried."""
         probs = sigmoid(logits).reshape(-1, len(head["labels"]))
         truth = multi_hot(targets, head["labels"]).astype(bool)
         if not len(truth):
@@ -167,16 +179,29 @@ class MultiLabelTask(Task):
         def micro(tp, fp, fn) -> float:
             return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
-        def best_of(score) -> float:
-            return float(max(THRESHOLDS, key=lambda t: (score(t), -abs(t - 0.5))))
+        limit = np.maximum(MAX_SAID_SHARE, truth.mean(0) * SHARE_SLACK)  # per label
+
+        def allowed(columns) -> list[float]:
+            said = [(probs[:, columns] >= t).mean(0) for t in THRESHOLDS]
+            ok = [
+                t
+                for t, share in zip(THRESHOLDS, said, strict=True)
+                if (share <= limit[columns]).all()
+            ]
+            return ok or [float(THRESHOLDS[-1])]
+
+        def best_of(score, candidates) -> float:
+            return float(max(candidates, key=lambda t: (score(t), -abs(t - 0.5))))
 
         every = slice(None)
-        common = best_of(lambda t: micro(*counts(every, t).sum(1)))
+        common = best_of(lambda t: micro(*counts(every, t).sum(1)), allowed(every))
         table = counts(every, common)  # 3 x labels, kept up to date label by label
         thresholds = [common] * truth.shape[1]
-        for j in np.flatnonzero(truth.any(axis=0)):
+        for j in np.flatnonzero(truth.sum(axis=0) >= MIN_POSITIVES_TO_TUNE):
             rest = table.sum(1) - table[:, j]
-            thresholds[j] = best_of(lambda t, j=j, rest=rest: micro(*(rest + counts([j], t)[:, 0])))
+            thresholds[j] = best_of(
+                lambda t, j=j, rest=rest: micro(*(rest + counts([j], t)[:, 0])), allowed([j])
+            )
             table[:, j] = counts([j], thresholds[j])[:, 0]
         return head | {"thresholds": thresholds}
 

@@ -11,6 +11,7 @@ from finetune.health import check
 from finetune.mapping import ColumnMapping
 from finetune.predict import Predictor, score_file
 from finetune.tasks import Examples, get_task
+from finetune.tasks import multi_label as task_module
 from finetune.train import train
 from tests.finetune.conftest import fast_config
 from tests.finetune.toydata import TAG_WORDS, tagged_rows
@@ -153,12 +154,43 @@ def test_it_tunes_the_micro_f1_best_threshold_per_label():
         "c": [0.95, 0.1, 0.1, 0.1, 0.1, 0.1],
         "d": [0.6, 0.6, 0.6, 0.6, 0.6, 0.6],
     }
-    targets = [["a", "b", "c"], ["a", "b"], ["a"], [], [], []]
-    logits = np.array([[logit(probs[k][i]) for k in "abcd"] for i in range(6)])
+    targets = [["a", "b", "c"], ["a", "b"], ["a"], [], [], []] * 5  # c: 5 rows, enough to tune
+    logits = np.array([[logit(probs[k][i % 6]) for k in "abcd"] for i in range(30)])
     head = TASK.tune(logits, targets, {"labels": list("abcd"), "thresholds": [0.5] * 4})
     assert head["thresholds"] == pytest.approx([0.40, 0.85, 0.5, 0.85])
     predicted = [p["labels"] for p in TASK.postprocess(logits, head)]
-    assert predicted == [["a", "b", "c"], ["a", "b"], ["a"], [], [], []]
+    assert predicted == targets
+
+
+def test_it_keeps_the_shared_threshold_for_a_label_with_few_validation_rows():
+    # "r" is on 4 validation rows, scored 0.3 there and 0.2 elsewhere: 0.30 alone would get
+    # those 4 right, but four rows are too few to trust; it keeps the shared threshold, which
+    # "x" (on no row, scored 0.35 everywhere) keeps above 0.35.
+    targets = [["f"] if i % 2 else [] for i in range(40)]
+    for i in (0, 2, 4, 6):
+        targets[i] = ["r"]
+    probs = np.c_[[0.9 if t == ["f"] else 0.1 for t in targets],
+                  [0.3 if t == ["r"] else 0.2 for t in targets], [0.35] * 40]  # fmt: skip
+    head = TASK.tune(np.log(probs / (1 - probs)), targets, {"labels": ["f", "r", "x"],
+                                                            "thresholds": [0.5] * 3})  # fmt: skip
+    assert head["thresholds"][1] == head["thresholds"][2] > 0.35
+    assert task_module.MIN_POSITIVES_TO_TUNE == 5
+
+
+def test_it_never_sets_a_threshold_that_gives_a_label_to_most_texts():
+    # "n" (neutral) is on 30% of the rows and the model can hardly tell it apart (scores
+    # 0.03-0.20 where it is right, 0.02-0.17 elsewhere): micro-F1 alone picks 0.05 and says
+    # "n" of 176 of the 200 texts. No threshold may say it of more than half the rows.
+    rng = np.random.default_rng(2)
+    targets = [["n"] if rng.random() < 0.3 else [] for _ in range(200)]
+    probs = np.c_[
+        [0.03 + rng.random() * 0.17 if t == ["n"] else 0.02 + rng.random() * 0.15 for t in targets],
+        [0.1] * 200,
+    ]
+    logits = np.log(probs / (1 - probs))
+    head = TASK.tune(logits, targets, {"labels": ["n", "z"], "thresholds": [0.5, 0.5]})
+    said = [p["labels"] for p in TASK.postprocess(logits, head)]
+    assert 0 < sum("n" in labels for labels in said) <= 100
 
 
 def test_it_reports_both_baselines_with_stable_keys():
