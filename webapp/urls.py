@@ -15,3 +15,5 @@ urlpatterns = [
     path("api/v1/", include("webapp.api.urls")),
     path("help/glossary/", glossary_page, name="glossary"),
 ]
+
+handler403 = "webapp.forbidden.forbidden"  # one log line per refusal, not a traceback
