@@ -181,6 +181,18 @@ def sign_up(page, app: App, username: str, email: str = "") -> None:
     assert page.locator("h1").inner_text() == f"Welcome, {username}"
 
 
+def sign_up_and_join(page, link: str, username: str) -> None:
+    """Open an invitation link without an account, sign up on the way, and join the team."""
+    page.goto(link)
+    page.get_by_role("link", name="Create an account").click()
+    page.fill("#id_username", username)
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(link)
+    page.get_by_role("button", name="Join the team").click()
+
+
 def upload(page, app: App, path: Path) -> None:
     page.goto(app.url("/data/upload/"))
     page.set_input_files("input[type=file]", str(path))

@@ -16,9 +16,9 @@ import pytest
 
 from tests.e2e.appserver import BASE_DIR
 from tests.e2e.conftest import (
-    PASSWORD,
     check_data,
     sign_up,
+    sign_up_and_join,
     snap,
     start_tiny_training,
     upload,
@@ -78,13 +78,15 @@ def test_it_shares_a_model_with_an_invited_teammate(app, visitor, reviews_csv):
     ann, ben = ann_visit.page, ben_visit.page
     urls = {}
 
-    # 1. Ann creates the team "Support"; it is now the team in use.
+    # 1. Ann creates the team "Support" and, asked on its page, switches to it.
     sign_up(ann, app, "ann")
     ann.goto(app.url("/teams/"))
     ann.fill("#id_name", "Support")
     ann.get_by_role("button", name="Create team").click()
     ann.wait_for_url(re.compile(rf"/teams/{UUID}/$"))
     urls["team"] = ann.url
+    ann.get_by_role("button", name="Switch to Support").click()
+    ann.wait_for_url(urls["team"])
     assert ann.locator("#team-switch option:checked").inner_text() == "Support"
 
     # 2. She invites Ben as a viewer and copies the link shown to her.
@@ -118,14 +120,7 @@ def test_it_shares_a_model_with_an_invited_teammate(app, visitor, reviews_csv):
     readme_curls_work(app, token, model_uuid, reviews_csv)
 
     # 4. Ben opens the link, signs up on the way and joins.
-    ben.goto(link)
-    ben.get_by_role("link", name="Create an account").click()
-    ben.fill("#id_username", "ben")
-    ben.fill("#id_password1", PASSWORD)
-    ben.fill("#id_password2", PASSWORD)
-    ben.click("button[type=submit]")
-    ben.wait_for_url(link)
-    ben.get_by_role("button", name="Join the team").click()
+    sign_up_and_join(ben, link, "ben")
     ben.wait_for_url(urls["team"])
     assert "ben (you)" in ben.locator("main").inner_text()
 

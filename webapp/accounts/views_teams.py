@@ -1,5 +1,8 @@
 """Team pages: my teams (create, switch), members (invite, roles, remove, leave), activity.
 
+Creating a team does not switch to it: the new team's page asks "Switch to <team> now?", and
+any team page not in use offers the same switch.
+
 Every view on a team starts with get_for_user(request.user, Team, uuid, need=...): other
 teams answer 404, a role too low answers 403. An invitation link is shown to the inviter once
 and sent by e-mail through Django's e-mail backend; accepting it needs an account, so the
@@ -39,9 +42,10 @@ LAST_ADMIN = "A team needs at least one admin. Make someone else an admin first.
 def team_list(request: HttpRequest) -> HttpResponse:
     form = TeamNameForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
+        # The team in use stays as it was: its lists would look empty after a silent switch,
+        # so the new team's page asks first.
         team = Team.create_for(request.user, form.cleaned_data["name"])
-        use_team(request, team)
-        messages.success(request, f'Created "{team.name}". You are its admin and it is now in use.')
+        messages.success(request, f'Created "{team.name}". You are its admin.')
         return redirect("team_detail", team.uuid)
     memberships = Membership.objects.filter(user=request.user).select_related("team")
     ctx = {"memberships": memberships, "form": form, "current": current_team(request)}
@@ -65,6 +69,7 @@ def team_detail(request: HttpRequest, uuid) -> HttpResponse:
     role = team.role_of(request.user)
     ctx = {
         "team": team,
+        "in_use": current_team(request),
         "role": role,
         "is_admin": role == Role.ADMIN,
         "members": team.memberships.select_related("user"),
