@@ -6,12 +6,18 @@
         env = base_env | s3.env(cache_dir)  # a worker subprocess: the same bucket, its cache
         s3.keys("runs/")                   # what the bucket holds under a prefix
 
+    with s3_process() as s3:              # the same server as a process of its own...
+        s3.stop()                          # ...killed: the storage is gone (connections refused)
+
 The server speaks the S3 protocol over HTTP (boto3 and django-storages talk to it exactly as
 to AWS or MinIO); nothing of the app is mocked. The credentials are made up: moto accepts any.
 """
 
 import logging
 import os
+import subprocess
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -77,6 +83,32 @@ class S3:
             self.delete(key)
 
 
+class S3Process(S3):
+    """An S3 server in a process of its own, which a test can take away mid-run."""
+
+    def __init__(self, port: int):
+        super().__init__(f"http://127.0.0.1:{port}")
+        args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.client().list_buckets()
+                return
+            except Exception:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Kill the server: its port closes, so every request is refused at once."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
 def boto_credentials() -> dict:
     return {
         "aws_access_key_id": CREDENTIALS["AWS_ACCESS_KEY_ID"],
@@ -100,3 +132,18 @@ def s3_server():
         yield s3
     finally:
         server.stop()
+
+
+@contextmanager
+def s3_process():
+    """moto's S3 server as a separate process on 127.0.0.1 and a free port, with an empty
+    bucket; s3.stop() takes it away (as when the storage goes down)."""
+    from tests.webapp.runs_support import free_port
+
+    s3 = S3Process(free_port())
+    try:
+        s3.wait_ready()
+        s3.client().create_bucket(Bucket=s3.bucket)
+        yield s3
+    finally:
+        s3.stop()

@@ -40,13 +40,14 @@ class CancelTestCase(RedisMixin, BaseTestCase):
         status = self.client.get(reverse("runs:status", args=[self.run.uuid]))
         self.assertContains(status, "Stopping after the current step")
 
-    def test_it_leaves_a_finished_run_alone(self):
-        TrainingRun.objects.filter(pk=self.run.pk).update(status="finished")
+    def test_it_leaves_a_failed_run_alone(self):
+        # A finished run says the cancel came too late: test_runs_cancel_too_late.py.
+        TrainingRun.objects.filter(pk=self.run.pk).update(status="failed")
         self.client.force_login(self.alice)
         response = self.client.post(self.url, follow=True)
         self.assertContains(response, "nothing to cancel")
         self.run.refresh_from_db()
-        self.assertEqual(self.run.status, "finished")
+        self.assertEqual(self.run.status, "failed")
 
     def test_it_answers_404_to_another_team(self):
         self.client.force_login(self.bob)

@@ -125,7 +125,8 @@ def rq_worker(env: dict, log_path: Path):
         log.close()
 
 
-def wait_for(check, timeout: float, what: str, worker=None):
+def wait_for(check, timeout: float, what: str, worker=None, every: float = 0.5):
+    """check()'s first true value, asked every `every` seconds; fails after `timeout`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -133,7 +134,7 @@ def wait_for(check, timeout: float, what: str, worker=None):
             return value
         if worker is not None and worker.poll() is not None:
             pytest.fail(f"The worker exited while waiting for {what}.")
-        time.sleep(0.5)
+        time.sleep(every)
     pytest.fail(f"Timed out waiting for {what}.")
 
 

@@ -16,7 +16,7 @@ from rq.timeouts import JobTimeoutException
 
 from finetune import Canceled, FinetuneError
 from webapp.runs.models import TrainingRun
-from webapp.runs.runfiles import RunFiles
+from webapp.runs.runfiles import RunFiles, StorageFailed
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def train_run(run_pk: int) -> str | None:
             return None
         run.mark_canceled()
         return run.status
-    except FinetuneError as err:
+    except (FinetuneError, StorageFailed) as err:  # a sentence for users, already
         run.mark_failed(str(err), log=traceback.format_exc())
         return run.status
     except Exception as err:

@@ -2,7 +2,8 @@
 
     run = TrainingRun.objects.create(team=team, spreadsheet=sheet, mapping=..., config=...)
     run.start()         # enqueued on the "training" queue once the transaction commits
-    run.cancel()        # queued: taken off the queue; running: the worker stops at the next step
+    run.cancel()        # queued: taken off the queue; running: the worker stops at the next step;
+                        # finished: too late, the model is kept and the page says so
     new = run.retry(user)  # failed or canceled: a new run with the same data and settings
 
 The worker (jobs.train_run) moves the row through mark_running, mark_progress (throttled)
@@ -11,6 +12,8 @@ a run whose worker died is found by maintenance.repair_runs (or by its worker, w
 work horse died) and recovered: put back in line to continue from its last complete epoch
 when training left a checkpoint (at most MAX_RESUMES times), else marked failed.
 
+The queued-job lifecycle it shares with batch predictions is in webapp.runs.lifecycle.
+
 Files: the worker writes the run folder in run.out_dir and publishes it to the file storage
 (webapp.runs.runfiles); readers on any machine use run.local_dir() or run.read_file(name).
 """
@@ -18,13 +21,11 @@ Files: the worker writes the run folder in run.out_dir and publishes it to the f
 import logging
 import re
 import time
-import traceback
 import uuid
 from pathlib import Path
 
-import django_rq
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -34,6 +35,9 @@ from rq.job import Job
 
 from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
 from lib import files
+from webapp.runs.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
+
+__all__ = ["FINAL", "INFO_FILE", "NOT_FINAL", "QueuedJob", "RunStatus", "TrainingRun"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,117 +53,11 @@ RESUMING = "Its worker was restarted, so it continues from its last complete epo
 RESTARTED = "Started again from the beginning when its worker was restarted."
 PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
 HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
+CANCELED_TOO_LATE = (
+    "The cancel came too late: training had already finished and saved the model, so the "
+    "model was kept. If you don't want it, delete this run."
+)
 NUMBERED = re.compile(r"^(.*) \((\d{1,4})\)$")  # "reviews (2)": a retry's name
-
-
-class RunStatus(models.TextChoices):
-    CREATED = "created", "Created"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
-    CANCELED = "canceled", "Canceled"
-
-
-FINAL = (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.CANCELED)
-NOT_FINAL = (RunStatus.CREATED, RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-def job_connection(queue_name: str):
-    return django_rq.get_connection(queue_name)
-
-
-class QueuedJob(models.Model):
-    """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions).
-
-    A subclass has uuid, status, message, log and finished fields, and names its queue, the
-    job function and its failure callback, and the sentences users see when things go wrong.
-    """
-
-    Status = RunStatus
-    queue_name = ""
-    queue_down_message = ""  # the queue could not be reached when starting
-    worker_died_message = ""  # the worker died while the job ran (maintenance.repair_runs)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def job_id(self) -> str:
-        return str(self.uuid)
-
-    @property
-    def job_timeout(self) -> int:
-        return settings.RQ_QUEUES[self.queue_name]["DEFAULT_TIMEOUT"]
-
-    @property
-    def is_final(self) -> bool:
-        return self.status in FINAL
-
-    def job_callables(self) -> tuple:
-        """(the job function, its on_failure callback); imported late to avoid cycles."""
-        raise NotImplementedError
-
-    def start(self) -> None:
-        """Enqueue once the current transaction commits (the only place that enqueues)."""
-        transaction.on_commit(self._enqueue)
-
-    def _enqueue(self) -> None:
-        function, on_failure = self.job_callables()
-        try:
-            django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
-                function,
-                self.pk,
-                job_id=self.job_id,
-                job_timeout=self.job_timeout,
-                on_failure=on_failure,
-                result_ttl=24 * 3600,
-                failure_ttl=7 * 24 * 3600,
-            )
-        except RedisError:
-            logger.exception("Could not enqueue %s %s", type(self).__name__, self.uuid)
-            self.mark_failed(self.queue_down_message, log=traceback.format_exc())
-            return
-        # QUEUED only now, and only if the worker has not already picked the job up.
-        if (
-            type(self)
-            .objects.filter(pk=self.pk, status=RunStatus.CREATED)
-            .update(status=RunStatus.QUEUED)
-        ):
-            self.status = RunStatus.QUEUED
-
-    def mark_running(self, **fields) -> bool:
-        """False when the row was canceled (or already ran) before the worker got to it."""
-        updated = (
-            type(self)
-            .objects.filter(pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED))
-            .update(status=RunStatus.RUNNING, **fields)
-        )
-        self.refresh_from_db(fields=["status", *fields])
-        return bool(updated)
-
-    def mark_failed(self, message: str, log: str = "") -> bool:
-        return self._finish(RunStatus.FAILED, message=message, log=log)
-
-    def recover(self, message: str, log: str = "") -> bool:
-        """Nothing works on this row any more (its worker died, its job was lost): mark it
-        failed with `message`. A subclass may put it back in line instead."""
-        return self.mark_failed(message, log=log)
-
-    def same_attempt(self) -> dict:
-        """Filter that matches the row only while it is still on this attempt (see _finish)."""
-        return {}
-
-    def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
-        """Move to a final status unless the row already is final, or was put back in line
-        since this copy was loaded; True when it moved."""
-        fields |= {"status": status, "finished": timezone.now()}
-        rows = type(self).objects.filter(pk=self.pk, status__in=from_status, **self.same_attempt())
-        updated = rows.update(**fields)
-        if updated:
-            for name, value in fields.items():
-                setattr(self, name, value)
-        return bool(updated)
 
 
 class TrainingRun(QueuedJob):
@@ -189,6 +87,7 @@ class TrainingRun(QueuedJob):
     history = models.JSONField(default=list, blank=True)  # live curve: {"step", "loss", "val"}
     metrics = models.JSONField(default=dict, blank=True)  # metrics.json, flat
     message = models.TextField(blank=True)  # a plain sentence for users
+    warning = models.TextField(blank=True)  # trouble while it runs (file storage), for users
     log = models.TextField(blank=True)  # traceback, for staff only
     cancel_requested = models.BooleanField(default=False)
     resumes = models.PositiveSmallIntegerField(default=0)  # times put back in line (worker died)
@@ -357,6 +256,13 @@ class TrainingRun(QueuedJob):
         return self.status in NOT_FINAL
 
     @property
+    def canceled_too_late(self) -> str:
+        """CANCELED_TOO_LATE when Cancel was pressed but the worker finished and kept the
+        model before it saw that; "" otherwise."""
+        finished = self.status == RunStatus.FINISHED
+        return CANCELED_TOO_LATE if finished and self.cancel_requested else ""
+
+    @property
     def base_model_failed(self) -> bool:
         """The run failed getting its base model (not downloadable, no internet, unsafe
         weights, not a text model): finetune.basemodels names the model in quotes."""
@@ -404,8 +310,10 @@ class TrainingRun(QueuedJob):
             if self._finish(RunStatus.CANCELED, from_status=(RunStatus.CREATED, RunStatus.QUEUED)):
                 return
             self.refresh_from_db(fields=["status"])  # the worker started it meanwhile
-        if self.status == RunStatus.RUNNING:
-            # The worker's cancel check reads this flag; finetune stops at the next step.
+        if self.status in (RunStatus.RUNNING, RunStatus.FINISHED):
+            # Running: the worker's cancel check reads this flag; finetune stops at the next
+            # step. Finished (the model was saved before the click arrived), or finishing
+            # before the flag is read: the flag tells the page the cancel came too late.
             self.cancel_requested = True
             self.save(update_fields=["cancel_requested"])
 
@@ -530,6 +438,13 @@ class TrainingRun(QueuedJob):
         self._written_at = clock
         self.heartbeat = timezone.now()
         self.save(update_fields=["progress", "history", "heartbeat"])
+
+    def warn(self, sentence: str) -> None:
+        """Show `sentence` on the run page while it runs ("" takes it away); written only
+        when it changes (at most once an epoch), not with every progress report."""
+        if sentence != self.warning:
+            self.warning = sentence
+            self.save(update_fields=["warning"])
 
     def mark_finished(self, metrics: dict) -> bool:
         progress = self.progress | {"phase": "done", "fraction": 1.0, "seconds_left": 0}

@@ -125,7 +125,10 @@ def run_detail(request, uuid):
 @login_required
 def run_status(request, uuid):
     run = get_for_user(request.user, TrainingRun, uuid)
-    context = _status_context(run) | {"settings_out_of_band": run.is_final}
+    # Final here means it ended while the page was open: the page has no settings card and
+    # no delete button of its final state yet, so the partial brings them.
+    final = run.is_final
+    context = _status_context(run) | {"settings_out_of_band": final, "offer_delete": final}
     return render(request, "includes/run_status.html", context)
 
 
@@ -133,10 +136,10 @@ def run_status(request, uuid):
 @require_POST
 def run_cancel(request, uuid):
     run = get_for_user(request.user, TrainingRun, uuid, need=Role.TRAINER)
-    if not run.can_cancel:
+    if not run.can_cancel and run.status != RunStatus.FINISHED:
         messages.error(request, "This run has already ended, so there is nothing to cancel.")
         return redirect("runs:detail", run.uuid)
-    run.cancel()
+    run.cancel()  # finished meanwhile: recorded, and the page says the cancel came too late
     if run.status == RunStatus.CANCELED:
         messages.success(request, "The run was canceled before it started.")
     # A running run says "Stopping after the current step" in its live status card, which

@@ -1,0 +1,131 @@
+"""The lifecycle shared by rows that each follow one RQ job: training runs, batch predictions.
+
+    class TrainingRun(QueuedJob): queue_name = "training"; ...
+    row.start()          # enqueued once the transaction commits (the only place that enqueues)
+    row.mark_running()   # the worker took it; False when it was canceled meanwhile
+    row.mark_failed(message, log=traceback)
+
+Statuses move CREATED -> QUEUED -> RUNNING -> FINISHED | FAILED | CANCELED; a final status
+is never left (every move is a conditional UPDATE on the status the row had).
+"""
+
+import logging
+import traceback
+
+import django_rq
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class RunStatus(models.TextChoices):
+    CREATED = "created", "Created"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+FINAL = (RunStatus.FINISHED, RunStatus.FAILED, RunStatus.CANCELED)
+NOT_FINAL = (RunStatus.CREATED, RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+def job_connection(queue_name: str):
+    return django_rq.get_connection(queue_name)
+
+
+class QueuedJob(models.Model):
+    """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions).
+
+    A subclass has uuid, status, message, log and finished fields, and names its queue, the
+    job function and its failure callback, and the sentences users see when things go wrong.
+    """
+
+    Status = RunStatus
+    queue_name = ""
+    queue_down_message = ""  # the queue could not be reached when starting
+    worker_died_message = ""  # the worker died while the job ran (maintenance.repair_runs)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def job_id(self) -> str:
+        return str(self.uuid)
+
+    @property
+    def job_timeout(self) -> int:
+        return settings.RQ_QUEUES[self.queue_name]["DEFAULT_TIMEOUT"]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    def job_callables(self) -> tuple:
+        """(the job function, its on_failure callback); imported late to avoid cycles."""
+        raise NotImplementedError
+
+    def start(self) -> None:
+        """Enqueue once the current transaction commits (the only place that enqueues)."""
+        transaction.on_commit(self._enqueue)
+
+    def _enqueue(self) -> None:
+        function, on_failure = self.job_callables()
+        try:
+            django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
+                function,
+                self.pk,
+                job_id=self.job_id,
+                job_timeout=self.job_timeout,
+                on_failure=on_failure,
+                result_ttl=24 * 3600,
+                failure_ttl=7 * 24 * 3600,
+            )
+        except RedisError:
+            logger.exception("Could not enqueue %s %s", type(self).__name__, self.uuid)
+            self.mark_failed(self.queue_down_message, log=traceback.format_exc())
+            return
+        # QUEUED only now, and only if the worker has not already picked the job up.
+        if (
+            type(self)
+            .objects.filter(pk=self.pk, status=RunStatus.CREATED)
+            .update(status=RunStatus.QUEUED)
+        ):
+            self.status = RunStatus.QUEUED
+
+    def mark_running(self, **fields) -> bool:
+        """False when the row was canceled (or already ran) before the worker got to it."""
+        updated = (
+            type(self)
+            .objects.filter(pk=self.pk, status__in=(RunStatus.CREATED, RunStatus.QUEUED))
+            .update(status=RunStatus.RUNNING, **fields)
+        )
+        self.refresh_from_db(fields=["status", *fields])
+        return bool(updated)
+
+    def mark_failed(self, message: str, log: str = "") -> bool:
+        return self._finish(RunStatus.FAILED, message=message, log=log)
+
+    def recover(self, message: str, log: str = "") -> bool:
+        """Nothing works on this row any more (its worker died, its job was lost): mark it
+        failed with `message`. A subclass may put it back in line instead."""
+        return self.mark_failed(message, log=log)
+
+    def same_attempt(self) -> dict:
+        """Filter that matches the row only while it is still on this attempt (see _finish)."""
+        return {}
+
+    def _finish(self, status: str, from_status=NOT_FINAL, **fields) -> bool:
+        """Move to a final status unless the row already is final, or was put back in line
+        since this copy was loaded; True when it moved."""
+        fields |= {"status": status, "finished": timezone.now()}
+        rows = type(self).objects.filter(pk=self.pk, status__in=from_status, **self.same_attempt())
+        updated = rows.update(**fields)
+        if updated:
+            for name, value in fields.items():
+                setattr(self, name, value)
+        return bool(updated)
