@@ -38,6 +38,7 @@ NEEDS = {
     "runs:retry": ("run", Role.TRAINER),
     "runs:delete": ("run", Role.TRAINER),
     "runs:evaluation": ("run", Role.VIEWER),
+    "runs:entity_mistakes": ("run", Role.VIEWER),
     "runs:predictions": ("run", Role.VIEWER),
     "catalog:detail": ("model", Role.VIEWER),
     "catalog:try": ("model", Role.VIEWER),
