@@ -13,13 +13,17 @@ from tests.e2e.conftest import PASSWORD, TINY_MODEL, check_data, sign_up, upload
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def start_long_training(page) -> None:
-    """A run on the tiny model that keeps training for minutes, unless canceled."""
+def start_long_training(page, patience: str = "") -> None:
+    """A run on the tiny model that keeps training for minutes, unless canceled; from the
+    spreadsheet's page. patience="0" turns off the early stop, for runs that must go on."""
     page.get_by_role("link", name=re.compile("Choose a model and train")).click()
     page.fill("#id_name", "Long reviews")
     page.check(f"input[name=base_model][value='local:{TINY_MODEL}']")
     page.fill("#id_epochs", "2000")
     page.fill("#id_max_length", "32")
+    if patience:
+        page.locator("details summary", has_text="Advanced").click()
+        page.fill("#id_patience", patience)
     page.get_by_role("button", name="Start training").click()
     page.wait_for_url(re.compile(r"/runs/[0-9a-f-]{36}/$"))
 

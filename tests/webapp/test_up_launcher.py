@@ -1,4 +1,5 @@
-"""`manage.py up` starts Redis, an RQ worker and gunicorn, serves pages and static files,
+"""`manage.py up` starts Redis, two RQ workers (one for training and predictions, one for
+predictions alone on one thread) and gunicorn, serves pages and static files,
 and stops every child on SIGTERM; a dead worker is started again while the site keeps
 serving; if Redis or the web server dies, it stops the rest and fails."""
 
@@ -114,20 +115,23 @@ def test_it_starts_everything_and_stops_on_sigterm(launcher):
     assert css.status == 200, css.body[:300]
     assert b"LabelTune" in css.body
 
-    # 2. The embedded Redis answers and an RQ worker has registered on both queues.
+    # 2. The embedded Redis answers; one RQ worker takes both queues, training first, and
+    # a second takes only predictions, on one CPU thread, so scoring never waits for training.
     redis_url = launcher.wait_for(r"Redis is running at (redis://\S+)").group(1)
     connection = redis.Redis.from_url(redis_url)
     assert connection.ping()
-    deadline = time.monotonic() + 60
-    while not Worker.all(connection=connection) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    workers = Worker.all(connection=connection)
-    assert len(workers) == 1, launcher.output
-    assert sorted(workers[0].queue_names()) == ["predictions", "training"]
+    trainer = wait_for_worker(connection, lambda w: "training" in w.queue_names())
+    scorer = wait_for_worker(connection, lambda w: "training" not in w.queue_names())
+    assert len(Worker.all(connection=connection)) == 2, launcher.output
+    assert trainer.queue_names() == ["training", "predictions"]
+    assert scorer.queue_names() == ["predictions"]
+    assert environment(scorer.pid)["OMP_NUM_THREADS"] == "1"
+    assert environment(scorer.pid)["CUDA_VISIBLE_DEVICES"] == ""
 
     # 3. SIGTERM stops every child and the launcher exits cleanly.
     children = launcher.children()
-    assert len(children) == 3  # redis, worker, gunicorn
+    assert len(children) == 4  # redis, two workers, gunicorn
+    assert {trainer.pid, scorer.pid} <= set(children)
     launcher.proc.send_signal(signal.SIGTERM)
     assert launcher.proc.wait(40) == 0, launcher.output
     assert wait_gone(children) == []
@@ -154,18 +158,26 @@ def test_it_restarts_a_dead_worker_and_keeps_serving(launcher):
     launcher.wait_for(r"LabelTune is ready at")
     redis_url = launcher.wait_for(r"Redis is running at (redis://\S+)").group(1)
     connection = redis.Redis.from_url(redis_url)
-    first = wait_for_worker(connection, lambda w: True)
+    first = wait_for_worker(connection, lambda w: "training" in w.queue_names())
 
     # Kill the worker the hard way: the site keeps answering and a new worker signs in.
     os.kill(first.pid, signal.SIGKILL)
     launcher.wait_for(r"RQ worker 1 stopped unexpectedly \(exit code -9\); starting it again")
     assert launcher.get("/login/").status == 200
-    second = wait_for_worker(connection, lambda w: w.pid != first.pid)
-    assert sorted(second.queue_names()) == ["predictions", "training"]
+    second = wait_for_worker(
+        connection, lambda w: w.pid != first.pid and "training" in w.queue_names()
+    )
+    assert second.queue_names() == ["training", "predictions"]
     launcher.wait_for(r"RQ worker 1 was started again")
     assert launcher.proc.poll() is None
     assert launcher.get("/login/").status == 200
-    assert len(launcher.children()) == 3  # redis, the new worker, gunicorn
+    assert len(launcher.children()) == 4  # redis, the new worker, the prediction worker, gunicorn
+
+
+def environment(pid: int) -> dict[str, str]:
+    """The environment a process was started with."""
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
+    return dict(pair.split("=", 1) for pair in pairs if "=" in pair)
 
 
 def wait_for_worker(connection, wanted, timeout: float = 60) -> Worker:
@@ -195,3 +207,16 @@ def test_it_shares_the_cores_between_cpu_workers(monkeypatch):
     plan = worker_plan(2, "", 0, cpu_count=8)
     assert [env.get("OMP_NUM_THREADS") for _, _, env in plan] == ["4", "4"]
     assert worker_plan(1, "", 0, cpu_count=8)[0][2] == {}  # one worker: all the cores
+
+
+def test_it_gives_the_prediction_worker_one_thread_and_training_the_rest(monkeypatch):
+    from webapp.accounts.management.commands.up import worker_plan
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")  # the prediction worker gets one all the same
+    assert worker_plan(1, "", 1, cpu_count=8)[1][2]["OMP_NUM_THREADS"] == "1"
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    (_, training, train_env), (_, predictions, predict_env) = worker_plan(1, "", 1, cpu_count=8)
+    assert (training, train_env) == (["training", "predictions"], {"OMP_NUM_THREADS": "7"})
+    assert predictions == ["predictions"]
+    assert predict_env["OMP_NUM_THREADS"] == predict_env["RAYON_NUM_THREADS"] == "1"
+    assert worker_plan(1, "", 1, cpu_count=1)[0][2] == {"OMP_NUM_THREADS": "1"}

