@@ -6,8 +6,13 @@ schemas.py into an exact OpenAPI 3 document.
          -d '{"inputs": ["Great product"]}' https://host/api/v1/models/<uuid>/predict
 
 Every object is fetched with lib.teams.get_for_user(token.team, ...): another team's model
-answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"}.
+answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"}. Each
+operation's document lists every status it can answer and why (answers.py), and the rules no
+schema can say (pairs only for pair models, which files a batch takes) in its description;
+tests/webapp/test_api_document.py holds the answers to the live document.
 """
+
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -18,13 +23,15 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from finetune import FinetuneError
+from finetune.data import SUPPORTED_SUFFIXES
 from lib import files
 from lib.teams import get_for_user
 from lib.uploads import MB, too_large_message
 from webapp.accounts.models import Activity
+from webapp.api.answers import answers
 from webapp.api.auth import TokenAuth, TokenThrottle
 from webapp.api.errors import install_error_handlers
-from webapp.api.schemas import BatchOut, Error, ModelOut, PredictIn, PredictOut
+from webapp.api.schemas import MAX_INPUTS, BatchOut, ModelOut, PredictIn, PredictOut
 from webapp.catalog.forms import BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.predictors import get_predictor, prediction_slot
@@ -32,7 +39,15 @@ from webapp.catalog.sharing import takes_pairs
 from webapp.runs.models import RunStatus
 
 PREDICT_FAILED = "The model could not answer right now. Try again in a minute."
-ERRORS = {400: Error, 401: Error, 404: Error, 413: Error, 429: Error, 503: Error}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SCORED_TYPES = {  # a batch's scored file: workbooks come back as .xlsx, text files as they came
+    ".csv": "text/csv",
+    ".tsv": "text/tab-separated-values",
+    ".txt": "text/plain",
+    ".xlsx": XLSX,
+}
+FILE_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} or {SUPPORTED_SUFFIXES[-1]}"
+TOO_LARGE_BODY = f"a body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // MB:,} MB"
 
 api = NinjaAPI(
     title="LabelTune API",
@@ -82,7 +97,7 @@ def _batch_out(request: HttpRequest, batch: BatchPrediction) -> dict:
     }
 
 
-@api.get("/models", response={200: list[ModelOut], **ERRORS}, url_name="models")
+@api.get("/models", url_name="models", **answers({200: list[ModelOut]}, {}))
 def list_models(request):
     """The models this token's team can use, published ones first."""
     models = TrainedModel.objects.catalogue(request.auth.team).select_related("run")
@@ -91,12 +106,28 @@ def list_models(request):
 
 @api.post(
     "/models/{uuid:uuid}/predict",
-    response={200: PredictOut, **ERRORS},
     url_name="predict",
     exclude_unset=True,  # each prediction has only the fields of its task (schemas.Prediction)
+    **answers(
+        {200: PredictOut},
+        {
+            400: "The body is not JSON, a field is not valid (the detail names it), or an "
+            "input does not fit the model: a model whose takes_pairs is true needs a "
+            "text_pair in every input, and any other model takes none.",
+            404: "No model with this id is available to this token's team, or its files are "
+            "missing.",
+            413: f"More than {MAX_INPUTS:,} inputs, or {TOO_LARGE_BODY}.",
+            503: PREDICT_FAILED,
+        },
+    ),
 )
-def predict(request, uuid, body: PredictIn):
-    """Label up to 1,000 inputs at once; one prediction per input, in the same order."""
+def predict(request, uuid: UUID, body: PredictIn):
+    """Label up to 1,000 inputs at once; one prediction per input, in the same order.
+
+    Send texts as strings. A model that compares two texts (takes_pairs true in its listing)
+    takes objects with text and text_pair instead, a text_pair in every one; any other model
+    refuses a text_pair (400). More than 1,000 inputs answer 413.
+    """
     model = _model(request, uuid)
     try:
         predictor = get_predictor(model.run_dir)
@@ -122,9 +153,25 @@ def predict(request, uuid, body: PredictIn):
     return {"model": model.uuid, "task": predictor.task.name, "predictions": answers}
 
 
-@api.post("/models/{uuid:uuid}/batches", response={202: BatchOut, **ERRORS}, url_name="batch_new")
-def new_batch(request, uuid, file: File[UploadedFile]):
-    """Score a spreadsheet (CSV, TSV or Excel) in the background; poll the batch it answers."""
+@api.post(
+    "/models/{uuid:uuid}/batches",
+    url_name="batch_new",
+    description="Score a spreadsheet in the background; poll the batch it answers. The "
+    f"file's name says its kind, and must end in one of {FILE_KINDS} (400 otherwise). Its "
+    "contents are read by the batch: a file that cannot be read ends the batch as failed, its "
+    "message saying why.",
+    **answers(
+        {202: BatchOut},
+        {
+            400: f"No file was sent, or its name does not end in one of {FILE_KINDS}.",
+            404: "No model with this id is available to this token's team.",
+            413: f"The file is larger than {settings.MAX_UPLOAD_MB:,} MB, the most this server "
+            "takes.",
+        },
+    ),
+)
+def new_batch(request, uuid: UUID, file: File[UploadedFile]):
+    """Score a spreadsheet in the background (the document's description says the rules)."""
     model = _model(request, uuid)
     if file.size > settings.MAX_UPLOAD_MB * MB:
         raise HttpError(413, too_large_message(file.size))
@@ -143,21 +190,48 @@ def new_batch(request, uuid, file: File[UploadedFile]):
     return 202, _batch_out(request, batch)
 
 
-@api.get("/batches/{uuid:uuid}", response={200: BatchOut, **ERRORS}, url_name="batch")
-def batch_state(request, uuid):
+@api.get(
+    "/batches/{uuid:uuid}",
+    url_name="batch",
+    **answers({200: BatchOut}, {404: "No batch with this id is available to this token's team."}),
+)
+def batch_state(request, uuid: UUID):
     """A batch's state and, once finished, where to download the scored file."""
     return _batch_out(request, get_for_user(request.auth.team, BatchPrediction, uuid))
 
 
 @api.get(
     "/batches/{uuid:uuid}/download",
-    response={200: bytes, **ERRORS},
     url_name="batch_download",
-    openapi_extra={"responses": {200: {"description": "The scored spreadsheet."}}},
+    **answers(
+        {},
+        {
+            404: "No batch with this id is available to this token's team, or it has not "
+            "finished, or its scored file is gone."
+        },
+        {
+            200: {
+                "description": "The scored spreadsheet, as an attachment: a workbook comes "
+                "back as .xlsx, a .csv, .tsv or .txt file as it came.",
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in SCORED_TYPES.values()
+                },  # fmt: skip
+            },
+            302: {
+                "description": "Where files are kept in a bucket with presigned downloads on: "
+                "the address to fetch the file from, in Location.",
+                "headers": {"Location": {"schema": {"type": "string"}}},
+            },
+        },
+    ),
 )
-def batch_download(request, uuid):
+def batch_download(request, uuid: UUID):
     """The uploaded spreadsheet with prediction columns added (xlsx in, xlsx out; csv in, csv out)."""
     batch = get_for_user(request.auth.team, BatchPrediction, uuid)
     if batch.status != RunStatus.FINISHED or not files.exists(batch.output_name):
         raise Http404
-    return files.download_response(batch.output_name, batch.download_name)
+    response = files.download_response(batch.output_name, batch.download_name)
+    if response.status_code == 200:  # the document's type, whatever this machine's mime.types
+        response["Content-Type"] = SCORED_TYPES[batch.output_suffix]
+    return response

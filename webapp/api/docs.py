@@ -68,7 +68,7 @@ def docs(request: HttpRequest) -> HttpResponse:
                                 indent=2,
                             ),
                         )
-                        for code, r in op.get("responses", {}).items()
+                        for code, r in sorted(op["responses"].items(), key=lambda r: int(r[0]))
                     ],  # fmt: skip
                 }
             )

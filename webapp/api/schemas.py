@@ -20,8 +20,9 @@ class PredictIn(Schema):
     inputs: list[str | TextPair] = Field(
         min_length=1,
         max_length=MAX_INPUTS,
-        description="Up to 1,000 texts, or objects with text and text_pair for models that "
-        "compare two texts.",
+        description="Up to 1,000 texts (more answer 413). A model whose takes_pairs is true "
+        "takes objects with text and text_pair instead, a text_pair in every one; any other "
+        "model refuses a text_pair (400).",
         examples=[["Great product, arrived early.", "Broke after two days."]],
     )
 
