@@ -5,6 +5,7 @@
     .venv/bin/python bench/ner_minilm.py --run wnut17 --rows 200 --set max_steps=5   # a trial
     .venv/bin/python bench/ner_minilm.py --run resume_ner --set extend_vocabulary=off
     .venv/bin/python bench/ner_minilm.py --keep /tmp/ner --files-only  # just the spreadsheets
+    .venv/bin/python bench/ner_minilm.py --run wnut17 --label-pieces first --name wnut17_first
 
 Each run turns a token-per-line data set from ../shared/datasets into the three spreadsheet
 layouts users have (bench/ner_layouts.py), with a split column: the first --rows training
@@ -19,6 +20,10 @@ texts, entity spans and splits (and the ones the data set holds). Identical exam
 same seed train the same model, so it trains once, on layout 1, with finetune.train.train and
 TrainConfig(task="ner") plus any --set, the bundled MiniLM, on the CPU.
 Wall and CPU seconds and the load average are recorded, because the machine may be shared.
+Whole words: the trained model's test answers are decoded twice, per word (what LabelTune
+serves) and per token (pipeline's "simple" grouping, what it served before), and for each the
+entity F1 and the number of names found that start or end inside a word are recorded
+(`whole_words`). --label-pieces first trains with only each word's first piece labelled.
 Results are merged by run name into bench/out/ner_minilm.json; one line per run is printed.
 """
 
@@ -152,6 +157,54 @@ def train_once(path: Path, mapping, settings: dict, out_dir: Path) -> dict:
     return figures | {k: v for k, v in result.metrics.items() if k.startswith(keep)}
 
 
+def cuts_a_word(text: str, start: int, end: int) -> bool:
+    """Whether the name text[start:end] starts or ends inside a word (letters or digits on
+    both sides of its edge; CJK characters are words of their own)."""
+    from finetune.ner.align import CJK
+
+    def inside(i: int) -> bool:  # between characters i-1 and i, inside a word?
+        if i <= 0 or i >= len(text):
+            return False
+        a, b = text[i - 1], text[i]
+        return a.isalnum() and b.isalnum() and not (CJK.match(a) or CJK.match(b))
+
+    return inside(start) or inside(end)
+
+
+def whole_words(run_dir: Path, path: Path, mapping) -> dict:
+    """Test entity F1 and names that cut a word, decoded per word and per token."""
+    import numpy as np
+
+    from finetune.data import read_table
+    from finetune.ner import align, scores
+    from finetune.predict import Predictor
+    from finetune.tasks import get_task
+
+    table = read_table(path)
+    examples = get_task("ner").prepare(table.frame, mapping, row_numbers=table.row_numbers)
+    test = [i for i, r in enumerate(examples.rows) if table.frame[mapping.split].iloc[r] == "test"]
+    texts = [examples.texts[i] for i in test]
+    expected = [examples.targets[i].spans for i in test]
+    predictor = Predictor.load(run_dir, int8=False)
+    labels = [predictor.model.config.id2label[i] for i in range(predictor.model.config.num_labels)]
+    outputs = align.Windows(predictor.tokenizer, predictor.max_length).run(predictor.model, texts)
+    out = {}
+    for name, starts in (("per_word", True), ("per_token", False)):
+        found = []
+        for o in outputs:
+            view = o if starts else align.TokenOutputs(o.text, o.offsets, o.logits)
+            found.append([(e["start"], e["end"], e["type"]) for e in align.decode(view, labels)])
+        cut = sum(
+            cuts_a_word(t, s, e) for t, spans in zip(texts, found, strict=True) for s, e, _ in spans
+        )
+        out[name] = {
+            "entity_f1": round(scores.entity_scores(expected, found)["overall"]["f1"], 4),
+            "names_found": int(np.sum([len(f) for f in found])),
+            "names_cutting_a_word": int(cut),
+        }
+    return out
+
+
 def parse_settings(pairs: list[str]) -> dict:
     settings = {}
     for pair in pairs:
@@ -179,6 +232,8 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a TrainConfig setting, e.g. max_steps=5")  # fmt: skip
     parser.add_argument("--name", help="record under this name (default: the run's)")
+    parser.add_argument("--label-pieces", choices=("all", "first"), default="all",
+                        help="which pieces of a word learn its label (align.Windows)")  # fmt: skip
     parser.add_argument("--keep", metavar="DIR",
                         help="write the spreadsheets (and the run folder) here and keep them")  # fmt: skip
     parser.add_argument("--files-only", action="store_true",
@@ -188,6 +243,9 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
+    from finetune.ner import align
+
+    align.Windows.label_pieces = args.label_pieces
     results = json.loads(OUT.read_text()) if OUT.is_file() else {}
     for name in args.run or list(RUNS):
         run = RUNS[name]
@@ -206,6 +264,8 @@ def main() -> None:
                 continue
             path, mapping = files["entities"]
             figures = train_once(path, mapping, parse_settings(args.set), folder / "run")
+            figures["label_pieces"] = args.label_pieces
+            figures["whole_words"] = whole_words(folder / "run", path, mapping)
         record = {
             "data": run.folder,
             "published": run.published,
@@ -220,7 +280,8 @@ def main() -> None:
             f"{args.name or name}: entity F1 {figures.get('test_entity_f1')} "
             f"(dictionary {figures.get('baseline_dictionary_entity_f1')}), "
             f"layouts identical: {all(v['same_as_data_set'] for v in layouts.values())}, "
-            f"{figures['wall_seconds']} s wall, {figures['cpu_seconds']} s CPU"
+            f"{figures['wall_seconds']} s wall, {figures['cpu_seconds']} s CPU, "
+            f"whole words: {figures['whole_words']}"
         )
 
 
