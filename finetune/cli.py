@@ -1,4 +1,5 @@
-"""The command line: check a spreadsheet, train a model, score a spreadsheet.
+"""The command line: check a spreadsheet, train a model, score a spreadsheet, pick the rows
+to label next.
 
     python -m finetune check   reviews.xlsx --text review --label sentiment
     python -m finetune train   reviews.xlsx --text review --label sentiment --out runs/reviews
@@ -9,6 +10,7 @@
     python -m finetune train   conll.xlsx --token word --tag tag --sentence sent --out runs/n
     python -m finetune train   lists.csv --tokens tokens --tags tags --out runs/n
     python -m finetune predict runs/reviews new_reviews.csv --out scored.xlsx
+    python -m finetune pick    runs/reviews new_reviews.csv --rows 50 --out to_label.csv
 
 --task auto (the default) picks the task the columns suggest and prints why.
 
@@ -147,6 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--text-pair", help="the second text column, for pair models (default: as trained)"
     )
     predict.add_argument("--sheet", help="for workbooks: the sheet to read")
+
+    pick = commands.add_parser(
+        "pick",
+        help="pick the rows to label next",
+        description="Of a spreadsheet without labels, pick the rows the model is least sure "
+        "of, each unlike the others; writes them with an empty label column to fill in, the "
+        "model's guess and how sure it is. Filled in, the file is training data.",
+    )
+    pick.add_argument("model", help="the folder a training run saved (its --out)")
+    pick.add_argument("file", help="the spreadsheet of texts without labels")
+    pick.add_argument("--rows", type=int, default=50, help="how many rows to pick (default: 50)")
+    pick.add_argument("--out", required=True, help="where to write them (.csv or .xlsx)")
+    pick.add_argument("--text", help="the text column (default: the one the model was trained on)")
+    pick.add_argument(
+        "--text-pair", help="the second text column, for pair models (default: as trained)"
+    )
+    pick.add_argument("--sheet", help="for workbooks: the sheet to read")
     return parser
 
 
@@ -154,7 +173,9 @@ def main(argv=None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args = build_parser().parse_args(argv)
     try:
-        return {"check": run_check, "train": run_train, "predict": run_predict}[args.command](args)
+        commands = {"check": run_check, "train": run_train, "predict": run_predict,
+                    "pick": run_pick}  # fmt: skip
+        return commands[args.command](args)
     except Canceled as err:
         print(err.message, file=sys.stderr)
         return EXIT_FAILED
@@ -367,4 +388,16 @@ def run_predict(args) -> int:
         pair_column=args.text_pair,
     )
     print(f"Wrote {out}")
+    return EXIT_OK
+
+
+def run_pick(args) -> int:
+    from finetune.to_label import pick_file
+
+    _quiet_transformers()
+    out = pick_file(
+        args.model, args.file, args.out, args.rows, sheet=args.sheet, text_column=args.text,
+        pair_column=args.text_pair,
+    )  # fmt: skip
+    print(f"Wrote the rows to label next, least sure first, to {out}")
     return EXIT_OK

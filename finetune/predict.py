@@ -131,18 +131,27 @@ def score_table(
 ) -> pd.DataFrame:
     """The user's table, columns untouched, with the task's prediction columns added."""
     frame = table.frame
-    column = text_column or predictor.mapping.text
-    if column not in frame.columns and text_column is None and len(frame.columns) == 1:
-        column = frame.columns[0]  # a one-column file: that column is the text
-    pair = (pair_column or predictor.mapping.text_pair) if predictor.takes_pairs else None
-    require_columns(table, column, pair)
+    column, pair = input_columns(predictor, table, text_column, pair_column)
     predictions = predictor.predict(frame[column].tolist(), frame[pair].tolist() if pair else None)
     scored = frame.copy()
     texts = [_text(t) for t in frame[column].tolist()]
     columns = predictor.task.prediction_columns(predictions, predictor.head, texts=texts)
     for name, values in columns.items():
-        scored[_free_name(scored, name)] = values
+        scored[free_name(scored, name)] = values
     return scored
+
+
+def input_columns(
+    predictor: Predictor, table: Table, text_column: str | None = None, pair_column=None
+) -> tuple[str, str | None]:
+    """(the column of texts, the column of second texts or None) of a table to score: the
+    columns named, else those the model was trained on; a one-column file's only column."""
+    column = text_column or predictor.mapping.text
+    if column not in table.frame.columns and text_column is None and len(table.columns) == 1:
+        column = table.columns[0]  # a one-column file: that column is the text
+    pair = (pair_column or predictor.mapping.text_pair) if predictor.takes_pairs else None
+    require_columns(table, column, pair)
+    return column, pair
 
 
 def score_file(
@@ -168,7 +177,7 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _free_name(frame: pd.DataFrame, name: str) -> str:
+def free_name(frame: pd.DataFrame, name: str) -> str:
     """`name`, or "name (2)"... when the user's file already has such a column."""
     candidate, n = name, 2
     while candidate in frame.columns:

@@ -185,6 +185,15 @@ class Task:
         predictions answer, for tasks whose columns quote them."""
         raise NotImplementedError
 
+    # finetune.to_label: why this task's models cannot pick the rows to label next, in one
+    # sentence for users; "" when `uncertainty` says how unsure each answer is.
+    cannot_pick_rows = ""
+
+    def uncertainty(self, predictions: list[dict], head: Head) -> list[float]:
+        """How unsure the model is of each answer, from 0 (sure) to 1, to pick the rows to
+        label next (finetune/to_label.py); default: 1 - the answer's confidence."""
+        return [1.0 - float(p["confidence"]) for p in predictions]
+
     def target_column(self, targets: list) -> list:
         """The true answers as one column of the test-predictions file."""
         return list(targets)

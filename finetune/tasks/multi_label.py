@@ -221,6 +221,21 @@ class MultiLabelTask(Task):
             columns[f"score {label}"] = [round(p["scores"][label], 4) for p in predictions]
         return columns
 
+    def uncertainty(self, predictions: list[dict], head: Head) -> list[float]:
+        """How close the label nearest its threshold is to it: 1 on the threshold, 0 at 0 or
+        1 (each side measured against the room it has)."""
+        labels = head["labels"]
+        thresholds = head.get("thresholds") or [DEFAULT_THRESHOLD] * len(labels)
+        out = []
+        for p in predictions:
+            near = 0.0
+            for label, t in zip(labels, thresholds, strict=True):
+                score = p["scores"][label]
+                room = t if score < t else 1.0 - t
+                near = max(near, 1.0 - abs(score - t) / room if room > 0 else 0.0)
+            out.append(near)
+        return out
+
     def target_column(self, targets: list) -> list:
         return [JOIN.join(t) for t in targets]
 

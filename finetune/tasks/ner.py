@@ -196,6 +196,14 @@ class NerTask(Task):
             ]
         }
 
+    def uncertainty(self, predictions: list[dict], head: Head) -> list[float]:
+        """1 - the confidence of the text's least sure name; a text where no name was found
+        counts as sure."""
+        return [
+            1.0 - min((float(e["confidence"]) for e in p["entities"]), default=1.0)
+            for p in predictions
+        ]
+
     def target_column(self, targets: list) -> list:
         return [str(target) for target in targets]
 

@@ -43,6 +43,10 @@ class RegressionTask(Task):
     pipeline_options = ('function_to_apply="none"',)  # the number itself, not a probability
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
+    cannot_pick_rows = (
+        "A model that predicts numbers does not say how sure it is of each one, so it cannot "
+        "pick the rows to label next."
+    )
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
