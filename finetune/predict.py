@@ -9,10 +9,14 @@
     score_file("runs/reviews", "new_reviews.xlsx", "scored.xlsx")
 
 The answers' shape is the task's (finetune/tasks); so are the columns a scored spreadsheet
-gets. On a CPU the model's int8 copy serves when training checked that it agrees with the
-full model (finetune/quantize.py); `predictor.precision` says which one does. A folder that
-holds only the int8 copy (the int8 download) loads too, on the CPU. Rows are sorted by
-length and batched, so each batch pads only to its own longest row.
+gets. Where a simpler candidate did better than the fine-tuned model on the validation rows
+(finetune/candidates.py: a TF-IDF model, the names seen in training), it answers instead, in
+the same shape; `predictor.served` names it ("model" otherwise), and the fine-tuned model is
+not loaded at all (`Predictor.load(folder, candidate=False)` loads it anyway). On a CPU the
+model's int8 copy serves when training checked that it agrees with the full model
+(finetune/quantize.py); `predictor.precision` says which one does. A folder that holds only
+the int8 copy (the int8 download) loads too, on the CPU. Rows are sorted by length and
+batched, so each batch pads only to its own longest row.
 
     use_threads(1)    # torch threads for the whole process (the web process: one per answer)
 """
@@ -21,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from finetune import quantize, rundir
+from finetune import candidates, quantize, rundir
 from finetune.data import Table, read_table, require_columns, write_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
@@ -47,16 +51,28 @@ class Predictor:
         self.mapping = ColumnMapping.from_dict(info["mapping"])
         self.max_length = int(info["config"].get("max_length", 128))
         self.precision = "full"  # or "int8" (Predictor.load)
+        self.candidate: candidates.Candidate | None = None  # serves instead of the model
+        self.served = candidates.MODEL  # the name of what answers ("model", "tfidf"...)
 
     @property
     def takes_pairs(self) -> bool:
         return bool(self.mapping.text_pair)
 
     @classmethod
-    def load(cls, run_dir, device: str = "auto", int8: bool | None = None) -> "Predictor":
-        """On a CPU, the int8 copy serves when training found it agrees with the full model
-        (metrics.json "int8_ok"); `int8=False` forces full precision, True the int8 copy.
-        Only the copy that serves stays in memory."""
+    def load(
+        cls, run_dir, device: str = "auto", int8: bool | None = None, candidate: bool = True
+    ) -> "Predictor":
+        """The candidate that serves (labeltune.json "served") when it is not the model and
+        `candidate` is true. Otherwise, on a CPU, the int8 copy serves when training found it
+        agrees with the full model (metrics.json "int8_ok"); `int8=False` forces full
+        precision, True the int8 copy. Only the copy that serves stays in memory."""
+        if candidate and (served := _served_candidate(run_dir)) is not None:
+            predictor = cls(
+                Path(run_dir), None, None, rundir.read_info(run_dir), pick_device("cpu")
+            )
+            predictor.candidate, predictor.served = served, served.name
+            predictor.head = served.head
+            return predictor
         if quantize.holds_only_int8(run_dir) and rundir.is_complete(run_dir):
             if int8 is False:
                 raise FinetuneError(ONLY_INT8)
@@ -86,6 +102,8 @@ class Predictor:
             text_pairs = [_text(t) for t in text_pairs]
         else:
             text_pairs = None
+        if self.candidate is not None:
+            return self.candidate.predict(texts, text_pairs)
         outputs = self.task.run_model(
             self.model,
             self.tokenizer,
@@ -96,6 +114,17 @@ class Predictor:
             batch_size=batch_size,
         )
         return self.task.postprocess(outputs, self.head)
+
+
+def _served_candidate(run_dir) -> candidates.Candidate | None:
+    """The candidate a complete run folder serves instead of its model; None when the model
+    serves (or the folder predates candidates)."""
+    if not rundir.is_complete(run_dir):
+        return None
+    served = rundir.read_info(run_dir).get("served") or candidates.MODEL
+    if served == candidates.MODEL or not (Path(run_dir) / candidates.SPEC_FILE).is_file():
+        return None
+    return candidates.load(run_dir)
 
 
 def _load_int8_folder(run_dir):

@@ -9,6 +9,8 @@ evaluation.json      the task's evaluation detail (per-label table, confusion, s
 history.json         one point per epoch: step, loss, validation metric
 test_predictions.csv the test rows with the model's answers (formula-safe, like every file
                      LabelTune writes for people)
+candidate.json       only where a simpler candidate did better on the validation rows: it,
+candidate.safetensors  which serves instead of the model (finetune/candidates.py)
 README.md            the model card
 
 info = read_info(run_dir)   # labeltune.json as a dict
@@ -23,10 +25,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from finetune.candidates import served_sentence, served_words
 from finetune.errors import FinetuneError
 
 INFO_FILE = "labeltune.json"
 TEST_PREDICTIONS = "test_predictions.csv"
+SERVED_NOTE = (
+    "LabelTune answers with {words} (the `candidate.*` files): "
+    '`Predictor.load("path/to/this/folder")` from `finetune.predict` answers with it too, while '
+    "`pipeline()` loads the fine-tuned model."
+)
 DISK_FULL = (
     "The server's disk is full, so the trained model could not be saved. Free some space "
     "(or ask your administrator to), then train again."
@@ -49,9 +57,11 @@ def write(
     test,
     test_predictions,
     row_number,
+    served=None,
 ) -> None:
     """Write the folder; labeltune.json goes last, atomically, so a folder is either complete
-    or not a model at all. A full disk removes what was written and says so plainly."""
+    or not a model at all. A full disk removes what was written and says so plainly.
+    `served`: the candidate that serves instead of the model (finetune.candidates), if any."""
     import torch
     import transformers
 
@@ -63,6 +73,7 @@ def write(
         "mapping": mapping.to_dict(),
         "config": config.to_dict(),
         "base_model": config.base_model,
+        "served": served.name if served is not None else "model",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
     }
@@ -75,6 +86,8 @@ def write(
         _dump(out_dir / "evaluation.json", evaluation)
         _dump(out_dir / "history.json", history)
         write_test_predictions(out_dir, task, head, test, test_predictions, row_number)
+        if served is not None:
+            served.save(out_dir)
         (out_dir / "README.md").write_text(model_card(info, metrics, task), encoding="utf-8")
         partial = out_dir / (INFO_FILE + ".partial")
         _dump(partial, info)
@@ -188,6 +201,8 @@ def model_card(info: dict, metrics: dict, task) -> str:
     ]
     lines += [f"- {name}: {value}" for name, value in task.headline(metrics)]
     lines += [f"- Baseline ({name}): {value}" for name, value in task.baseline_headline(metrics)]
+    if sentence := served_sentence(task, metrics):
+        lines += ["", sentence]
     lines += [
         "",
         "## Training",
@@ -207,6 +222,8 @@ def model_card(info: dict, metrics: dict, task) -> str:
         "```",
         "",
     ]
+    if words := served_words(metrics):
+        lines += [SERVED_NOTE.format(words=words), ""]
     return "\n".join(lines)
 
 

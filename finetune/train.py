@@ -13,7 +13,8 @@ train() is three steps, each its own function:
    metric and direction, stop early when validation stops improving; a checkpoint written
    atomically after each epoch lets a stopped run resume (finetune/checkpoint.py);
 3. evaluate: tune the task's decision settings on the validation rows, score the test rows
-   beside the task's baselines, and write one self-contained run directory (rundir.py).
+   beside the task's baselines; the candidate best on the validation rows serves (the model,
+   or a simpler one: finetune/candidates.py); write one self-contained run directory.
 The task (finetune/tasks) decides everything that differs by problem type.
 """
 
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, checkpoint, quantize, rundir, vocabulary
+from finetune import basemodels, candidates, checkpoint, quantize, rundir, vocabulary
 from finetune.batches import length_grouped, random_batches
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
@@ -420,26 +421,24 @@ def fit(
     )
 
 
-def evaluate(prepared: Prepared, fitted: Fitted, device) -> tuple[Head, list[dict], dict]:
-    """3. (head with tuned settings, test predictions, flat metrics) for the best weights."""
+def evaluate(
+    prepared: Prepared, fitted: Fitted, device
+) -> tuple[Head, list[dict], dict, candidates.Candidate | None]:
+    """3. (tuned head, test predictions, flat metrics, the serving candidate or None: the model)."""
     task, splits, config = prepared.task, prepared.splits, prepared.config
 
     def logits_of(part):
-        return task.run_model(
-            fitted.model,
-            prepared.tokenizer,
-            part.texts,
-            part.text_pairs,
-            max_length=config.max_length,
-            device=device,
-        )
+        return task.run_model(fitted.model, prepared.tokenizer, part.texts, part.text_pairs,
+                              max_length=config.max_length, device=device)  # fmt: skip
 
-    head = task.tune(logits_of(splits.validation), splits.validation.targets, prepared.head)
+    validation = logits_of(splits.validation)
+    head = task.tune(validation, splits.validation.targets, prepared.head)
     predictions = task.postprocess(logits_of(splits.test), head)
     metrics = {
         f"test_{k}": v for k, v in task.metrics(splits.test.targets, predictions, head).items()
     }
-    metrics |= task.baselines(splits.train, splits.test, head)
+    found = candidates.compare(task, splits, head, task.postprocess(validation, head), predictions)
+    metrics |= found.metrics
     metrics |= splits.sizes() | {
         f"val_{task.primary_metric}": fitted.best_metric,
         "best_epoch": fitted.best_epoch,
@@ -451,7 +450,7 @@ def evaluate(prepared: Prepared, fitted: Fitted, device) -> tuple[Head, list[dic
         metrics["resumed_after_epoch"] = fitted.resumed_epoch
     if task.int8_safe:
         metrics |= _int8_check(prepared, fitted.model, head, predictions)
-    return head, predictions, metrics
+    return head, predictions, metrics, found.served
 
 
 def _int8_check(prepared: Prepared, model, head: Head, predictions: list[dict]) -> dict:
@@ -503,7 +502,7 @@ def train(
         )  # fmt: skip
 
     stage("evaluating")
-    head, predictions, metrics = evaluate(prepared, fitted, device)
+    head, predictions, metrics, served = evaluate(prepared, fitted, device)
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
     metrics["added_characters"] = prepared.health.added_characters
     stage("saving")
@@ -524,6 +523,7 @@ def train(
         test=prepared.splits.test,
         test_predictions=predictions,
         row_number=prepared.row_number,
+        served=served,
     )
     checkpoint.remove(out_dir)
     return TrainResult(

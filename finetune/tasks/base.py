@@ -13,7 +13,8 @@ A task owns its problem type:
 - postprocess: raw outputs -> readable predictions, and `tune` (decision thresholds picked
   on the validation rows);
 - scoring: `primary_metric` and `greater_is_better` (which epoch is best), `metrics` (a flat
-  dict with stable keys), `evaluation` (detail for the evaluation page), `baselines`;
+  dict with stable keys), `evaluation` (detail for the evaluation page), `baselines`, and
+  `candidates` (simpler models that serve when they do better: finetune/candidates.py);
 - `health`: its section of the data report; `prediction_columns`: the columns it adds to a
   scored spreadsheet; `evaluation_template`: the page section that shows its evaluation.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from finetune.candidates import joined
 from finetune.mapping import ROLE_NAMES, ColumnMapping
 
 Head = dict  # {"labels": [...], ...task-specific keys}
@@ -55,9 +57,7 @@ class Examples:
 
     def inputs(self) -> list[str]:
         """The whole input of each row (both texts of a pair), for duplicates and baselines."""
-        if self.text_pairs is None:
-            return self.texts
-        return [f"{a} [SEP] {b}" for a, b in zip(self.texts, self.text_pairs, strict=True)]
+        return joined(self.texts, self.text_pairs)
 
 
 class Task:
@@ -66,6 +66,7 @@ class Task:
     description = ""  # one sentence: what the model learns, for the task picker
     primary_metric = ""  # the validation metric that picks the best epoch
     compare_metric = ""  # the test figure compared with the TF-IDF baseline (default: primary)
+    compare_title = ""  # that figure in words, as sentences name it ("macro-F1")
     metric_title = ""  # that metric in plain words, for the live curve
     greater_is_better = True
     metric_range: tuple[float, float] | None = (0.0, 1.0)  # for chart axes; None: fit the data
@@ -212,9 +213,16 @@ class Task:
         """Detail for the evaluation page."""
         raise NotImplementedError
 
-    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
-        """Flat dict of simple baselines' figures on the same test rows, prefixed by name."""
+    def baselines(self, train: Examples, test: Examples, head: Head, fitted=None) -> dict:
+        """Flat dict of simple baselines' figures on the same test rows, prefixed by name;
+        a baseline among the `fitted` candidates is scored from that one, not fitted again."""
         raise NotImplementedError
+
+    def candidates(self, train: Examples, validation: Examples | None, head: Head) -> list:
+        """Simpler models fitted on the training rows (settings such as thresholds picked on
+        the validation rows) that serve instead of the fine-tuned model when they do better
+        on the validation rows (finetune.candidates.Candidate); default: none."""
+        return []
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         """(plain name, formatted value) pairs for cards, lists and the CLI; test figures."""

@@ -4,7 +4,7 @@ text or a pair of texts (entailment, duplicate questions).
 Labels are the sorted set of label texts; the model has one output per label and is
 trained with cross-entropy. Scores: accuracy, macro and weighted F1, per-label precision,
 recall and F1, a confusion matrix, and two baselines (majority label; TF-IDF + logistic
-regression).
+regression, a candidate that serves when it does better on the validation rows).
 """
 
 import re
@@ -12,8 +12,6 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -22,8 +20,8 @@ from sklearn.metrics import (
 )
 
 from finetune.mapping import ColumnMapping
-from finetune.scripts import is_mostly_unspaced
 from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
+from finetune.tfidf import TfidfCandidate, tfidf  # noqa: F401 (tfidf: the other tasks')
 
 MIN_EXAMPLES_PER_LABEL = 5  # below this a label cannot be trained, validated and tested
 IMBALANCE_WARNING = 10.0  # largest label / smallest label
@@ -55,27 +53,6 @@ def make_examples(texts, pairs, targets, keep: np.ndarray, skipped: dict) -> Exa
         text_pairs=None if pairs is None else pairs.to_numpy()[positions].tolist(),
         skipped={reason: np.flatnonzero(mask).tolist() for reason, mask in skipped.items()},
     )
-
-
-def tfidf(train: Examples):
-    """TF-IDF fitted on the training inputs, the classic strong baseline of every task: words
-    and word pairs; runs of 1 to 3 characters where the text is mostly in a script without
-    spaces (Chinese, Thai...: words would make each sentence one word), or where the texts
-    hold no word at all (only emoji)."""
-    inputs = train.inputs()
-    characters = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True, max_features=200_000
-    )
-    if is_mostly_unspaced(inputs):
-        return characters, characters.fit_transform(inputs)
-    # Words of one character count too ("5", "a"): short texts would leave no words at all.
-    words = TfidfVectorizer(
-        ngram_range=(1, 2), sublinear_tf=True, max_features=200_000, token_pattern=r"(?u)\b\w+\b"
-    )
-    try:
-        return words, words.fit_transform(inputs)
-    except ValueError:  # "empty vocabulary": not one word in the training texts
-        return characters, characters.fit_transform(inputs)
 
 
 def per_label_rows(labels, precision, recall, f1, support) -> list[dict]:
@@ -137,6 +114,7 @@ class SingleLabelTask(Task):
     description = "One label per row: a topic, a sentiment, an intent, or how two texts relate."
     primary_metric = "accuracy"
     compare_metric = "macro_f1"
+    compare_title = "macro-F1"
     metric_title = "accuracy"
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
@@ -230,7 +208,7 @@ class SingleLabelTask(Task):
             "confusion": confusion_matrix(targets, y_pred, labels=labels).tolist(),
         }
 
-    def baselines(self, train: Examples, test: Examples, head: Head) -> dict:
+    def baselines(self, train: Examples, test: Examples, head: Head, fitted=None) -> dict:
         labels = head["labels"]
         # 1. Majority: always answer the most common training label.
         majority = pd.Series(train.targets).value_counts().index[0]
@@ -238,15 +216,16 @@ class SingleLabelTask(Task):
             f"baseline_majority_{k}": v
             for k, v in self._scores(test.targets, [majority] * len(test), labels).items()
         }
-        # 2. TF-IDF + logistic regression.
-        vectorizer, x_train = tfidf(train)
-        classifier = LogisticRegression(max_iter=1000, C=10.0)
-        classifier.fit(x_train, train.targets)
-        y_pred = classifier.predict(vectorizer.transform(test.inputs())).tolist()
+        # 2. TF-IDF + logistic regression (the candidate of that name).
+        found = {c.name: c for c in fitted or self.candidates(train, None, head)}
+        y_pred = [p["label"] for p in found["tfidf"].answers(test)]
         out |= {
             f"baseline_tfidf_{k}": v for k, v in self._scores(test.targets, y_pred, labels).items()
         }
         return out
+
+    def candidates(self, train: Examples, validation: Examples | None, head: Head) -> list:
+        return [TfidfCandidate.fit(train, head, "label")]
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

@@ -22,7 +22,8 @@ class Int8DownloadTestCase(BaseTestCase):
 
     def approve(self, approved: bool) -> None:
         run = self.model.run
-        run.metrics = run.metrics | APPROVED | {"int8_ok": approved}
+        # The fine-tuned model answers (not a simpler candidate), and its int8 copy is checked.
+        run.metrics = run.metrics | APPROVED | {"int8_ok": approved, "served": "model"}
         run.save(update_fields=["metrics"])
 
     def test_it_offers_both_copies_with_the_figures_of_both(self):
@@ -50,8 +51,9 @@ class Int8DownloadTestCase(BaseTestCase):
         self.assertNotIn("reviews-model-int8/model.safetensors", names)
         folder = self.media_root / "unzipped"
         archive.extractall(folder)
-        downloaded = Predictor.load(folder / "reviews-model-int8")
-        served = Predictor.load(self.model.run_dir, device="cpu", int8=True)
+        # The int8 copies of the fine-tuned model (a simpler candidate may answer for it).
+        downloaded = Predictor.load(folder / "reviews-model-int8", candidate=False)
+        served = Predictor.load(self.model.run_dir, device="cpu", int8=True, candidate=False)
         texts = ["the film was great", "awful plot", "hack the payload", ""]
         ours, theirs = served.predict(texts), downloaded.predict(texts)
         self.assertEqual([a["label"] for a in ours], [a["label"] for a in theirs])

@@ -71,7 +71,7 @@ class ServedPrecisionTestCase(BaseTestCase):
             ({"int8_ok": False, "int8_agreement": 0.9}, "so it is not used"),
         ]
         for figures, sentence in cases:
-            run.metrics = run.metrics | figures
+            run.metrics = run.metrics | figures | {"served": "model"}  # not a simpler one
             run.save(update_fields=["metrics"])
             response = self.client.get(url)
             self.assertContains(response, sentence)

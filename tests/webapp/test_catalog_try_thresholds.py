@@ -54,6 +54,7 @@ class TryThresholdsTestCase(BaseTestCase):
         path = self.model.run_dir / "labeltune.json"
         info = json.loads(path.read_text())
         info["head"]["thresholds"] = [thresholds[label] for label in info["head"]["labels"]]
+        info["served"] = "model"  # the fine-tuned model answers, not a simpler candidate
         path.write_text(json.dumps(info))
         predictors.clear()
 

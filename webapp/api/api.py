@@ -150,7 +150,8 @@ def predict(request, uuid: UUID, body: PredictIn):
         raise HttpError(400, str(err))
     except (OSError, RuntimeError, ValueError):
         raise HttpError(503, PREDICT_FAILED)
-    return {"model": model.uuid, "task": predictor.task.name, "predictions": answers}
+    return {"model": model.uuid, "task": predictor.task.name, "answered_by": predictor.served,
+            "predictions": answers}  # fmt: skip
 
 
 @api.post(

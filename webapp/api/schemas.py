@@ -63,6 +63,11 @@ class Prediction(BaseModel):  # not ninja's Schema: that one keeps only declared
 class PredictOut(Schema):
     model: UUID
     task: str
+    answered_by: str = Field(
+        description='What answered: "model" (the fine-tuned model), or a simpler model that '
+        'did better on the validation rows and so answers for it ("tfidf": words or characters '
+        'weighed by TF-IDF; "dictionary": the names seen in training), in the same format.'
+    )
     predictions: list[Prediction] = Field(
         description="One object per input, in order; its fields depend on the task."
     )

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from finetune import FinetuneError, quantize, rundir
+from finetune import FinetuneError, candidates, quantize, rundir
 from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
@@ -57,6 +57,8 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "batch_form": BatchForm(),
         "batches": model.batches.all()[:10],
         "int8_same": quantize.share_words(run.metrics.get("int8_agreement") or 0),
+        "served_sentence": candidates.served_sentence(run.the_task, run.metrics),
+        "served_words": candidates.served_words(run.metrics),  # "" when the model answers
     } | extra
 
 
@@ -74,7 +76,7 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
     with prediction_slot():  # Busy when the web process is full
         result = predictor.predict([text], [text_pair] if text_pair else None)[0]
     chosen = set(result.get("labels") or [result.get("label")])
-    head = model.info().get("head", {})
+    head = predictor.head  # the thresholds of what answers: the model's, or a candidate's
     thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
     bars = []
     for label, score in sorted((result.get("scores") or {}).items(), key=lambda item: -item[1]):

@@ -2,8 +2,9 @@
 
 Everything comes from the run directory finetune wrote (metrics.json via run.metrics,
 evaluation.json, history.json, test_predictions.csv). The page has a part every task shares
-(the figures in the task's words beside its baselines, a verdict, the training curves) and
-the task's own section (Task.evaluation_template): the per-label table and a confusion
+(the figures in the task's words beside its baselines, a verdict, which candidate answers
+and why (finetune.candidates), the training curves) and the task's own section
+(Task.evaluation_template): the per-label table and a confusion
 matrix whose cells link to the test rows behind them (?true=<label>&pred=<label>); the
 thresholds per label; the predicted-against-true plot and the largest errors; the names
 found per type, with the test texts drawn twice (expected and predicted names marked; twenty
@@ -21,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 
-from finetune import rundir
+from finetune import candidates, rundir
 from finetune.tasks.base import percent
 from lib.entities import colour_of
 from lib.teams import get_for_user
@@ -200,6 +201,8 @@ def evaluation(request, uuid):
         "lost": lost_to_baseline(run),  # said first: a baseline did better than the model
         "headline": headline(run),
         "verdict": verdict(run),
+        "served_sentence": candidates.served_sentence(task, run.metrics),  # which answers, why
+        "candidates": candidates.table(task, run.metrics),
         "evaluation": evaluation,
         "per_label": evaluation.get("per_label", []),
         "label_sentences": label_sentences(evaluation),

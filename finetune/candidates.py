@@ -1,0 +1,218 @@
+"""The candidates of a run: the fine-tuned model beside the simpler models its task fits on the
+same rows (Task.candidates: TF-IDF models, the names seen in training). The one with the best
+validation score serves Try it, the API and batch scoring.
+
+    outcome = compare(task, splits, head, model_validation_answers, model_test_answers)
+    outcome.served                  # None: the fine-tuned model serves; else a Candidate
+    outcome.metrics                 # baseline_*, "candidates", "served", "served_test_<metric>"
+    outcome.served.save(run_dir)    # candidate.json (+ candidate.safetensors), never pickle
+    load(run_dir)                   # the Candidate saved there, answering as it did in training
+    served_sentence(task, metrics)  # "The simple character model did better on your ..."
+
+A candidate answers in its task's format (a label, its confidence and a score per label; the
+labels above their thresholds; a number; the names found), so whatever serves is the same to
+its callers. Its files hold settings and numbers only (JSON and safetensors): loading one
+runs no code from the folder.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from finetune.errors import FinetuneError
+
+MODEL = "model"  # the fine-tuned model's name among the candidates
+MODEL_WORDS = "the fine-tuned model"
+SPEC_FILE = "candidate.json"  # kind, name, words, head and settings of the served candidate
+ARRAYS_FILE = "candidate.safetensors"  # its numbers (TF-IDF weights), when it has any
+UNREADABLE = (
+    'The simpler model saved in "{folder}" could not be read. Download the model again, or '
+    "train it again."
+)
+
+
+def joined(texts: list[str], pairs: list[str] | None = None) -> list[str]:
+    """The whole input of each row: its text, or both texts of a pair ("a [SEP] b"), as the
+    baselines read it in training and the candidates at every prediction."""
+    if pairs is None:
+        return list(texts)
+    return [f"{a} [SEP] {b}" for a, b in zip(texts, pairs, strict=True)]
+
+
+class Candidate:
+    """A fitted model that may serve instead of the fine-tuned one. Subclasses set `kind`
+    (how its files are read back) and fill in `predict`, `state` and `from_state`."""
+
+    kind = ""
+
+    def __init__(self, name: str, words: str, head: dict):
+        self.name = name  # its key in metrics.json: baseline_<name>_*, "served"
+        self.words = words  # for people, lower case: "the simple word model"
+        self.head = head  # the head its answers follow (its own thresholds, where it has any)
+
+    def predict(self, texts: list[str], pairs: list[str] | None = None) -> list[dict]:
+        """One answer per text, in the task's format (Task.postprocess)."""
+        raise NotImplementedError
+
+    def answers(self, examples) -> list[dict]:
+        return self.predict(examples.texts, examples.text_pairs)
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """(its settings as JSON-able values, its arrays by name) to save."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_state(cls, spec: dict, arrays: dict[str, np.ndarray]) -> "Candidate":
+        raise NotImplementedError
+
+    def save(self, folder) -> list[str]:
+        """Write SPEC_FILE (and ARRAYS_FILE) into `folder`; the names written."""
+        from safetensors.numpy import save_file
+
+        folder = Path(folder)
+        spec, arrays = self.state()
+        written = []
+        if arrays:
+            save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()},
+                      str(folder / ARRAYS_FILE))  # fmt: skip
+            written.append(ARRAYS_FILE)
+        spec = {"kind": self.kind, "name": self.name, "words": self.words, "head": self.head} | spec
+        text = json.dumps(spec, ensure_ascii=False, allow_nan=False)
+        (folder / SPEC_FILE).write_text(text, encoding="utf-8")
+        return [SPEC_FILE, *written]
+
+
+def _kinds() -> dict[str, type[Candidate]]:
+    from finetune.ner.dictionary import DictionaryCandidate
+    from finetune.tfidf import TfidfCandidate
+
+    return {kind.kind: kind for kind in (TfidfCandidate, DictionaryCandidate)}
+
+
+def load(folder) -> Candidate:
+    """The candidate saved in `folder` by Candidate.save."""
+    from safetensors.numpy import load_file
+
+    folder = Path(folder)
+    try:
+        spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
+        kind = _kinds()[spec["kind"]]
+        arrays = load_file(str(folder / ARRAYS_FILE)) if (folder / ARRAYS_FILE).is_file() else {}
+        candidate = kind.from_state(spec, arrays)
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise FinetuneError(UNREADABLE.format(folder=folder.name)) from err
+    candidate.name, candidate.words, candidate.head = spec["name"], spec["words"], spec["head"]
+    return candidate
+
+
+@dataclass
+class Outcome:
+    served: Candidate | None  # None when the fine-tuned model serves
+    metrics: dict  # the task's baselines, "candidates", "served", "served_test_<metric>"
+
+
+def compare(task, splits, head: dict, model_validation: list[dict], model_test: list[dict]):
+    """Which candidate serves, with the figures that say why:
+    1. the task fits its candidates on the training rows (settings such as thresholds on the
+       validation rows);
+    2. its baselines are scored on the test rows, the candidates' from their own answers;
+    3. every candidate, the fine-tuned model first, is scored on the validation and the test
+       rows with the task's compare metric;
+    4. the best on the validation rows serves; the fine-tuned model wins ties, and so does
+       any figure that reads the same as it is shown ("90%" against "90%")."""
+    fitted = task.candidates(splits.train, splits.validation, head)
+    metrics = task.baselines(splits.train, splits.test, head, fitted)
+    name, primary = task.compare_metric or task.primary_metric, task.primary_metric
+
+    def figures(candidate_head, validation, test) -> dict:
+        scored = task.metrics(splits.test.targets, test, candidate_head)
+        return {
+            "validation": float(task.metrics(splits.validation.targets, validation,
+                                             candidate_head)[name]),
+            "test": float(scored[name]),
+            "primary": float(scored[primary]),
+        }  # fmt: skip
+
+    rows = [{"name": MODEL, "words": MODEL_WORDS} | figures(head, model_validation, model_test)]
+    for candidate in fitted:
+        answers = candidate.answers(splits.validation), candidate.answers(splits.test)
+        rows.append({"name": candidate.name, "words": candidate.words}
+                    | figures(candidate.head, *answers))  # fmt: skip
+    best = rows[0]
+    for row in rows[1:]:
+        if _beats(task, row["validation"], best["validation"]):
+            best = row
+    metrics |= {
+        "candidates": [{k: v for k, v in row.items() if k != "primary"} for row in rows],
+        "served": best["name"],
+        f"served_test_{primary}": best["primary"],
+    }
+    served = next((c for c in fitted if c.name == best["name"]), None)
+    return Outcome(served=served, metrics=metrics)
+
+
+def _beats(task, figure: float, other: float) -> bool:
+    """True when `figure` is better than `other` in the task's direction, as people read them."""
+    if math.isnan(figure):
+        return False
+    if math.isnan(other):
+        return True
+    better = figure > other if task.greater_is_better else figure < other
+    return better and task.format_metric(figure) != task.format_metric(other)
+
+
+def served_words(metrics: dict) -> str:
+    """The serving candidate in words ("the simple word model"); "" when the fine-tuned model
+    serves, or the run predates candidates."""
+    served = metrics.get("served") or MODEL
+    rows = {row.get("name"): row for row in metrics.get("candidates") or []}
+    return rows[served].get("words", served) if served != MODEL and served in rows else ""
+
+
+def served_sentence(task, metrics: dict) -> str:
+    """One sentence: which candidate serves, and its validation figure against the runner-up's
+    ("The simple character model did better on your validation rows (macro-F1 90% against
+    83% for the fine-tuned model), so LabelTune uses it."); "" for a run without candidates."""
+    rows = [r for r in metrics.get("candidates") or [] if r.get("validation") is not None]
+    by_name = {row["name"]: row for row in rows}
+    served = metrics.get("served") or MODEL
+    if MODEL not in by_name or served not in by_name or len(rows) < 2:
+        return ""
+    title, shown = task.compare_title, task.format_metric
+    if served != MODEL:
+        row, model = by_name[served], by_name[MODEL]
+        return (
+            f"{_capital(row['words'])} did better on your validation rows ({title} "
+            f"{shown(row['validation'])} against {shown(model['validation'])} for the "
+            "fine-tuned model), so LabelTune uses it."
+        )
+    others = [row for row in rows if row["name"] != MODEL]
+    pick = max if task.greater_is_better else min
+    runner = pick(others, key=lambda row: row["validation"])
+    return (
+        f"The fine-tuned model did best on your validation rows ({title} "
+        f"{shown(by_name[MODEL]['validation'])} against {shown(runner['validation'])} for "
+        f"{runner['words']}), so LabelTune uses it."
+    )
+
+
+def table(task, metrics: dict) -> list[dict]:
+    """The candidates as rows for people: words, validation and test figures, and whether it
+    serves; [] for a run without candidates."""
+    served = metrics.get("served") or MODEL
+    return [
+        {
+            "words": _capital(row.get("words", row.get("name", ""))),
+            "validation": task.format_metric(row.get("validation")),
+            "test": task.format_metric(row.get("test")),
+            "serves": row.get("name") == served,
+        }
+        for row in metrics.get("candidates") or []
+    ]
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
