@@ -185,7 +185,7 @@ def whole_words(run_dir: Path, path: Path, mapping) -> dict:
     test = [i for i, r in enumerate(examples.rows) if table.frame[mapping.split].iloc[r] == "test"]
     texts = [examples.texts[i] for i in test]
     expected = [examples.targets[i].spans for i in test]
-    predictor = Predictor.load(run_dir, int8=False)
+    predictor = Predictor.load(run_dir, int8=False, candidate=False)  # the model itself
     labels = [predictor.model.config.id2label[i] for i in range(predictor.model.config.num_labels)]
     outputs = align.Windows(predictor.tokenizer, predictor.max_length).run(predictor.model, texts)
     out = {}

@@ -129,8 +129,8 @@ def part_predict() -> dict:
     use_threads(PREDICT_THREADS)  # both sides, as the web process answers (PREDICT_THREADS)
     folder = run_folder()
     texts = sst2("dev").sentence.tolist()[:PREDICT_TEXTS]
-    predictor = Predictor.load(folder, device="cpu", int8=False)
-    int8 = Predictor.load(folder, device="cpu", int8=True)
+    predictor = Predictor.load(folder, device="cpu", int8=False, candidate=False)
+    int8 = Predictor.load(folder, device="cpu", int8=True, candidate=False)
     classify = pipeline("text-classification", model=str(folder), device="cpu")
     sides = {
         "labeltune": lambda t: predictor.predict([t]),
@@ -164,7 +164,7 @@ def part_score() -> dict:
         source = Path(work) / "in.csv"
         frame.to_csv(source, index=False)
         for name, int8 in (("labeltune", False), ("labeltune_int8", True)):
-            predictor = Predictor.load(folder, device="cpu", int8=int8)
+            predictor = Predictor.load(folder, device="cpu", int8=int8, candidate=False)
             started = time.perf_counter()
             score_file(predictor, source, Path(work) / "ours.csv")
             figures[f"{name}_rows_per_s"] = SCORE_ROWS / (time.perf_counter() - started)
