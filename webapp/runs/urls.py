@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from webapp.runs import evaluation, evaluation_entities, removal, views
+from webapp.runs import compare, evaluation, evaluation_entities, removal, views
 
 app_name = "runs"
 
 urlpatterns = [
     path("", views.run_list, name="list"),
+    path("compare/", compare.compare, name="compare"),
     path("new/<uuid:uuid>/", views.run_new, name="new"),
     path("<uuid:uuid>/", views.run_detail, name="detail"),
     path("<uuid:uuid>/status/", views.run_status, name="status"),
