@@ -395,9 +395,10 @@ def run_pick(args) -> int:
     from finetune.to_label import pick_file
 
     _quiet_transformers()
-    out = pick_file(
+    written = pick_file(
         args.model, args.file, args.out, args.rows, sheet=args.sheet, text_column=args.text,
         pair_column=args.text_pair,
     )  # fmt: skip
-    print(f"Wrote the rows to label next, least sure first, to {out}")
+    rows = f"{written:,} row{'s' if written != 1 else ''}"
+    print(f"Wrote the {rows} to label next, least sure first, to {args.out}")
     return EXIT_OK

@@ -1,7 +1,7 @@
 """The rows to label next: of a spreadsheet without labels, the rows a trained model is least
 sure of, kept diverse, written as a file to label.
 
-    pick_file("runs/reviews", "new_reviews.csv", "to_label.csv", rows=50)
+    pick_file("runs/reviews", "new_reviews.csv", "to_label.csv", rows=50)   # -> rows written
     frame = pick_table(predictor, table, rows=50)       # the same rows as a DataFrame
     python -m finetune pick runs/reviews new_reviews.csv --rows 50 --out to_label.csv
 
@@ -51,9 +51,10 @@ def label_columns(mapping) -> list[str]:
 def pick_file(
     run_dir_or_predictor, in_path, out_path, rows: int = DEFAULT_ROWS, *, sheet=None,
     filename=None, text_column=None, pair_column=None,
-) -> Path:  # fmt: skip
+) -> int:  # fmt: skip
     """Read a file of texts, pick its rows to label, write them to `out_path` (.csv, .tsv,
-    .txt or .xlsx; a text file keeps the delimiter and encoding of the one read)."""
+    .txt or .xlsx; a text file keeps the delimiter and encoding of the one read); returns
+    how many rows were written (fewer than `rows` when the file has fewer to pick from)."""
     predictor = (
         run_dir_or_predictor
         if isinstance(run_dir_or_predictor, Predictor)
@@ -62,7 +63,8 @@ def pick_file(
     table = read_table(in_path, sheet=sheet, filename=filename)
     picked = pick_table(predictor, table, rows, text_column, pair_column)
     options = text_format(table) if Path(out_path).suffix.lower() in TEXT_OUTPUTS else {}
-    return write_table(picked, out_path, **options)
+    write_table(picked, out_path, **options)
+    return len(picked)
 
 
 def pick_table(

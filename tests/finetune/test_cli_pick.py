@@ -15,7 +15,7 @@ def test_it_writes_the_rows_to_label_next(tmp_path, trained_run):
     )
     done = cli("pick", run_dir, tmp_path / "new.csv", "--rows", 2, "--out", tmp_path / "x.csv")
     assert done.returncode == 0, done.stderr
-    assert "Wrote the rows to label next" in done.stdout
+    assert "Wrote the 2 rows to label next, least sure first, to " in done.stdout
     picked = pd.read_csv(tmp_path / "x.csv", encoding="utf-8-sig", keep_default_na=False)
     assert list(picked.columns) == ["review", "id", "sentiment", GUESS, SURE]
     assert len(picked) == 2 and (picked["sentiment"] == "").all()

@@ -24,7 +24,8 @@ def test_it_writes_a_csv_in_the_delimiter_and_encoding_it_read(predictor, tmp_pa
                                   for i, t in enumerate(TEXTS)]  # fmt: skip
     source.write_text("\n".join(lines) + "\n", encoding="utf-16")
 
-    out = pick_file(predictor, source, tmp_path / "to label.csv", rows=10)
+    out = tmp_path / "to label.csv"
+    assert pick_file(predictor, source, out, rows=10) == len(TEXTS)  # all of them: 5 < 10
     raw = out.read_bytes()
     assert raw.startswith(b"\xff\xfe")  # UTF-16, as read
     text = raw.decode("utf-16")
@@ -43,7 +44,8 @@ def test_it_writes_a_workbook_back_as_a_workbook(predictor, tmp_path):
         book.active.append([text])
     book.save(tmp_path / "new.xlsx")
 
-    out = pick_file(predictor, tmp_path / "new.xlsx", tmp_path / "to label.xlsx", rows=2)
+    out = tmp_path / "to label.xlsx"
+    assert pick_file(predictor, tmp_path / "new.xlsx", out, rows=2) == 2
     sheet = openpyxl.load_workbook(out).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     # The text column takes the training data's name, so the file maps as that data did.
@@ -56,7 +58,8 @@ def test_it_writes_a_workbook_back_as_a_workbook(predictor, tmp_path):
 def test_it_keeps_columns_already_named_like_its_own(predictor, tmp_path):
     frame = pd.DataFrame({"review": TEXTS[:3], GUESS: ["mine"] * 3})
     frame.to_csv(tmp_path / "new.csv", index=False)
-    out = pick_file(predictor, tmp_path / "new.csv", tmp_path / "out.csv", rows=3)
+    out = tmp_path / "out.csv"
+    pick_file(predictor, tmp_path / "new.csv", out, rows=3)
     back = read_table(out).frame
     assert list(back.columns) == ["review", GUESS, "sentiment", f"{GUESS} (2)", SURE]
     assert (back[GUESS] == "mine").all()

@@ -1,6 +1,6 @@
 """Objects of alice's team for the sharing tests, made in code.
 
-    objects = team_objects(self)   # spreadsheet, run, model, batch, token, invitation
+    objects = team_objects(self)   # spreadsheet, run, model, batch, pick, token, invitation
     dave = add_member(self.alice_team, "dave", Role.VIEWER)
 
 The run is queued and the model's run finished, so that an allowed cancel, retry, publish or
@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 
 from tests.webapp.base import PASSWORD
 from webapp.accounts.models import ApiToken, Invitation, Membership, Role
-from webapp.catalog.models import BatchPrediction, TrainedModel
+from webapp.catalog.models import BatchPrediction, RowPick, TrainedModel
 from webapp.runs.models import RunStatus, TrainingRun
 
 
@@ -38,9 +38,12 @@ def team_objects(case) -> SimpleNamespace:
     batch.input.save("b.csv", ContentFile(b"text\nhello\n"), save=False)
     batch.status = RunStatus.QUEUED
     batch.save()
+    pick = RowPick.for_batch(batch, alice, rows=5)
+    pick.status = RunStatus.QUEUED
+    pick.save()
     token, secret = ApiToken.create(team, alice, "CRM")
     invitation, link = Invitation.create(team, alice, "new@example.org", Role.VIEWER)
     return SimpleNamespace(
-        team=team, sheet=sheet, run=queued, model=model, batch=batch, token=token,
+        team=team, sheet=sheet, run=queued, model=model, batch=batch, pick=pick, token=token,
         secret=secret, invitation=invitation, link=link,
     )  # fmt: skip

@@ -28,6 +28,7 @@ from lib import files
 from lib.teams import get_for_user
 from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
+from webapp.catalog.row_picks import may_pick
 from webapp.catalog.views import page_context
 from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import RunStatus
@@ -162,7 +163,8 @@ def batch_status(request, uuid):
     batch = get_for_user(request.user, BatchPrediction, uuid)
     if batch.status in (RunStatus.QUEUED, RunStatus.RUNNING) and repair_runs([batch]):
         batch.refresh_from_db()
-    return render(request, "includes/batch_status.html", {"batch": batch})
+    can_pick = batch.is_final and may_pick(request.user, batch.model)
+    return render(request, "includes/batch_status.html", {"batch": batch, "can_pick": can_pick})
 
 
 @login_required

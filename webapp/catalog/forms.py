@@ -1,13 +1,22 @@
-"""Forms of the model page: "Try it" (one text) and batch predictions (one spreadsheet)."""
+"""Forms of the model page: "Try it" (one text), batch predictions (one spreadsheet) and
+picking the rows to label next."""
 
 from django import forms
 
+from finetune.to_label import DEFAULT_ROWS
 from lib.uploads import ACCEPT, check_spreadsheet_upload
 
 MAX_TRY_CHARS = 10_000
+MAX_PICK_ROWS = 1_000  # rows one pick may ask for
 
 
-class TryForm(forms.Form):
+class FirstError:
+    def first_error(self) -> str:
+        """The form's first error message, for answers that show only one."""
+        return next(iter(e for errors in self.errors.values() for e in errors), "")
+
+
+class TryForm(FirstError, forms.Form):
     text = forms.CharField(
         label="Text",
         max_length=MAX_TRY_CHARS,
@@ -45,9 +54,6 @@ class TryForm(forms.Form):
             )
         return data
 
-    def first_error(self) -> str:
-        return next(iter(e for errors in self.errors.values() for e in errors), "")
-
 
 class BatchForm(forms.Form):
     file = forms.FileField(
@@ -82,3 +88,24 @@ class BatchColumnsForm(forms.Form):
         if data.get("pair_column") and data.get("pair_column") == data.get("text_column"):
             self.add_error("pair_column", "Pick two different columns for the two texts.")
         return data
+
+
+class PickRowsForm(FirstError, forms.Form):
+    """How many rows to pick to label next (alone: on the row of a file the model scored)."""
+
+    rows = forms.IntegerField(
+        label="Rows to pick",
+        initial=DEFAULT_ROWS,
+        min_value=1,
+        max_value=MAX_PICK_ROWS,
+        error_messages={
+            "required": "Say how many rows to pick.",
+            "invalid": "Say how many rows to pick as a whole number, like 50.",
+            "min_value": "Pick at least one row.",
+            "max_value": f"Pick at most {MAX_PICK_ROWS:,} rows at a time.",
+        },
+    )
+
+
+class PickForm(BatchForm, PickRowsForm):
+    """A file of texts without labels, and how many of its rows to pick to label next."""

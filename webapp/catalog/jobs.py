@@ -1,8 +1,10 @@
-"""The batch-prediction job the RQ worker runs: load the row, score the file, store the result.
+"""The model page's jobs the RQ worker runs: load the row, do the work, store the result.
 
-Enqueued only by BatchPrediction.start(). The scored file keeps every column of the upload
-and adds prediction and confidence columns (finetune.predict.score_table), written
-formula-safe by finetune.data.write_table in the upload's own format family.
+- score_batch, enqueued only by BatchPrediction.start(): the scored file keeps every column of
+  the upload and adds prediction and confidence columns (finetune.predict.score_table),
+  written formula-safe by finetune.data.write_table in the upload's own format family.
+- pick_rows, enqueued only by RowPick.start(): the rows to label next (finetune.to_label),
+  written the same way.
 """
 
 import traceback
@@ -11,9 +13,14 @@ from finetune import FinetuneError
 from lib import files
 from webapp.catalog.models import BatchPrediction
 from webapp.catalog.predictors import get_predictor
+from webapp.catalog.row_picks import RowPick
 
 UNEXPECTED = (
     "Scoring this file stopped because of an unexpected error. Try again; "
+    "if it happens again, tell your administrator."
+)
+PICK_UNEXPECTED = (
+    "Picking the rows to label stopped because of an unexpected error. Try again; "
     "if it happens again, tell your administrator."
 )
 
@@ -25,7 +32,8 @@ def score_batch(batch_pk: int) -> int | None:
     batch = BatchPrediction.objects.filter(pk=batch_pk).select_related("model__run").first()
     if batch is None or not batch.mark_running():
         return None
-    try:
+
+    def work() -> int:
         table = read_table(batch.input_path, filename=batch.original_name)
         predictor = get_predictor(batch.model.run_dir)
         scored = score_table(predictor, table, batch.text_column or None, batch.pair_column or None)
@@ -34,20 +42,57 @@ def score_batch(batch_pk: int) -> int | None:
         options = text_format(table) if batch.output_suffix != ".xlsx" else {}
         write_table(scored, batch.output_path, **options)
         files.publish(batch.output_name)  # into the storage the web process reads
+        return len(scored)
+
+    return _finish_with(batch, work, UNEXPECTED)
+
+
+def pick_rows(pick_pk: int) -> int | None:
+    from finetune.to_label import pick_file
+
+    pick = RowPick.objects.filter(pk=pick_pk).select_related("model__run").first()
+    if pick is None or not pick.mark_running():
+        return None
+
+    def work() -> int:
+        rows = pick_file(
+            get_predictor(pick.model.run_dir), pick.input_path, pick.output_path, pick.wanted,
+            filename=pick.original_name, text_column=pick.text_column or None,
+            pair_column=pick.pair_column or None,
+        )  # fmt: skip
+        files.publish(pick.output_name)  # into the storage the web process reads
+        return rows
+
+    return _finish_with(pick, work, PICK_UNEXPECTED)
+
+
+def _finish_with(row, work, unexpected: str) -> int | None:
+    """Run `work` (-> rows written) and mark the row finished with them; or failed, in the
+    FinetuneError's own words, else in the `unexpected` sentence (raised again for RQ)."""
+    try:
+        rows = work()
     except FinetuneError as err:
-        batch.mark_failed(str(err), log=traceback.format_exc())
+        row.mark_failed(str(err), log=traceback.format_exc())
         return None
     except Exception:
-        batch.mark_failed(UNEXPECTED, log=traceback.format_exc())
+        row.mark_failed(unexpected, log=traceback.format_exc())
         raise
-    batch.mark_finished(rows=len(scored))
-    return batch.rows
+    row.mark_finished(rows=rows)
+    return rows
 
 
 def on_batch_failure(job, connection, exc_type, exc_value, tb) -> None:
     """RQ's failure callback: a timeout or a dead horse still ends the row."""
-    batch = BatchPrediction.objects.filter(uuid=job.id).first()
-    if batch is None or batch.is_final:
+    _end_row(BatchPrediction, job, exc_type, exc_value, tb)
+
+
+def on_pick_failure(job, connection, exc_type, exc_value, tb) -> None:
+    _end_row(RowPick, job, exc_type, exc_value, tb)
+
+
+def _end_row(model, job, exc_type, exc_value, tb) -> None:
+    row = model.objects.filter(uuid=job.id).first()
+    if row is None or row.is_final:
         return
     details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
-    batch.mark_failed(batch.worker_died_message, log=details or "The job was lost.")
+    row.mark_failed(row.worker_died_message, log=details or "The job was lost.")

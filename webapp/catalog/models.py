@@ -265,3 +265,6 @@ class BatchPrediction(QueuedJob):
         return (
             " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
         )
+
+
+from webapp.catalog.row_picks import RowPick  # noqa: E402,F401 - the app's models

@@ -20,6 +20,7 @@ from lib.teams import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
+from webapp.catalog.row_picks import pick_context
 from webapp.catalog.sharing import leaving_files, sharing_context
 from webapp.runs.caveats import caveats
 from webapp.runs.downloads import temp_download, zip_folder
@@ -42,7 +43,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
     info = model.info()
     # An entity model's labels are tags (B-PER, I-PER, O); its types are what people know.
     labels = info.get("head", {}).get("types") or info.get("labels", [])
-    extra = sharing_context(request, model) | extra
+    extra = sharing_context(request, model) | pick_context(request.user, model) | extra
     return {
         "model": model,
         "run": run,

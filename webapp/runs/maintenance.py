@@ -2,7 +2,7 @@
 with a checkpoint is put back in line to continue, anything else is marked failed); enqueue
 rows that were saved but never enqueued; tell whether any worker listens on a queue.
 
-    repair_runs()            # every row not final: training runs and batch predictions
+    repair_runs()            # every row not final: runs, batch predictions, picks...
     repair_runs([run])       # just these rows (the run page does this when a run goes quiet)
     has_worker("training")   # False when no worker listens on the queue; None: Redis can't tell
 
@@ -41,9 +41,10 @@ NEVER_ENQUEUED_AFTER = timedelta(minutes=1)  # a "created" row this old without 
 def tracked_models() -> list:
     """Models whose rows follow one RQ job each (uuid = job id, `queue_name`, `mark_failed`)."""
     from webapp.catalog.models import BatchPrediction
+    from webapp.catalog.row_picks import RowPick
     from webapp.runs.models import TrainingRun
 
-    return [TrainingRun, BatchPrediction]
+    return [TrainingRun, BatchPrediction, RowPick]
 
 
 def open_rows() -> list:

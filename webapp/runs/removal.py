@@ -1,4 +1,5 @@
-"""Deleting a training run for good: the row, its model and batch predictions, and their files.
+"""Deleting a training run for good: the row, its model, batch predictions and picks of rows to
+label, and their files.
 
     POST /runs/<uuid>/delete/    (trainers and admins; a run still going must be canceled first)
 
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lib import files
 from lib.teams import get_for_user
 from webapp.accounts.models import Activity, Role
-from webapp.catalog.models import BatchPrediction
+from webapp.catalog.models import BatchPrediction, RowPick
 from webapp.runs.models import TrainingRun
 
 
@@ -31,8 +32,9 @@ def run_delete(request, uuid):
             "uuid", flat=True
         )
     ]
+    folders += [pick.folder for pick in RowPick.objects.filter(model__run=run).only("uuid")]
     with transaction.atomic():
-        run.delete()  # its model and the model's batches go with it (CASCADE)
+        run.delete()  # its model and the model's batches and picks go with it (CASCADE)
         Activity.record(run.team, request.user, f'deleted the training run "{run.name}"')
     for folder in folders:
         files.remove_folder(folder)  # from the storage, and this machine's copy
