@@ -34,6 +34,7 @@ class State:
     best_loss: float = math.inf
     best_epoch: int = 0
     stale: int = 0  # epochs since the best one
+    choices: dict = field(default_factory=dict)  # finetune.tuning's, kept when resuming
 
 
 @dataclass

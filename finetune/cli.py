@@ -3,6 +3,7 @@ to label next.
 
     python -m finetune check   reviews.xlsx --text review --label sentiment
     python -m finetune train   reviews.xlsx --text review --label sentiment --out runs/reviews
+    python -m finetune train   reviews.xlsx --budget 30 --out runs/reviews   # up to 30 minutes
     python -m finetune train   tickets.csv --text body --label billing --label bug --out runs/t
     python -m finetune train   pairs.tsv --text sentence1 --text-pair sentence2 --label score \
                                --task regression --out runs/similarity
@@ -117,11 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     for f in fields(TrainConfig):
         if f.name in FIELD_HELP:
             default = getattr(defaults, f.name)
-            shown = "auto" if f.name == "epochs" and not default else default
+            shown = "auto" if f.name in ("epochs", "learning_rate") and not default else default
             train.add_argument(
                 f"--{f.name.replace('_', '-')}",
                 type=type(default),
                 default=default,
+                metavar="quick|better|best|MINUTES" if f.name == "budget" else None,
                 help=f"{FIELD_HELP[f.name]} (default: {shown})",
             )
     train.add_argument(
@@ -348,6 +350,7 @@ def run_train(args) -> int:
         bar.set_description(
             {
                 "loading": "Loading",
+                "trying": "Trying learning rates",
                 "training": f"Epoch {int(p.epoch) + 1 if p.epoch < p.epochs else p.epochs}/{p.epochs}",
                 "evaluating": "Evaluating",
                 "saving": "Saving",
@@ -370,6 +373,8 @@ def run_train(args) -> int:
     baselines = ", ".join(
         f"{name} {value}" for name, value in the_task.baseline_headline(result.metrics)
     )
+    for sentence in result.metrics.get("decisions", []):
+        print(sentence)
     print(f"On {result.metrics['test_rows']} test rows: {figures}. Baselines: {baselines}.")
     print(f"Saved the model and its evaluation in {result.out_dir}")
     return EXIT_OK

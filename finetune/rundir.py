@@ -248,11 +248,15 @@ def settings_in_words(config: dict, metrics: dict) -> str:
     else:
         epochs = "epochs chosen automatically"
     from finetune.tasks import TASKS, get_task
+    from finetune.tuning import rate_words
 
     steps = config.get("max_steps") or "no limit"
     task = get_task(config.get("task") if config.get("task") in TASKS else "single_label")
+    rate = config.get("learning_rate")
+    if not rate and metrics.get("learning_rate"):
+        rate = f"{rate_words(metrics['learning_rate'])} (chosen by trials)"
     return (
-        f"{epochs}, learning rate {config.get('learning_rate')}, "
+        f"{epochs}, learning rate {rate}, "
         f"{config.get('batch_size')} rows per step, "
         f"{task.length_in_words(config.get('max_length'))}, step limit: {steps}, "
         f"seed {config.get('seed')}."

@@ -8,10 +8,11 @@
 train() is three steps, each its own function:
 1. prepare: check the data (health report), turn rows into the task's examples, split them,
    and fix the model's head (labels, scale) before the model is built;
-2. fit: train with AdamW and a linear warm-up (each batch padded only to its own longest
-   row; bf16 on a CUDA GPU), validate after every epoch, keep the best weights by the task's
-   metric and direction, stop early when validation stops improving; a checkpoint written
-   atomically after each epoch lets a stopped run resume (finetune/checkpoint.py);
+2. fit: pick what was left on auto within the time budget (the learning rate by short
+   trials, the epochs: finetune/tuning.py), train with AdamW and a linear warm-up (each batch
+   padded only to its own longest row; bf16 on a CUDA GPU), validate after every epoch, keep
+   the best weights by the task's metric and direction, stop early when validation stops
+   improving; a checkpoint written atomically after each epoch lets a stopped run resume;
 3. evaluate: tune the task's decision settings on the validation rows, score the test rows
    beside the task's baselines; the candidate best on the validation rows serves (the model,
    or a simpler one: finetune/candidates.py); write one self-contained run directory.
@@ -19,7 +20,6 @@ The task (finetune/tasks) decides everything that differs by problem type.
 """
 
 import functools
-import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
@@ -28,8 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, candidates, checkpoint, quantize, rundir, vocabulary
-from finetune.batches import length_grouped, random_batches
+from finetune import basemodels, candidates, checkpoint, quantize, rundir, tuning, vocabulary
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
 from finetune.health import HealthReport, check
@@ -38,15 +37,15 @@ from finetune.modeling import pick_device
 from finetune.splits import Splits, split_examples
 from finetune.tasks import Head, Task, get_task
 
-AUTO_EPOCH_STEPS = 400  # "auto" epochs aim for about this many optimizer steps in all
-
 
 @dataclass
 class TrainConfig:
     task: str = "single_label"  # a name from finetune.tasks.TASKS
     base_model: str = basemodels.DEFAULT_BASE_MODEL  # bundled default, hub id or local folder
-    epochs: int = 0  # passes over the training rows; 0 = auto (3 to 15, by data size)
-    learning_rate: float = 5e-5  # AdamW peak learning rate
+    # What auto choices may take: "quick", "better", "best" or minutes (finetune/tuning.py).
+    budget: str = "better"
+    epochs: int = 0  # passes over the training rows; 0 = auto, within the budget
+    learning_rate: float = 0.0  # AdamW peak learning rate; 0 = auto, by short trials
     batch_size: int = 16  # rows per optimizer step
     group_by_length: bool = True  # batches of rows of similar length (less padding, faster)
     max_length: int = 128  # word pieces read per text; longer texts are cut
@@ -65,11 +64,14 @@ class TrainConfig:
 
     def __post_init__(self):
         get_task(self.task)
+        if isinstance(self.budget, int | float):  # minutes, from Python
+            self.budget = f"{self.budget:g}"
         checks = [
+            (not tuning.budget_problem(self.budget), tuning.budget_problem(self.budget)),
             (self.epochs >= 0, "The number of epochs cannot be negative."),
             (
-                0 < self.learning_rate < 1,
-                "The learning rate must be between 0 and 1, like 0.00005.",
+                0 <= self.learning_rate < 1,
+                "The learning rate must be between 0 and 1, like 0.0001 (0 picks it).",
             ),
             (1 <= self.batch_size <= 1024, "The batch size must be between 1 and 1024."),
             (8 <= self.max_length <= 8192, "The maximum text length must be between 8 and 8192."),
@@ -99,8 +101,12 @@ class TrainConfig:
 
 
 FIELD_HELP = {
-    "epochs": "How many times training reads all rows. Auto picks 3 to 15 by data size.",
-    "learning_rate": "How big each learning step is. Lower it if training is unstable.",
+    "budget": "How long the automatic choices may train: quick, better, best (keep going while "
+    "it improves) or a number of minutes.",
+    "epochs": "How many times training reads all rows. Auto keeps going while it improves, "
+    "within the budget.",
+    "learning_rate": "How big each learning step is. 0 tries a few on some rows and keeps the "
+    "best.",
     "batch_size": "Rows learned from at once. Larger is faster on a GPU but needs more memory.",
     "max_length": "How much of each text the model reads, in word pieces. Longer is slower.",
     "warmup_ratio": "Share of training spent slowly raising the learning rate at the start.",
@@ -117,7 +123,7 @@ FIELD_HELP = {
 
 @dataclass
 class Progress:
-    phase: str  # "loading" | "training" | "evaluating" | "saving"
+    phase: str  # "loading" | "trying" (learning rates) | "training" | "evaluating" | "saving"
     step: int = 0
     total_steps: int = 0
     epoch: float = 0.0
@@ -134,11 +140,6 @@ class Progress:
 
     def to_dict(self) -> dict:
         return rundir.finite(asdict(self) | {"fraction": round(self.fraction, 4)})
-
-
-def auto_epochs(train_rows: int, batch_size: int) -> int:
-    steps_per_epoch = max(1, math.ceil(train_rows / batch_size))
-    return int(min(15, max(3, math.ceil(AUTO_EPOCH_STEPS / steps_per_epoch))))
 
 
 def _explain_out_of_memory(train_fn):
@@ -190,6 +191,7 @@ class Fitted:
     best_metric: float | None
     train_seconds: float
     resumed_epoch: int = 0
+    choices: dict | None = None  # the automatic choices and why it stopped (finetune.tuning)
 
 
 def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainConfig) -> Prepared:
@@ -221,19 +223,6 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
     return Prepared(task, mapping, config, base, tokenizer, health, splits, head, row_number)
 
 
-def _better(task: Task, metric: float, loss: float, best_metric, best_loss) -> bool:
-    """Better metric wins (in the task's direction); on a tie, lower loss. A NaN metric never
-    beats a real one; while no epoch has a real metric, the lower loss wins."""
-    if math.isnan(metric):
-        no_real_best = best_metric is None or math.isnan(best_metric)
-        return no_real_best and not math.isnan(loss) and loss < best_loss
-    if best_metric is None or math.isnan(best_metric):
-        return True
-    if metric == best_metric:
-        return loss < best_loss
-    return metric > best_metric if task.greater_is_better else metric < best_metric
-
-
 def fit(
     prepared: Prepared,
     device,
@@ -246,7 +235,6 @@ def fit(
     With `checkpoint_dir`, a complete checkpoint is written after every epoch, and one found
     there (from a run that was stopped) is resumed instead of starting over."""
     import torch
-    from transformers import get_linear_schedule_with_warmup
 
     task, config, splits, head = prepared.task, prepared.config, prepared.splits, prepared.head
     tokenizer = prepared.tokenizer
@@ -260,36 +248,10 @@ def fit(
     # 1. Tokenize the training rows once (no padding yet), as the task encodes them (a long
     #    text may give several rows); targets as the task encodes them.
     rows, targets = task.encode(tokenizer, splits.train, head, config.max_length)
-    lengths = [len(row["input_ids"]) for row in rows]
-    pad_multiple = 8 if device.type == "cuda" else None  # tensor cores like multiples of 8
+    stepper = tuning.Stepper(task, tokenizer, rows, targets, config, device)
 
-    # 2. Optimizer and schedule.
-    epochs = config.epochs or auto_epochs(len(rows), config.batch_size)
-    steps_per_epoch = math.ceil(len(rows) / config.batch_size)
-    total_steps = epochs * steps_per_epoch
-    if config.max_steps:
-        total_steps = min(total_steps, config.max_steps)
-    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
-    groups = [
-        {
-            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
-            "weight_decay": config.weight_decay,
-        },
-        {
-            "params": [p for n, p in model.named_parameters() if n.endswith(no_decay)],
-            "weight_decay": 0.0,
-        },
-    ]
-    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_ratio * total_steps), total_steps
-    )
-    use_bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
-    generator = torch.Generator().manual_seed(config.seed)
-    state = checkpoint.State()
-
-    # 3. A checkpoint from an earlier, stopped attempt of the same run (same settings, same
-    #    head, same split rows): continue after it.
+    # 2. A checkpoint from an earlier, stopped attempt of the same run (same settings, same
+    #    head, same split rows): continue after it, with the choices it made.
     train_part, val_part = splits.train, splits.validation
     key = checkpoint.fingerprint(
         config,
@@ -297,29 +259,35 @@ def fit(
          val_part.rows],
     )  # fmt: skip
     saved = checkpoint.load(checkpoint_dir, key) if checkpoint_dir else None
+    state = saved.state if saved is not None else checkpoint.State()
+    resumed_epoch = state.epoch
+
+    def validate() -> tuple[float, float]:
+        """The validation metric, and the validation loss that breaks ties between epochs."""
+        outputs = task.run_model(model, tokenizer, val_part.texts, val_part.text_pairs,
+                                 max_length=config.max_length, device=device)  # fmt: skip
+        predictions = task.postprocess(outputs, task.tune(outputs, val_part.targets, head))
+        metric = task.metrics(val_part.targets, predictions, head)[task.primary_metric]
+        return float(metric), task.validation_loss(outputs, val_part.targets, head)
+
+    # 3. What was left on auto, within the budget: the learning rate, the epochs.
+    def trying(step: int, total: int) -> None:
+        report_progress(Progress("trying", step, total))
+
+    tuner = tuning.Tuner(config, task, stepper, validate, canceled, trying)
+    state.choices = tuner.resume(state.choices) if state.choices else tuner.choose(model)
+    epochs, total_steps = state.choices["planned_epochs"], state.choices["planned_steps"]
+
+    # 4. Optimizer and schedule, restored with the rest when resuming.
+    rate = state.choices["learning_rate"]
+    optimizer, scheduler = tuning.optimizer_for(model, config, rate, total_steps)
+    generator = torch.Generator().manual_seed(config.seed)
     if saved is not None:
         model.load_state_dict(saved.model)
         optimizer.load_state_dict(saved.optimizer)
         scheduler.load_state_dict(saved.scheduler)
         generator.set_state(saved.generator)
         checkpoint.restore_random_state(saved)
-        state = saved.state
-    resumed_epoch = state.epoch
-
-    def validate() -> tuple[float, float]:
-        """The validation metric, and the validation loss that breaks ties between epochs."""
-        outputs = task.run_model(
-            model,
-            tokenizer,
-            splits.validation.texts,
-            splits.validation.text_pairs,
-            max_length=config.max_length,
-            device=device,
-        )
-        val_targets = splits.validation.targets
-        predictions = task.postprocess(outputs, task.tune(outputs, val_targets, head))
-        metric = task.metrics(val_targets, predictions, head)[task.primary_metric]
-        return float(metric), task.validation_loss(outputs, val_targets, head)
 
     train_started = time.monotonic()
     steps_at_start = state.step
@@ -345,37 +313,20 @@ def fit(
     best_weights = saved.best_weights if saved is not None else None
     epoch = state.epoch
     for epoch in range(state.epoch + 1, epochs + 1):
-        if state.step >= total_steps or (config.patience and state.stale >= config.patience):
+        stale = config.patience and state.stale >= config.patience
+        if state.step >= total_steps or stale or tuner.out_of_time():
             epoch -= 1
             break
         model.train()
-        if config.group_by_length:
-            batches = length_grouped(lengths, config.batch_size, generator)
-        else:
-            batches = random_batches(len(rows), config.batch_size, generator)
         running, done = [], 0
-        for chunk in batches:
+        for chunk in stepper.batches(generator):
             if canceled():
                 raise Canceled()
-            batch = tokenizer.pad(
-                [rows[i] for i in chunk], return_tensors="pt", pad_to_multiple_of=pad_multiple
-            )
-            batch["labels"] = task.target_tensor(
-                [targets[i] for i in chunk], batch["input_ids"].shape[1]
-            )
-            batch = {k: v.to(device) for k, v in batch.items()}
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                loss = model(**batch).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            running.append(stepper.step(model, chunk, optimizer, scheduler))
             state.step += 1
-            running.append(float(loss.detach()))
             done += len(chunk)
             progress("training", epoch - 1 + done / len(rows), running[-1])
-            if state.step >= total_steps:
+            if state.step >= total_steps or tuner.out_of_time():
                 break
         if canceled():
             raise Canceled()
@@ -391,7 +342,7 @@ def fit(
                 "metric_name": task.primary_metric,
             }
         )
-        if _better(task, metric, val_loss, state.best_metric, state.best_loss):
+        if tuning.better(task, metric, val_loss, state.best_metric, state.best_loss):
             state.best_metric, state.best_loss, state.best_epoch, state.stale = (
                 metric, val_loss, epoch, 0
             )  # fmt: skip
@@ -401,6 +352,7 @@ def fit(
         else:
             state.stale += 1
         state.epoch = epoch
+        state.choices["seconds"] = time.monotonic() - tuner.started
         if checkpoint_dir:
             checkpoint.save(
                 checkpoint_dir, key, model, optimizer, scheduler, generator, state, best_weights
@@ -418,6 +370,7 @@ def fit(
         best_metric=state.best_metric,
         train_seconds=time.monotonic() - train_started,
         resumed_epoch=resumed_epoch,
+        choices=tuner.finish(state.choices, state, epochs, total_steps),
     )
 
 
@@ -505,6 +458,7 @@ def train(
     head, predictions, metrics, served = evaluate(prepared, fitted, device)
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
     metrics["added_characters"] = prepared.health.added_characters
+    metrics |= tuning.metrics_of(fitted.choices)
     stage("saving")
     fitted.model.to("cpu")
     head = prepared.task.export(fitted.model, head)

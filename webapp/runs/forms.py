@@ -20,19 +20,21 @@ from django.conf import settings
 
 from finetune import FinetuneError, basemodels
 from finetune.train import FIELD_HELP, TrainConfig
+from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
 
 HUB_CHOICE = "hub"
 LOCAL_PREFIX = "local:"
-BASIC_FIELDS = ["epochs", "max_length"]
+BASIC_FIELDS = ["budget", "epochs", "max_length"]
 ADVANCED_FIELDS = [
     "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
     "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary",
 ]  # fmt: skip
 LABELS = {
+    "budget": "Time budget",
     "epochs": "Epochs (0 = automatic)",
     "max_length": "Maximum text length",
-    "learning_rate": "Learning rate",
+    "learning_rate": "Learning rate (0 = automatic)",
     "batch_size": "Batch size",
     "warmup_ratio": "Warm-up share",
     "weight_decay": "Weight decay",
@@ -44,6 +46,7 @@ LABELS = {
     "extend_vocabulary": "Add unknown characters",
 }
 CHOICES = {  # settings picked from a list; the values are TrainConfig's
+    "budget": list(BUDGET_WORDS.items()),
     "extend_vocabulary": [
         ("auto", f"Automatic: when the model cannot read over {UNKNOWN_WARNING:.0%} of the text"),
         ("on", "Always"),
@@ -112,8 +115,10 @@ class NewRunForm(forms.Form):
         for name in BASIC_FIELDS + ADVANCED_FIELDS:
             default = getattr(defaults, name)
             described = {"label": LABELS[name], "initial": default, "help_text": FIELD_HELP[name]}
-            if name in CHOICES:
-                self.fields[name] = forms.ChoiceField(choices=CHOICES[name], **described)
+            if name in CHOICES:  # left out (an older page): the default
+                self.fields[name] = forms.ChoiceField(
+                    choices=CHOICES[name], required=False, **described
+                )
             elif isinstance(default, float):
                 self.fields[name] = forms.FloatField(**described)
             else:
@@ -161,7 +166,7 @@ class NewRunForm(forms.Form):
             base_model = choice
         if self.errors:
             return data
-        values = {name: data[name] for name in BASIC_FIELDS + ADVANCED_FIELDS}
+        values = {name: data[name] for name in BASIC_FIELDS + ADVANCED_FIELDS if data[name] != ""}
         try:
             data["config"] = TrainConfig(task=self.task, base_model=base_model, **values)
         except FinetuneError as err:

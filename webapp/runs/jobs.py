@@ -9,7 +9,6 @@ import logging
 import time
 import traceback
 
-from django.conf import settings
 from django.db import transaction
 from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
@@ -96,7 +95,7 @@ def train_run(run_pk: int) -> str | None:
         run.mark_failed(str(err), log=traceback.format_exc())
         return run.status
     except Exception as err:
-        run.mark_failed(unexpected_message(err), log=traceback.format_exc())
+        run.mark_failed(unexpected_message(err, run), log=traceback.format_exc())
         raise
     finish(run, result.metrics)
     return run.status
@@ -111,9 +110,9 @@ def finish(run: TrainingRun, metrics: dict) -> None:
             TrainedModel.objects.create(team=run.team, run=run, name=run.name)
 
 
-def unexpected_message(err: BaseException | None) -> str:
+def unexpected_message(err: BaseException | None, run: TrainingRun) -> str:
     if isinstance(err, JobTimeoutException):
-        return TIMED_OUT.format(limit=duration_words(settings.TRAINING_JOB_TIMEOUT))
+        return TIMED_OUT.format(limit=duration_words(run.job_timeout))
     return UNEXPECTED
 
 
@@ -138,5 +137,5 @@ def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
         # here would be undone; the repair that follows (maintenance.repair_runs) does it.
         logger.warning("Run %s lost its worker; the repair puts it back in line.", run.uuid)
         return
-    message = run.worker_died_message if died else unexpected_message(exc_value)
+    message = run.worker_died_message if died else unexpected_message(exc_value, run)
     run.mark_failed(message, log=details or "The job was lost.")

@@ -107,7 +107,10 @@ class TrainingRun(QueuedJob):
 
     @property
     def job_timeout(self) -> int:
-        return settings.TRAINING_JOB_TIMEOUT
+        """The worker's time limit: the setting's, or longer for a budget that needs more."""
+        from finetune.tuning import job_seconds
+
+        return max(settings.TRAINING_JOB_TIMEOUT, int(job_seconds(self.config)))
 
     @property
     def files_name(self) -> str:
@@ -219,12 +222,18 @@ class TrainingRun(QueuedJob):
 
     def settings_in_words(self) -> list[tuple[str, str]]:
         """The frozen settings as (plain label, value) rows for the run and model pages."""
+        from finetune.tuning import BUDGETS, rate_words
         from webapp.runs.forms import CHOICES, LABELS
 
         rows = [("Base model", self.base_model_name)]
         for key, label in LABELS.items():
             value = self.config.get(key)
-            if key == "epochs" and not value:
+            if key == "budget" and value:
+                value = BUDGETS[value].title if value in BUDGETS else f"{value} minutes"
+            elif key == "learning_rate" and not value:
+                used = self.metrics.get("learning_rate")
+                value = f"{rate_words(used)} (chosen by trials)" if used else "chosen automatically"
+            elif key == "epochs" and not value:
                 used = self.metrics.get("epochs_run") or self.progress.get("epochs")
                 value = f"{used} (chosen automatically)" if used else "chosen automatically"
             elif key == "max_steps" and not value:
