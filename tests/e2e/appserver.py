@@ -15,9 +15,10 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
+
+from tests.waiting import wait_until
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 180  # migrations on a fresh SQLite file, then Redis, worker and gunicorn
@@ -81,17 +82,17 @@ class App:
         return self.base_url + path
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
+        def ready() -> bool:
             if any("LabelTune is ready at" in line for line in self.lines):
-                with urllib.request.urlopen(self.url("/login/"), timeout=10) as response:
-                    if response.status != 200:
-                        raise RuntimeError(f"The login page answered {response.status}.")
-                return
+                return True
             if self.proc.poll() is not None:
                 raise RuntimeError(f"manage.py up exited early:\n{self.output()}")
-            time.sleep(0.3)
-        raise RuntimeError(f"manage.py up was not ready in time:\n{self.output()}")
+            return False
+
+        wait_until(ready, STARTUP_TIMEOUT, lambda: f"manage.py up:\n{self.output()}", every=0.3)
+        with urllib.request.urlopen(self.url("/login/"), timeout=10) as response:
+            if response.status != 200:
+                raise RuntimeError(f"The login page answered {response.status}.")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -6,11 +6,11 @@ Run with: .venv/bin/pytest tests/e2e/test_e2e_password_reset.py -m e2e
 """
 
 import re
-import time
 
 import pytest
 
 from tests.e2e.conftest import PASSWORD, sign_up, snap
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 NEW_PASSWORD = "another-long-browser-password-7"
@@ -19,13 +19,12 @@ EMAIL = "pia@example.org"
 
 def emailed_link(app, timeout: float = 30) -> str:
     """The reset link from the e-mail the console backend printed in the server's output."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def link() -> str | None:
         found = re.findall(r"http://\S+/password/reset/[^/\s]+/[^/\s]+/", app.output(400))
-        if found:
-            return found[-1]
-        time.sleep(0.2)
-    raise AssertionError(f"no reset e-mail in the server's output:\n{app.output()}")
+        return found[-1] if found else None
+
+    return wait_until(link, timeout, lambda: f"the reset e-mail in:\n{app.output()}", every=0.2)
 
 
 def test_it_sets_a_new_password_from_the_console_email(app, visitor):

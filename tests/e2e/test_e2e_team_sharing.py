@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import time
 import urllib.request
 
 import pytest
@@ -24,6 +23,7 @@ from tests.e2e.conftest import (
     upload,
     wait_until_finished,
 )
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 UUID = r"[0-9a-f-]{36}"
@@ -65,12 +65,12 @@ def readme_curls_work(app, token: str, model: str, reviews_csv) -> None:
 def wait_for_batch(env: dict) -> None:
     url = f"{env['LABELTUNE']}/api/v1/batches/{env['BATCH']}"
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {env['TOKEN']}"})
-    for _ in range(120):
+
+    def finished() -> bool:
         with urllib.request.urlopen(request) as response:
-            if json.load(response)["status"] == "finished":
-                return
-        time.sleep(1)
-    raise AssertionError("the batch started through the API did not finish")
+            return json.load(response)["status"] == "finished"
+
+    wait_until(finished, 120, "the batch started through the API to finish", every=1)
 
 
 def test_it_shares_a_model_with_an_invited_teammate(app, visitor, reviews_csv):

@@ -5,11 +5,11 @@ Run with: .venv/bin/pytest tests/e2e/test_e2e_viewer_actions.py -m e2e
 """
 
 import re
-import time
 
 import pytest
 
 from tests.e2e.conftest import sign_up, sign_up_and_join, snap, upload
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -49,11 +49,12 @@ def test_it_shows_a_viewer_only_what_a_viewer_may_do(app, visitor, reviews_csv):
     response = vic.goto(app.url("/data/upload/"))
     assert response.status == 403
     assert "Ask one of the team's admins." in vic.locator("main").inner_text()
-    for _ in range(50):  # the log reaches us through the server's output a moment later
+
+    def refusal_logged() -> str:  # the log reaches us through the server's output, a moment later
         logged = "".join(app.lines[before:])
-        if "Forbidden:" in logged:
-            break
-        time.sleep(0.1)
+        return logged if "Forbidden:" in logged else ""
+
+    logged = wait_until(refusal_logged, 5, "the refusal in the server's log")
     assert logged.count("Forbidden: GET /data/upload/ by vic") == 1, logged
     assert "Traceback" not in logged, logged
     assert "PermissionDenied" not in logged, logged

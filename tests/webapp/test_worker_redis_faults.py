@@ -8,12 +8,14 @@ earlier finished run and its model are left as they were. (Redis down at Train t
 test_runs_new.py; Redis emptied under a running or queued run: test_worker_repair.py.)
 """
 
-import time
+import threading
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from rq import Queue, Worker
 from rq.job import Job, JobStatus
+from rq.worker import WorkerStatus
 
 from tests.webapp import test_worker_training as training
 from tests.webapp.runs_support import finished_model
@@ -49,12 +51,21 @@ def snapshot(model) -> tuple:
     return (model.name, run.status, run.message, run.metrics, run.finished, files)
 
 
-def assert_stays(run: TrainingRun, status: str, message: str, seconds: float = 3) -> None:
-    """The run is in `status` with `message`, and still is a few seconds later."""
+def assert_stays(run: TrainingRun, status: str, message: str, server, worker_process) -> None:
+    """The run is in `status` with `message`, and still is once the worker has nothing left
+    to do (no job waiting or running, the worker idle): nothing else can change it then."""
     run.refresh_from_db()
     assert (run.status, run.message) == (status, message), run.log
     finished = run.finished
-    time.sleep(seconds)
+    connection = redis_proc_client(server)
+
+    def worker_idle():
+        queues = [Queue(name, connection=connection) for name in ("training", "predictions")]
+        busy = any(q.count or q.started_job_registry.count for q in queues)
+        workers = Worker.all(connection=connection)
+        return workers and not busy and all(w.get_state() == WorkerStatus.IDLE for w in workers)
+
+    wait_for(worker_idle, 60, "the worker to have nothing left to do", worker_process)
     run.refresh_from_db()
     assert (run.status, run.message, run.finished) == (status, message, finished)
     assert not TrainingRun.objects.filter(pk=run.pk, model__isnull=False).exists()
@@ -65,16 +76,26 @@ def test_train_answers_in_plain_words_when_redis_is_paused(shared, worker, redis
     model, before = earlier_model()
     sheet = upload_and_map(client)
 
-    redis_proc.pause()
-    try:
-        started = time.monotonic()
-        page = client.post(reverse("runs:new", args=[sheet.uuid]), FORM, follow=True)
-        waited = time.monotonic() - started
-    finally:
+    # Train answers while Redis is still paused: each Redis command gives up after
+    # REDIS_TIMEOUT. A command without a timeout would wait for ever; the watchdog resumes
+    # Redis after a deadline far above the few timeouts expected, only so that such a build
+    # fails here instead of hanging the suite.
+    resumed_by_watchdog = threading.Event()
+
+    def watchdog():
+        resumed_by_watchdog.set()
         redis_proc.resume()
 
-    # Each Redis command gives up after REDIS_TIMEOUT (redis-py retries it a few times).
-    assert waited < 6 * settings.REDIS_TIMEOUT, f"Train took {waited:.0f} s"
+    timer = threading.Timer(12 * settings.REDIS_TIMEOUT, watchdog)
+    redis_proc.pause()
+    timer.start()
+    try:
+        page = client.post(reverse("runs:new", args=[sheet.uuid]), FORM, follow=True)
+    finally:
+        timer.cancel()
+        redis_proc.resume()
+
+    assert not resumed_by_watchdog.is_set(), "Train waited for the paused Redis to answer."
     assert page.status_code == 200
     assert QUEUE_DOWN in page.content.decode()
     run = TrainingRun.objects.latest("pk")
@@ -90,7 +111,7 @@ def test_train_answers_in_plain_words_when_redis_is_paused(shared, worker, redis
         return status not in (JobStatus.QUEUED, JobStatus.STARTED)
 
     wait_for(job_done, 60, "the worker to skip the job", worker)
-    assert_stays(run, TrainingRun.Status.FAILED, QUEUE_DOWN)
+    assert_stays(run, TrainingRun.Status.FAILED, QUEUE_DOWN, redis_proc, worker)
     assert snapshot(model) == before
     assert TrainingRun.objects.count() == 2
 
@@ -111,7 +132,7 @@ def test_a_waiting_run_lost_by_a_redis_restart_ends_in_plain_words(shared, redis
             return run.is_final
 
         wait_for(final, 60, "the repair to notice the lost run", worker_process)
-        assert_stays(run, TrainingRun.Status.FAILED, LOST)
+        assert_stays(run, TrainingRun.Status.FAILED, LOST, redis_proc, worker_process)
     assert snapshot(model) == before
     page = client.get(reverse("runs:detail", args=[run.uuid])).content.decode()
     assert "Start it again with Retry" in page

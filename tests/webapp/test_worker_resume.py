@@ -10,7 +10,6 @@ another epoch while the test reads which epoch the checkpoint holds), then kille
 import json
 import os
 import signal
-import time
 
 import pytest
 from django.test import Client
@@ -38,11 +37,7 @@ def kill_after_first_checkpoint(run: TrainingRun, worker_process, whole_worker: 
     `whole_worker`: it must not notice its horse dying), then kill them; the epoch it holds."""
     import torch
 
-    deadline = time.monotonic() + 240
-    while not run.checkpoint_file.is_file():
-        assert time.monotonic() < deadline, "no checkpoint was written"
-        assert worker_process.poll() is None, "the worker exited"
-        time.sleep(0.02)
+    wait_for(run.checkpoint_file.is_file, 240, "a checkpoint", worker_process, every=0.02)
     horses = [int(pid) for pid in children(worker_process.pid)]
     assert horses, "the work horse is gone"
     doomed = horses + ([worker_process.pid] if whole_worker else [])

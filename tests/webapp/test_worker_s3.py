@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import time
 import zipfile
 
 import pytest
@@ -134,12 +133,12 @@ def test_a_run_continues_on_another_machine_from_the_checkpoint_in_the_bucket(sh
     first_machine = shared | s3.env(tmp_path / "first-cache")
     with rq_worker(first_machine, tmp_path / "first.log") as first:
         run = start_run(client, rows=ROWS, epochs=str(EPOCHS))
+
         # 1. The first machine uploads its checkpoint after an epoch; then it dies for good.
-        deadline = time.monotonic() + 240
-        while run.checkpoint_name not in s3.keys(run.checkpoint_name):
-            assert time.monotonic() < deadline, "no checkpoint reached the bucket"
-            assert first.poll() is None, "the worker exited"
-            time.sleep(0.05)
+        def uploaded() -> bool:
+            return run.checkpoint_name in s3.keys(run.checkpoint_name)
+
+        wait_for(uploaded, 240, "a checkpoint in the bucket", first, every=0.05)
         doomed = [int(pid) for pid in children(first.pid)] + [first.pid]
         for pid in doomed:
             os.kill(pid, signal.SIGSTOP)  # frozen: no further epoch while the bucket is read

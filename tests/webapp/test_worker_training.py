@@ -18,7 +18,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.waiting import wait_gone, wait_until
 from tests.webapp.runs_support import queues_for, redis_process, rows_csv, tiny_base_model
 from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import WORKER_DIED
@@ -126,16 +126,16 @@ def rq_worker(env: dict, log_path: Path):
 
 
 def wait_for(check, timeout: float, what: str, worker=None, every: float = 0.5):
-    """check()'s first true value, asked every `every` seconds; fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    """check()'s first true value, asked every `every` seconds; fails after `timeout`, or at
+    once when the `worker` process has exited."""
+
+    def checked():
         value = check()
-        if value:
-            return value
-        if worker is not None and worker.poll() is not None:
+        if not value and worker is not None and worker.poll() is not None:
             pytest.fail(f"The worker exited while waiting for {what}.")
-        time.sleep(every)
-    pytest.fail(f"Timed out waiting for {what}.")
+        return value
+
+    return wait_until(checked, timeout, what, every)
 
 
 def logged_in_client() -> Client:
@@ -240,7 +240,7 @@ def test_it_marks_a_run_failed_when_its_worker_is_killed(shared, worker):
     for pid in horses:
         os.kill(pid, signal.SIGKILL)
     worker.wait()
-    time.sleep(0.5)  # let the kernel reap the orphaned horse
+    wait_gone(horses)  # a horse still dying could write one more checkpoint
     # No complete epoch to continue from (test_worker_resume.py covers a run that has one).
     shutil.rmtree(run.out_dir / ".checkpoint", ignore_errors=True)
 
