@@ -15,6 +15,7 @@ machine takes the same steps as one that was never stopped.
 
 import hashlib
 import json
+import logging
 import math
 import os
 import shutil
@@ -23,6 +24,7 @@ from pathlib import Path
 
 FOLDER = ".checkpoint"
 FILE = "state.pt"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -102,7 +104,8 @@ def load(path: Path, key: str) -> Saved | None:
             rng=data.get("rng"),
             cuda_rng=data.get("cuda_rng"),
         )
-    except Exception:  # unreadable, truncated or not ours: start over rather than fail the run
+    except Exception as err:  # unreadable, truncated or not ours: start over, not fail the run
+        logger.warning("The checkpoint %s could not be read (%r); training starts over.", file, err)
         return None
 
 

@@ -259,8 +259,8 @@ def _zip_kind(path: Path) -> str:
             infos = zf.infolist()
             names = {info.filename for info in infos}
             mimetype = zf.read("mimetype")[:200] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
-        raise FinetuneError(DAMAGED)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
+        raise FinetuneError(DAMAGED) from err
     if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise FinetuneError(
             f"This workbook is too large when unpacked (over {MAX_UNPACKED_BYTES // 2**20} MB). "
@@ -336,8 +336,8 @@ def _open_workbook(path: Path, kind: str, max_rows: int = MAX_ROWS) -> CalamineW
         try:
             for extent in ods_extents(path):
                 _check_extent(extent, max_rows)
-        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TagTooLong):
-            raise FinetuneError(DAMAGED)
+        except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, TagTooLong) as err:
+            raise FinetuneError(DAMAGED) from err
     try:
         if path.suffix.lower() == FORMAT_SUFFIXES[kind] or (
             kind == "xlsx" and path.suffix.lower() == ".xlsm"
@@ -378,8 +378,8 @@ def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> T
     if extent_of := SHEET_EXTENTS.get(kind):
         try:
             _check_extent(extent_of(path, sheet), max_rows)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, TagTooLong):
-            raise FinetuneError(DAMAGED)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, TagTooLong) as err:
+            raise FinetuneError(DAMAGED) from err
     # 2. Read it; keep only rows holding a value (row i of the sheet is spreadsheet row i + 1).
     try:
         data = book.get_sheet_by_name(sheet)
@@ -397,8 +397,8 @@ def _read_workbook(path: Path, kind: str, sheet: str | None, max_rows: int) -> T
             numbers.append(i + 1)
     except FinetuneError:
         raise
-    except Exception:
-        raise FinetuneError(DAMAGED)
+    except Exception as err:
+        raise FinetuneError(DAMAGED) from err
     raw = pd.DataFrame(rows, dtype=str)
     first_column = data.start[1] if data.start else 0
     others = [n for n in names if n != sheet]

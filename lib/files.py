@@ -21,6 +21,7 @@ downloads into a fresh folder, writes `last` at the end, and renames it into pla
 file lock, so readers never see half a model and two processes never download it twice.
 """
 
+import errno
 import fcntl
 import logging
 import os
@@ -188,8 +189,9 @@ def remove(name: str) -> None:
     path.unlink(missing_ok=True)
     try:
         path.parent.rmdir()
-    except OSError:
-        pass
+    except OSError as err:
+        if err.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT):  # other files: kept
+            logger.warning("Could not remove the empty folder %s: %r", path.parent, err)
 
 
 def remove_folder(name: str) -> None:

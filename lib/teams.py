@@ -75,10 +75,6 @@ def use_team(request, team: Team) -> None:
     request.session[SESSION_KEY] = str(team.uuid)
 
 
-def current_role(request) -> str | None:
-    return role_in(request.user, current_team(request).pk)
-
-
 def require_role(request, need: str) -> Team:
     """The team in use, or PermissionDenied when the user's role there is below `need`."""
     team = current_team(request)

@@ -21,7 +21,6 @@ health report can say how many tags were mended.
 import re
 from dataclasses import dataclass, field
 
-SCHEMES = ("BIO", "IO", "BIOES", "BMES", "bare")
 OUTSIDE = {"", "O", "o"}
 PREFIXES = {"B": "B", "I": "I", "M": "M", "E": "E", "S": "S", "L": "E", "U": "S"}
 PREFIXED = re.compile(r"^([BIMESLUbimeslu])[-_](\S.*)$")

@@ -9,6 +9,7 @@ A model's files live in its run directory (model.run_dir); the model row adds a 
 place in the catalogue. A batch keeps the uploaded file and the scored copy side by side.
 """
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -21,8 +22,11 @@ from redis.exceptions import RedisError
 from rq.worker import Worker
 
 from finetune import rundir
+from finetune.data import SUPPORTED_SUFFIXES, TEXT_OUTPUTS
 from lib import files
 from webapp.runs.models import QueuedJob, RunStatus, TrainingRun
+
+logger = logging.getLogger(__name__)
 
 QUEUE_DOWN = (
     "The prediction queue is not reachable right now. Try again in a minute; "
@@ -33,8 +37,6 @@ NO_WORKER = (
     "Waiting for the predictions worker to start. If it keeps waiting, tell your administrator."
 )
 STARTING = "Starting…"  # first in line and a worker is free: it takes the file in a moment
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
-TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 class TrainedModelQuerySet(models.QuerySet):
@@ -118,14 +120,16 @@ class TrainedModel(models.Model):
         """labeltune.json: task, columns, labels, config, base model."""
         try:  # one small file, without downloading the whole model
             return rundir.parse_info(self.run.read_file(rundir.INFO_FILE))
-        except (OSError, ValueError):
+        except (OSError, ValueError) as err:
+            logger.warning("Model %s: %s could not be read: %r", self.uuid, rundir.INFO_FILE, err)
             return {}
 
     def card(self) -> str:
         """The model card's text, without the metadata block meant for the model hub."""
         try:
             text = self.run.read_file("README.md").decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        except (OSError, UnicodeDecodeError) as err:
+            logger.warning("Model %s: its card README.md could not be read: %r", self.uuid, err)
             return ""
         if text.startswith("---\n"):
             text = text.split("\n---\n", 1)[-1]
@@ -179,9 +183,9 @@ class BatchPrediction(QueuedJob):
     def output_suffix(self) -> str:
         """Workbooks come back as .xlsx; text files as they came (.csv, .tsv or .txt)."""
         suffix = Path(self.original_name).suffix.lower()
-        if suffix in WORKBOOK_SUFFIXES:
-            return ".xlsx"
-        return suffix if suffix in TEXT_SUFFIXES else ".csv"
+        if suffix in TEXT_OUTPUTS:
+            return suffix
+        return ".xlsx" if suffix in SUPPORTED_SUFFIXES else ".csv"
 
     @property
     def output_name(self) -> str:

@@ -85,7 +85,7 @@ def sharing_context(request, model: TrainedModel) -> dict:
     api_url = request.build_absolute_uri(reverse("api:predict", args=[model.uuid]))
     return {
         "can_train": can_train,
-        "takes_pairs": takes_pairs(model.info()),
+        "takes_pairs": model.takes_pairs,
         "publish_form": PublishForm(initial={"name": model.name, "description": model.description}),
         "copy_teams": trainer_teams(request.user, model.team) if can_train else [],
         "api_url": api_url,

@@ -12,7 +12,6 @@ at a time, by evaluation_entities). What a section shows is driven by what evalu
 holds, never by the task's name.
 """
 
-import csv
 import json
 from pathlib import Path
 from urllib.parse import urlencode
@@ -46,9 +45,8 @@ ROWS_STAYED = (
 
 
 def read_predictions(path: Path) -> list[dict]:
-    """test_predictions.csv of a run folder, each row a dict."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    """test_predictions.csv of a run folder (read as finetune reads it), each row a dict."""
+    rows = rundir.read_test_predictions(path.parent).to_dict("records")
     for row in rows:
         row["confidence"] = float(row["confidence"] or 0) if "confidence" in row else None
         if "correct" in row:

@@ -31,6 +31,8 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.worker import Worker
 
+from webapp.runs.lifecycle import NOT_FINAL, RunStatus
+
 logger = logging.getLogger(__name__)
 
 LOST = "This run was lost from the training queue (the queue was restarted). Start it again with Retry."
@@ -48,11 +50,7 @@ def tracked_models() -> list:
 
 
 def open_rows() -> list:
-    return [
-        row
-        for model in tracked_models()
-        for row in model.objects.filter(status__in=("created", "queued", "running"))
-    ]
+    return [row for model in tracked_models() for row in model.objects.filter(status__in=NOT_FINAL)]
 
 
 def repair_runs(rows: Iterable | None = None) -> int:
@@ -82,7 +80,7 @@ def repair_runs(rows: Iterable | None = None) -> int:
 
 def never_enqueued(row) -> bool:
     """True for a row saved a while ago as "created" whose job never reached Redis."""
-    if row.status != "created" or timezone.now() - row.created < NEVER_ENQUEUED_AFTER:
+    if row.status != RunStatus.CREATED or timezone.now() - row.created < NEVER_ENQUEUED_AFTER:
         return False
     connection = django_rq.get_connection(row.queue_name)
     return not connection.exists(Job.key_for(row.job_id))
@@ -104,9 +102,9 @@ def job_problem(row) -> tuple[str, str] | None:
     try:
         job = Job.fetch(row.job_id, connection=connection)
     except NoSuchJobError:
-        if row.status == "created":
+        if row.status == RunStatus.CREATED:
             return None  # enqueued once its transaction commits; never_enqueued() covers the rest
-        if row.status == "queued":
+        if row.status == RunStatus.QUEUED:
             return LOST, "The job is no longer in Redis."
         return died, "The job is no longer in Redis."
     status = job.get_status(refresh=False)
@@ -114,7 +112,7 @@ def job_problem(row) -> tuple[str, str] | None:
         return None
     if status != JobStatus.STARTED:
         return died, f"The job ended as {status} but the row was still {row.status}."
-    if row.status == "queued":
+    if row.status == RunStatus.QUEUED:
         return None  # the worker just took it; the row turns to running in a moment
     if not job.worker_name:
         return None

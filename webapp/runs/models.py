@@ -33,6 +33,7 @@ from redis.exceptions import RedisError
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
+from finetune import rundir
 from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
 from lib import files
 from webapp.runs.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
@@ -144,7 +145,7 @@ class TrainingRun(QueuedJob):
     @property
     def base_model_name(self) -> str:
         """The base model as people know it: a hub id, or a local folder's name."""
-        return Path(self.base_model).name if self.base_model.startswith("/") else self.base_model
+        return rundir.base_model_name(self.base_model)
 
     @property
     def the_task(self):
@@ -155,17 +156,23 @@ class TrainingRun(QueuedJob):
 
     @property
     def figures(self) -> list[tuple[str, str]]:
-        """The test figures in the task's words, [] until there are metrics."""
-        try:
-            return self.the_task.headline(self.metrics)
-        except KeyError:  # no test figures yet (or an older run's partial set)
-            return []
+        """The test figures in the task's words, [] until the run has them."""
+        if f"test_{self.the_task.primary_metric}" not in self.metrics:
+            return []  # not finished
+        return self._task_figures(self.the_task.headline)
 
     @property
     def baseline_figures(self) -> list[tuple[str, str]]:
+        """Each baseline's figure in the task's words, [] for a run trained without them."""
+        if not any(key.startswith("baseline_") for key in self.metrics):
+            return []
+        return self._task_figures(self.the_task.baseline_headline)
+
+    def _task_figures(self, headline) -> list[tuple[str, str]]:
         try:
-            return self.the_task.baseline_headline(self.metrics)
-        except KeyError:
+            return headline(self.metrics)
+        except KeyError as err:  # an older run's partial set: the page shows none
+            logger.warning("Run %s has no figure %s in its metrics", self.uuid, err)
             return []
 
     @property

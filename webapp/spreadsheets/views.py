@@ -27,6 +27,7 @@ from lib import files
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
 from webapp.accounts.models import Activity, Role
+from webapp.runs.lifecycle import NOT_FINAL
 from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
 from webapp.spreadsheets.models import Spreadsheet, preview_of
 
@@ -228,7 +229,7 @@ def download(request: HttpRequest, uuid) -> HttpResponse:
 @login_required
 def delete(request: HttpRequest, uuid) -> HttpResponse:
     spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
-    if spreadsheet.runs.filter(status__in=("created", "queued", "running")).exists():
+    if spreadsheet.runs.filter(status__in=NOT_FINAL).exists():
         messages.error(
             request,
             f'"{spreadsheet.name}" is being used by a training run. '
