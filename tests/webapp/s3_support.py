@@ -129,6 +129,7 @@ def s3_server():
         host, port = server.get_host_and_port()
         s3 = S3(f"http://{host}:{port}")
         s3.client().create_bucket(Bucket=s3.bucket)
+        s3.empty()  # moto keeps its buckets for the whole test process
         yield s3
     finally:
         server.stop()
