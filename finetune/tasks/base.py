@@ -158,6 +158,9 @@ class Task:
 
     int8_safe = True  # an int8 copy may serve it on CPUs once checked (finetune.quantize)
     offers_fixes = True  # finetune.fixes may offer its fixes (merge labels, drop rows...)
+    # finetune.label_issues: how rows whose label looks wrong are found: "one" (one label per
+    # row), "several" (a set of labels per row), "" (not checked; the report says so).
+    label_check = ""
 
     def init_head(self, model, head: Head, train_targets: list) -> None:
         """Set the fresh output layer's starting point before training (default: as loaded)."""

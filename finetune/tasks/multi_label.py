@@ -62,6 +62,7 @@ class MultiLabelTask(Task):
     optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
     evaluation_template = "runs/evaluation/multi_label.html"
     try_template = "catalog/try/multi_label.html"
+    label_check = "several"  # finetune.label_issues checks its rows' labels
 
     def check_mapping(self, mapping: ColumnMapping) -> None:
         from finetune.errors import FinetuneError

@@ -118,6 +118,7 @@ class SingleLabelTask(Task):
     metric_title = "accuracy"
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
+    label_check = "one"  # finetune.label_issues checks its rows' labels
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
