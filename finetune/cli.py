@@ -97,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="word pieces the model will read per text (default: 128)",
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--label-issues",
+        metavar="OUT",
+        help="also look for labels that look wrong and write them, most suspicious first, "
+        "to OUT (.csv or .xlsx): spreadsheet row, text, given label, suggested label, "
+        "confidence, score",
+    )
+    check.add_argument(
+        "--base-model",
+        default=DEFAULT_BASE_MODEL,
+        help="the model whose sentence embeddings --label-issues uses (default: the bundled "
+        f"{DEFAULT_BASE_MODEL})",
+    )
 
     train = commands.add_parser(
         "train",
@@ -292,7 +305,33 @@ def run_check(args) -> int:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         print(format_report(report))
+    if args.label_issues and not write_label_issues(args, table, mapping, task):
+        return EXIT_FAILED
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def write_label_issues(args, table, mapping, task: str) -> bool:
+    """--label-issues: look for labels that look wrong and write them; False when the labels
+    could not be checked (the reason is printed)."""
+    from finetune.label_issues import check_labels, write_issues
+    from finetune.tasks import get_task
+
+    _quiet_transformers()
+    the_task = get_task(task)
+    examples = the_task.prepare(table.frame, mapping, row_numbers=table.row_numbers or None)
+    found = check_labels(
+        examples, the_task, base_model=args.base_model, row_number=table.row_number,
+        max_length=args.max_length,
+    )  # fmt: skip
+    if not found.checked:
+        print(f"Labels that look wrong: not written. {found.reason}", file=sys.stderr)
+        return False
+    write_issues(found, args.label_issues)
+    print(
+        f"Labels that look wrong: {found.found:,} of {found.rows_checked:,} rows, most "
+        f"suspicious first, written to {args.label_issues} ({found.seconds:g} s)."
+    )
+    return True
 
 
 def format_report(report) -> str:
@@ -324,6 +363,8 @@ def format_report(report) -> str:
         )
     for warning in report.warnings:
         lines.append(f"Note: {warning}")
+    if report.label_check:
+        lines.append(report.label_check)
     for problem in report.problems:
         lines.append(f"Problem: {problem}")
     lines.append(

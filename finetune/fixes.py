@@ -21,6 +21,10 @@ Kinds:
 - {"kind": "swap_columns", "text": "label column", "label": "text column"}: the text and label
   columns exchange roles. It only changes the mapping, and applying it to a mapping already
   swapped changes nothing, so it can be applied again to the mapping it produced.
+- {"kind": "relabel_rows", "changes": [{"row": 57, "from": "neg", "to": "pos"}, ...]}: give
+  spreadsheet row 57 the label "pos" (with several labels per row, "from" and "to" are lists);
+  "suggested": true when the new labels are the ones finetune.label_issues suggested.
+- {"kind": "drop_rows", "rows": [57, 90]}: drop these spreadsheet rows.
 
 Rows are judged by the task's own `prepare` (what counts as empty, as the same answer), the
 same way the health report judges them. The frame `apply` returns keeps in its index each
@@ -39,7 +43,9 @@ from finetune.mapping import ColumnMapping, detect_separator, truthy
 from finetune.tasks import get_task
 
 KINDS = ("merge_labels", "drop_label", "drop_empty", "drop_duplicates", "drop_conflicts",
-         "swap_columns")  # fmt: skip
+         "swap_columns", "relabel_rows", "drop_rows")  # fmt: skip
+ROW_KINDS = ("relabel_rows", "drop_rows")  # fixes of single rows, named by spreadsheet row
+ROWS_NAMED = 5  # rows named in a sentence before "and N more"
 RARE_OFFERS = 10  # rare labels offered a merge one by one; more look like a wrong column
 SWAP_RARE_SHARE = 0.5  # share of labels with too few rows before the columns look swapped
 SWAP_LENGTH_RATIO = 2.0  # labels this many times longer than texts look like the texts
@@ -58,11 +64,18 @@ def apply(
 
 
 def apply_counting(
-    frame: pd.DataFrame, mapping: ColumnMapping, fixes: list[dict], *, task: str = "single_label"
+    frame: pd.DataFrame,
+    mapping: ColumnMapping,
+    fixes: list[dict],
+    *,
+    task: str = "single_label",
+    row_numbers: list[int] | None = None,
 ) -> tuple[pd.DataFrame, ColumnMapping, list[int | None]]:
-    """As `apply`, with the number of rows each fix changed or dropped (None: a swap)."""
+    """As `apply`, with the number of rows each fix changed or dropped (None: a swap).
+    `row_numbers`: each frame row's spreadsheet row, which row fixes name (default i + 2)."""
     the_task = get_task(task)
     origin = np.arange(len(frame))
+    numbers = np.array(row_numbers if row_numbers is not None else origin + 2)
     frame = frame.reset_index(drop=True).copy()
     mapping = ColumnMapping.from_dict(mapping.to_dict())
     counts = []
@@ -76,11 +89,17 @@ def apply_counting(
             frame, mapping, changed = _merge(frame, mapping, fix, the_task)
             counts.append(changed)
             continue
-        drop = _rows_to_drop(frame, mapping, fix, the_task)
+        if kind == "relabel_rows":
+            counts.append(_relabel(frame, mapping, fix, the_task, numbers))
+            continue
+        if kind == "drop_rows":
+            drop = np.flatnonzero(np.isin(numbers, [int(r) for r in fix["rows"]])).tolist()
+        else:
+            drop = _rows_to_drop(frame, mapping, fix, the_task)
         counts.append(len(drop))
         if drop:
             frame = frame.drop(index=drop).reset_index(drop=True)
-            origin = np.delete(origin, drop)
+            origin, numbers = np.delete(origin, drop), np.delete(numbers, drop)
     frame.index = pd.Index(origin)
     return frame, mapping, counts
 
@@ -89,8 +108,11 @@ def apply_table(
     table: Table, mapping: ColumnMapping, fixes: list[dict], *, task: str = "single_label"
 ) -> tuple[Table, ColumnMapping, list[int | None]]:
     """(the fixed table, its mapping, rows each fix changed); row numbers stay the user's."""
-    frame, mapping, counts = apply_counting(table.frame, mapping, fixes, task=task)
-    numbers = [table.row_number(int(i)) for i in frame.index]
+    numbers = [table.row_number(i) for i in range(len(table.frame))]
+    frame, mapping, counts = apply_counting(
+        table.frame, mapping, fixes, task=task, row_numbers=numbers
+    )
+    numbers = [numbers[int(i)] for i in frame.index]
     fixed = replace(table, frame=frame.reset_index(drop=True), row_numbers=numbers)
     return fixed, mapping, counts
 
@@ -115,7 +137,45 @@ def check_fix(fix: dict) -> str:
         raise FinetuneError("Pick the label to drop.")
     if kind == "drop_conflicts" and fix.get("keep") not in ("first", "none"):
         raise FinetuneError('Say which rows to keep: "first" or "none".')
+    if kind in ROW_KINDS and not _rows_of(fix):
+        raise FinetuneError("Pick the rows to change.")
     return kind
+
+
+def _rows_of(fix: dict) -> list[int]:
+    """The spreadsheet rows a row fix names ([] when it names none, or not as numbers)."""
+    items = fix.get("changes") if fix.get("kind") == "relabel_rows" else fix.get("rows")
+    if not isinstance(items, list):
+        return []
+    if fix["kind"] == "relabel_rows":
+        ok = all(isinstance(c, dict) and isinstance(c.get("to"), str | list) for c in items)
+        items = [c.get("row") for c in items] if ok else []
+    return items if all(type(r) is int for r in items) else []
+
+
+def _relabel(frame: pd.DataFrame, mapping: ColumnMapping, fix: dict, task, numbers) -> int:
+    """Give the named rows their new labels, in place; the number of rows changed."""
+    several = _several_per_row(mapping, task)
+    separator = None
+    if several and not mapping.labels:
+        cells = frame[mapping.label].astype(str)
+        separator = mapping.label_separator or detect_separator(cells) or ";"
+    changed = 0
+    for change in fix["changes"]:
+        hits = np.flatnonzero(numbers == change["row"])
+        if not len(hits):  # dropped by an earlier fix
+            continue
+        at, to = int(hits[0]), change["to"]
+        names = [to] if isinstance(to, str) else [str(x) for x in to]
+        if mapping.labels:  # 0/1 columns: a 1 in the columns of its new labels
+            for column in mapping.labels:
+                frame.loc[at, column] = "1" if column in names else "0"
+        elif separator:
+            frame.loc[at, mapping.label] = f"{separator} ".join(names)
+        else:
+            frame.loc[at, mapping.label] = names[0] if names else ""
+        changed += 1
+    return changed
 
 
 def _swap(mapping: ColumnMapping, fix: dict) -> tuple[ColumnMapping, int]:
@@ -318,6 +378,8 @@ def describe(fix: dict, *, rows: int | None = None, done: bool = True) -> str:
         "drop_duplicates": ("Dropped", "Drop"),
         "drop_conflicts": ("Dropped", "Drop"),
         "swap_columns": ("Swapped", "Swap"),
+        "relabel_rows": ("Changed", "Change"),
+        "drop_rows": ("Dropped", "Drop"),
     }.get(kind, ("Applied", "Apply"))[0 if done else 1]
     if kind == "merge_labels":
         others = [x for x in fix.get("labels") or [] if x != fix.get("into")]
@@ -344,11 +406,39 @@ def describe(fix: dict, *, rows: int | None = None, done: bool = True) -> str:
         )
     elif kind == "swap_columns":
         sentence = f"{verb} the text and label columns"
+    elif kind == "relabel_rows" and len(fix.get("changes") or []) == 1:
+        change = fix["changes"][0]
+        sentence = (
+            f'{verb} the label of row {change.get("row")} from "{_label_words(change.get("from"))}" '
+            f'to "{_label_words(change.get("to"))}"'
+        )
+    elif kind == "relabel_rows":
+        rows = [c.get("row") for c in fix.get("changes") or []]
+        whose = " to the ones LabelTune suggested" if fix.get("suggested") else ""
+        sentence = f"{verb} the labels of {len(rows):,} rows{whose} ({_rows_words(rows)})"
+    elif kind == "drop_rows":
+        sentence = f"{verb} {_rows_words(fix.get('rows') or [])}"
     else:
         sentence = f"{verb} a fix LabelTune does not know ({kind})"
-    if rows is not None:
+    if rows is not None and kind not in ROW_KINDS:  # those name their rows already
         sentence += f" ({rows:,} row{'s' if rows != 1 else ''})"
     return sentence + "."
+
+
+def _label_words(value) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(x) for x in value) or "(no label)"
+    return str(value)
+
+
+def _rows_words(rows: list) -> str:
+    """The rows in words: "row 5", "rows 5, 9 and 14", "rows 5, 9, 14, 20, 31 and 7 more"."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    named = [str(r) for r in rows[:ROWS_NAMED]]
+    if len(rows) > ROWS_NAMED:
+        return f"rows {', '.join(named)} and {len(rows) - ROWS_NAMED:,} more"
+    return f"rows {_and(named)}"
 
 
 def _and(items: list[str]) -> str:

@@ -24,6 +24,7 @@ import pandas as pd
 from finetune import basemodels, scripts, vocabulary
 from finetune.data import Table, require_columns
 from finetune.errors import FinetuneError
+from finetune.label_issues import not_checked_words
 from finetune.mapping import ColumnMapping
 from finetune.splits import split_examples
 from finetune.tasks import get_task
@@ -74,6 +75,9 @@ class HealthReport:
     unknown_model: str = ""  # the base model measured, in words
     added_characters: int = 0  # characters added to the model before training (vocabulary)
     split_sizes: dict = field(default_factory=dict)  # the file's own split: train_rows...
+    # Why labels that look wrong are not looked for in this task ("": they can be, by
+    # finetune.label_issues, which takes longer than this report and runs on its own).
+    label_check: str = ""
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -148,6 +152,8 @@ def check(
 
     # 3. The task's own section: labels and their counts, or the range of the numbers.
     the_task.health(report, examples, mapping, row_number)
+    if not the_task.label_check:
+        report.label_check = not_checked_words(the_task)
 
     # 4. Duplicates of the whole input (both texts of a pair), and the same input with
     #    different answers.

@@ -45,8 +45,9 @@ def tracked_models() -> list:
     from webapp.catalog.models import BatchPrediction
     from webapp.catalog.row_picks import RowPick
     from webapp.runs.models import TrainingRun
+    from webapp.spreadsheets.label_checks import LabelCheck
 
-    return [TrainingRun, BatchPrediction, RowPick]
+    return [TrainingRun, BatchPrediction, LabelCheck, RowPick]
 
 
 def open_rows() -> list:

@@ -237,3 +237,6 @@ class Spreadsheet(models.Model):
     def delete_with_file(self) -> None:
         self.delete()
         self.remove_file()
+
+
+from webapp.spreadsheets.label_checks import LabelCheck  # noqa: E402,F401 - the app's models

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.spreadsheets import views
+from webapp.spreadsheets import views, views_labels
 
 app_name = "spreadsheets"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("<uuid:uuid>/delete/", views.delete, name="delete"),
     path("<uuid:uuid>/fixes/apply/", views.fix_apply, name="fix_apply"),
     path("<uuid:uuid>/fixes/undo/", views.fix_undo, name="fix_undo"),
+    path("<uuid:uuid>/labels/check/", views_labels.label_check, name="label_check"),
+    path("<uuid:uuid>/labels/status/", views_labels.label_check_status, name="label_status"),
+    path("<uuid:uuid>/labels/fix/", views_labels.label_fix, name="label_fix"),
+    path("<uuid:uuid>/labels/fix-all/", views_labels.label_fix_all, name="label_fix_all"),
 ]

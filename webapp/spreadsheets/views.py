@@ -1,5 +1,5 @@
 """Spreadsheet pages: list, upload, mapping + health report, its one-click fixes, download,
-delete.
+delete. Labels that look wrong and their fixes: views_labels.
 
 Every object view starts with lib.teams.get_for_user: other teams' spreadsheets answer 404.
 The file is parsed by finetune at most once per request, and only to show another sheet or
@@ -30,6 +30,7 @@ from webapp.accounts.models import Activity, Role
 from webapp.runs.lifecycle import NOT_FINAL
 from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
 from webapp.spreadsheets.models import Spreadsheet, preview_of
+from webapp.spreadsheets.views_labels import label_context
 
 MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers around the file itself
 
@@ -133,7 +134,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         "health": None if switched or form.errors else spreadsheet.health,
     }
     if ctx["health"]:
-        ctx |= fixes_context(spreadsheet)
+        ctx |= fixes_context(spreadsheet) | label_context(spreadsheet)
         ctx["entity_layout_words"] = LAYOUT_WORDS.get(ctx["health"].get("entity_layout") or "")
     return render(request, "spreadsheets/detail.html", ctx)
 
