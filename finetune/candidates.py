@@ -1,8 +1,10 @@
 """The candidates of a run: the fine-tuned model beside the simpler models its task fits on the
-same rows (Task.candidates: TF-IDF models, the names seen in training). The one with the best
+same rows (Task.candidates: TF-IDF models, the names seen in training; the base model's
+sentence embeddings, finetune/embeddings.py). The one with the best
 validation score serves Try it, the API and batch scoring.
 
-    outcome = compare(task, splits, head, model_validation_answers, model_test_answers)
+    outcome = compare(task, splits, head, model_validation_answers, model_test_answers,
+                      base_model=config.base_model)
     outcome.served                  # None: the fine-tuned model serves; else a Candidate
     outcome.metrics                 # baseline_*, "candidates", "served", "served_test_<metric>"
     outcome.served.save(run_dir)    # candidate.json (+ candidate.safetensors), never pickle
@@ -86,10 +88,12 @@ class Candidate:
 
 
 def _kinds() -> dict[str, type[Candidate]]:
+    from finetune.embeddings import EmbeddingsCandidate
     from finetune.ner.dictionary import DictionaryCandidate
     from finetune.tfidf import TfidfCandidate
 
-    return {kind.kind: kind for kind in (TfidfCandidate, DictionaryCandidate)}
+    kinds = (TfidfCandidate, DictionaryCandidate, EmbeddingsCandidate)
+    return {kind.kind: kind for kind in kinds}
 
 
 def load(folder) -> Candidate:
@@ -114,16 +118,25 @@ class Outcome:
     metrics: dict  # the task's baselines, "candidates", "served", "served_test_<metric>"
 
 
-def compare(task, splits, head: dict, model_validation: list[dict], model_test: list[dict]):
+def compare(
+    task,
+    splits,
+    head: dict,
+    model_validation: list[dict],
+    model_test: list[dict],
+    base_model: str | None = None,
+):
     """Which candidate serves, with the figures that say why:
     1. the task fits its candidates on the training rows (settings such as thresholds on the
-       validation rows);
+       validation rows), with `base_model` (the run's, as downloaded) those that read it too;
     2. its baselines are scored on the test rows, the candidates' from their own answers;
     3. every candidate, the fine-tuned model first, is scored on the validation and the test
        rows with the task's compare metric;
     4. the best on the validation rows serves; the fine-tuned model wins ties, and so does
        any figure that reads the same as it is shown ("90%" against "90%")."""
     fitted = task.candidates(splits.train, splits.validation, head)
+    if base_model:
+        fitted += task.base_model_candidates(base_model, splits.train, splits.validation, head)
     metrics = task.baselines(splits.train, splits.test, head, fitted)
     name, primary = task.compare_metric or task.primary_metric, task.primary_metric
 

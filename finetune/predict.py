@@ -10,8 +10,9 @@
 
 The answers' shape is the task's (finetune/tasks); so are the columns a scored spreadsheet
 gets. Where a simpler candidate did better than the fine-tuned model on the validation rows
-(finetune/candidates.py: a TF-IDF model, the names seen in training), it answers instead, in
-the same shape; `predictor.served` names it ("model" otherwise), and the fine-tuned model is
+(finetune/candidates.py: a TF-IDF model, the names seen in training, the base model's sentence
+embeddings), it answers instead, in the same shape (the embeddings one loads the base model on
+its first answer, the bundled one offline); `predictor.served` names it ("model" otherwise), and the fine-tuned model is
 not loaded at all (`Predictor.load(folder, candidate=False)` loads it anyway). On a CPU the
 model's int8 copy serves when training checked that it agrees with the full model
 (finetune/quantize.py); `predictor.precision` says which one does. A folder that holds only

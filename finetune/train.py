@@ -390,7 +390,8 @@ def evaluate(
     metrics = {
         f"test_{k}": v for k, v in task.metrics(splits.test.targets, predictions, head).items()
     }
-    found = candidates.compare(task, splits, head, task.postprocess(validation, head), predictions)
+    found = candidates.compare(task, splits, head, task.postprocess(validation, head), predictions,
+                               base_model=config.base_model)  # fmt: skip
     metrics |= found.metrics
     metrics |= splits.sizes() | {
         f"val_{task.primary_metric}": fitted.best_metric,

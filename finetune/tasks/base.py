@@ -227,6 +227,13 @@ class Task:
         on the validation rows (finetune.candidates.Candidate); default: none."""
         return []
 
+    def base_model_candidates(
+        self, base_model: str, train: Examples, validation: Examples, head: Head
+    ) -> list:
+        """Candidates that read the run's base model as downloaded, not fine-tuned
+        (finetune/embeddings.py); default: none."""
+        return []
+
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         """(plain name, formatted value) pairs for cards, lists and the CLI; test figures."""
         raise NotImplementedError

@@ -4,7 +4,9 @@ text or a pair of texts (entailment, duplicate questions).
 Labels are the sorted set of label texts; the model has one output per label and is
 trained with cross-entropy. Scores: accuracy, macro and weighted F1, per-label precision,
 recall and F1, a confusion matrix, and two baselines (majority label; TF-IDF + logistic
-regression, a candidate that serves when it does better on the validation rows).
+regression, a candidate that serves when it does better on the validation rows). On sheets
+of up to 5,000 training rows the base model's sentence embeddings + logistic regression are
+a candidate too (finetune/embeddings.py).
 """
 
 import re
@@ -19,6 +21,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from finetune.embeddings import MAX_TRAIN_ROWS, EmbeddingsCandidate
 from finetune.mapping import ColumnMapping
 from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
 from finetune.tfidf import TfidfCandidate, tfidf  # noqa: F401 (tfidf: the other tasks')
@@ -227,6 +230,19 @@ class SingleLabelTask(Task):
 
     def candidates(self, train: Examples, validation: Examples | None, head: Head) -> list:
         return [TfidfCandidate.fit(train, head, "label")]
+
+    def base_model_candidates(
+        self, base_model: str, train: Examples, validation: Examples, head: Head
+    ) -> list:
+        """Sentence embeddings + logistic regression, up to MAX_TRAIN_ROWS training rows (the
+        encoder's pass over more rows costs more than it is likely to win)."""
+        if len(train) > MAX_TRAIN_ROWS:
+            return []
+
+        def score(answers: list[dict]) -> float:
+            return self.metrics(validation.targets, answers, head)[self.compare_metric]
+
+        return [EmbeddingsCandidate.fit(base_model, train, validation, head, score)]
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

@@ -38,8 +38,8 @@ def test_it_serves_the_tfidf_model_when_it_does_better_on_the_validation_rows(we
     metrics = rundir.read_json(weak_run, "metrics.json")
     assert metrics["served"] == "tfidf"
     assert rundir.read_info(weak_run)["served"] == "tfidf"
-    model, tfidf = metrics["candidates"]
-    assert (model["name"], tfidf["name"]) == ("model", "tfidf")
+    model, tfidf, embeddings = metrics["candidates"]
+    assert (model["name"], tfidf["name"], embeddings["name"]) == ("model", "tfidf", "embeddings")
     assert tfidf["validation"] > model["validation"]
     assert model["test"] == metrics["test_macro_f1"]  # test_* stay the fine-tuned model's
     assert metrics["served_test_accuracy"] == metrics["baseline_tfidf_accuracy"]
@@ -95,8 +95,8 @@ def test_finetune_predict_scores_a_file_with_it(tmp_path, weak_run):
 def test_the_fine_tuned_model_serves_when_it_does_as_well(trained_run):
     result, _ = trained_run
     metrics = result.metrics
-    model, tfidf = metrics["candidates"]
-    assert model["validation"] >= tfidf["validation"]
+    model, tfidf, embeddings = metrics["candidates"]
+    assert model["validation"] >= max(tfidf["validation"], embeddings["validation"])
     assert metrics["served"] == "model"
     assert metrics["served_test_accuracy"] == metrics["test_accuracy"]
     assert not (result.out_dir / candidates.SPEC_FILE).exists()

@@ -66,7 +66,8 @@ class PredictOut(Schema):
     answered_by: str = Field(
         description='What answered: "model" (the fine-tuned model), or a simpler model that '
         'did better on the validation rows and so answers for it ("tfidf": words or characters '
-        'weighed by TF-IDF; "dictionary": the names seen in training), in the same format.'
+        'weighed by TF-IDF; "dictionary": the names seen in training; "embeddings": the '
+        "base model's sentence embeddings read by a simple classifier), in the same format."
     )
     predictions: list[Prediction] = Field(
         description="One object per input, in order; its fields depend on the task."
