@@ -184,11 +184,14 @@ def model_card(info: dict, metrics: dict, task) -> str:
         reads = f'the pair of columns "{mapping["text"]}" and "{mapping["text_pair"]}"'
     target = mapping.get("label") or ", ".join(mapping.get("labels") or [])
     target = target or mapping.get("entities") or mapping.get("tags") or ""
+    from huggingface_hub import ModelCardData  # quotes what YAML would misread ("a: b #c")
+
+    header = ModelCardData(
+        pipeline_tag=info["pipeline_tag"], base_model=base, library_name="transformers"
+    )
     lines = [
         "---",
-        f"pipeline_tag: {info['pipeline_tag']}",
-        f"base_model: {base}",
-        "library_name: transformers",
+        header.to_yaml(),
         "---",
         "",
         f"# {task.title}, fine-tuned from {base}",
