@@ -27,7 +27,7 @@ def test_it_opens_the_evaluation_of_a_copied_model(app, visitor, reviews_csv):
     ann = visit.page
 
     # 1. Ann trains a model in her own team and makes a second team.
-    sign_up(ann, app, "ann")
+    sign_up(ann, app, "abby")  # a name no other browser test signs up with (one app per session)
     upload(ann, app, reviews_csv)
     check_data(ann)
     start_tiny_training(ann, "Reviews")
@@ -47,7 +47,7 @@ def test_it_opens_the_evaluation_of_a_copied_model(app, visitor, reviews_csv):
     ann.wait_for_url(re.compile(rf"/models/{UUID}/$"))
     assert ann.url != original
     trained = ann.locator("#trained").inner_text()
-    assert re.search(r"\(in ann's team\) · copied \d+ \w+ \d{4}, \d\d:\d\d by ann", trained), (
+    assert re.search(r"\(in abby's team\) · copied \d+ \w+ \d{4}, \d\d:\d\d by abby", trained), (
         trained
     )
 
@@ -55,7 +55,7 @@ def test_it_opens_the_evaluation_of_a_copied_model(app, visitor, reviews_csv):
     ann.get_by_role("link", name="Training run", exact=True).click()
     ann.wait_for_url(re.compile(rf"/runs/{UUID}/$"))
     header = ann.locator("main p.muted").first.inner_text()
-    assert "trained by ann" in header and "· copied" in header, header
+    assert "trained by abby" in header and "· copied" in header, header
     assert "Finished" in ann.locator("#run-status").inner_text()
 
     # 4. Its evaluation shows the figures and the per-label table, and says where the rows are.
