@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import PASSWORD, TINY_MODEL, check_data, sign_up, upload
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -66,6 +67,12 @@ def test_it_handles_log_out_aging_times_and_cancel(app, visitor, reviews_csv):
     page.locator("#run-status").get_by_role("button", name="Cancel").click()
     page.wait_for_function("window.lastSubmit !== undefined")
     assert page.evaluate("window.lastSubmit.defaultPrevented"), "the form was sent all the same"
+    # The live card polls again after the dismissal and still shows the run going; the next
+    # click then lands on the card as it stands, not on one being swapped out.
+    page.evaluate(
+        "window.swaps = 0; document.body.addEventListener('htmx:afterSwap', () => window.swaps++)"
+    )
+    wait_until(lambda: page.evaluate("window.swaps") > 0, 30, "the status card to poll again")
     assert page.url == run_url
     assert page.locator("#run-status .badge.running").count() == 1
 
