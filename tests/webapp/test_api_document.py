@@ -16,9 +16,12 @@ schema can say it:
   answers 400; OpenAPI cannot constrain a file's name.
 """
 
+from unittest import mock
+
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import override_settings
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -63,6 +66,12 @@ class ApiDocumentTestCase(BaseTestCase):
         predictors.clear()
         self.addCleanup(predictors.clear)
         self.model = finished_model(self.alice_team, self.alice)
+        # schemathesis calls the WSGI app itself, so each request's start and end would close
+        # the database connection the test's transaction lives on (on PostgreSQL that ends the
+        # test; Django's test client avoids it the same way, by not closing).
+        keep = mock.patch.object(BaseDatabaseWrapper, "close_if_unusable_or_obsolete")
+        keep.start()
+        self.addCleanup(keep.stop)
         _, secret = ApiToken.create(self.alice_team, self.alice, "CRM")
         self.auth = {"Authorization": f"Bearer {secret}"}
         self.schema = schemathesis.openapi.from_wsgi(
