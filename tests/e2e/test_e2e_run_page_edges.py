@@ -36,7 +36,9 @@ def test_it_handles_log_out_aging_times_and_cancel(app, visitor, reviews_csv):
     sign_up(page, app, "rough")
     upload(page, app, reviews_csv)
     check_data(page)
-    start_long_training(page)
+    # No early stop: with the learning rate picked by trials the tiny model can stop improving
+    # (and finish) within a minute, before the Cancel below.
+    start_long_training(page, patience="0")
     run_url = page.url
     page.wait_for_selector("#run-status .badge.running", timeout=60_000)
 
@@ -80,7 +82,14 @@ def test_it_handles_log_out_aging_times_and_cancel(app, visitor, reviews_csv):
     messages = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.accept()))
     page.locator("#run-status").get_by_role("button", name="Cancel").click()
-    page.wait_for_selector("#run-status .badge.canceled", timeout=60_000)
+    wait_until(
+        lambda: page.locator("#run-status .badge.canceled").count() == 1,
+        60,
+        lambda: (
+            "the run to show Canceled; the card says: " + page.locator("#run-status").inner_text()
+        ),
+        every=1,
+    )
     assert "Stop training this run?" in messages[0]
     assert "Stopping" not in page.locator("main").inner_text()
     assert "This run was canceled." in page.locator("#run-status").inner_text()
