@@ -39,36 +39,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-OUT = ROOT / "bench" / "out"
+
+from bench.speed_common import OUT, TRAIN_ROWS, percentiles, run_folder, sst2  # noqa: E402
+
 RESULTS = ROOT / "bench" / "RESULTS.md"
-SST2 = ROOT.parent / "shared" / "datasets" / "sst2"
 START, END = "<!-- speed:start -->", "<!-- speed:end -->"
 PARTS = ("train", "predict", "score", "read", "http", "memory", "click")
 WEB_PARTS = ("http", "memory", "click")  # bench/web_speed.py
-TRAIN_ROWS, VALIDATION_ROWS, EPOCHS = 2000, 200, 3
+VALIDATION_ROWS, EPOCHS = 200, 3
 PREDICT_TEXTS, SCORE_ROWS, READ_ROWS = 300, 20_000, 100_000
 TUTORIAL_STEPS = 30  # Tutorial steps actually run; the rest of its schedule is extrapolated
 PREDICT_THREADS = 1  # torch threads for one prediction, as settings.PREDICT_THREADS
 CSV_ROUNDS = 5  # CSV reads of each side, in turns, so a busy moment hits both alike
-
-
-def sst2(name: str):
-    import pandas as pd
-
-    read = dict(sep="\t", quoting=3, dtype=str, keep_default_na=False)
-    return pd.read_csv(SST2 / f"{name}.tsv", **read)
-
-
-def run_folder() -> Path:
-    """A trained MiniLM run folder for the prediction parts (trained once, kept in bench/out)."""
-    folder = OUT / "minilm-sst2-run"
-    if not (folder / "labeltune.json").is_file():
-        from finetune.mapping import ColumnMapping
-        from finetune.train import TrainConfig, train
-
-        frame = sst2("train").head(TRAIN_ROWS)
-        train(frame, ColumnMapping(text="sentence", label="label"), TrainConfig(epochs=1), folder)
-    return folder
 
 
 # Parts: each returns a flat dict of figures.
@@ -116,11 +98,6 @@ def part_train() -> dict:
     return figures
 
 
-def _percentiles(times: list[float]) -> tuple[float, float]:
-    ordered = sorted(times)
-    return ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.95)] * 1000
-
-
 def part_predict() -> dict:
     from transformers import pipeline
 
@@ -146,7 +123,7 @@ def part_predict() -> dict:
                 times[name].append(time.perf_counter() - started)
     figures = {}
     for name, values in times.items():
-        figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = _percentiles(values)
+        figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = percentiles(values)
     return figures
 
 

@@ -7,7 +7,7 @@ preloads torch, gunicorn with 2 processes x 4 threads) with production settings 
 SQLite in a temporary folder), on a loopback port, and talks to it as a browser or a
 program would (bench/load.py's Client: the session cookie, the CSRF token, the API token).
 
-- http:   one prediction at a time, warm, MiniLM (bench.speed.run_folder()): 300 SST-2 dev
+- http:   one prediction at a time, warm, MiniLM (bench.speed_common.run_folder()): 300 SST-2 dev
           texts through the Try-it form (an htmx POST as the signed-in user) and through
           POST /api/v1/models/<uuid>/predict (a Bearer token); p50 / p95 in milliseconds.
 - memory: three copies of that run folder as three models, Try-it on each through the
@@ -117,7 +117,7 @@ def api_predict(client: Client, secret: str, model, text: str) -> tuple[int, flo
 
 
 def part_http() -> dict:
-    from bench.speed import _percentiles, run_folder, sst2
+    from bench.speed_common import percentiles, run_folder, sst2
 
     folder = run_folder()
     texts = sst2("dev").sentence.tolist()[:HTTP_TEXTS]
@@ -133,7 +133,7 @@ def part_http() -> dict:
             for text in texts[:WARM_UP]:  # each gunicorn process loads the model once
                 call(text)
             times = [call(text)[1] for text in texts]
-            figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = _percentiles(times)
+            figures[f"{name}_p50_ms"], figures[f"{name}_p95_ms"] = percentiles(times)
     return figures
 
 
@@ -162,7 +162,7 @@ def peak_rss_mb(process) -> float:
 
 
 def part_memory() -> dict:
-    from bench.speed import run_folder, sst2
+    from bench.speed_common import run_folder, sst2
 
     folder = run_folder()
     texts = sst2("dev").sentence.tolist()[:WARM_UP]
@@ -180,7 +180,7 @@ def part_memory() -> dict:
 
 
 def sst2_csv(rows: int) -> bytes:
-    from bench.speed import sst2
+    from bench.speed_common import sst2
 
     return sst2("train").head(rows)[["sentence", "label"]].to_csv(index=False).encode()
 
