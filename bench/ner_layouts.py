@@ -10,7 +10,7 @@ Shared by the entity benchmark and the tests (tests/finetune/test_ner_layouts.py
 read the public data sets (../shared/datasets/wnut17, resume_ner) the way a user would have
 them: the files themselves are never copied into the project.
 
-Layouts (finetune.ner.layouts): "entities" has columns text, entities ("Paris = LOC; ...");
+Layouts (finetune.tasks.ner.layouts): "entities" has columns text, entities ("Paris = LOC; ...");
 "token_rows" has sentence, token, tag (or, with blank_rows=True, token and tag with an empty
 row between sentences, for a file read by finetune.data.read_table); "token_lists" has
 tokens and tags, space-separated.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from finetune.ner.layouts import format_entities, join_tokens
-from finetune.ner.tags import detect_scheme, entity_ranges
+from finetune.tasks.ner.layouts import format_entities, join_tokens
+from finetune.tasks.ner.tags import detect_scheme, entity_ranges
 
 Sentence = list[tuple[str, str]]  # (token, tag) pairs
 

@@ -160,7 +160,7 @@ def train_once(path: Path, mapping, settings: dict, out_dir: Path) -> dict:
 def cuts_a_word(text: str, start: int, end: int) -> bool:
     """Whether the name text[start:end] starts or ends inside a word (letters or digits on
     both sides of its edge; CJK characters are words of their own)."""
-    from finetune.ner.align import CJK
+    from finetune.tasks.ner.align import CJK
 
     def inside(i: int) -> bool:  # between characters i-1 and i, inside a word?
         if i <= 0 or i >= len(text):
@@ -176,9 +176,9 @@ def whole_words(run_dir: Path, path: Path, mapping) -> dict:
     import numpy as np
 
     from finetune.data import read_table
-    from finetune.ner import align, scores
     from finetune.predict import Predictor
     from finetune.tasks import get_task
+    from finetune.tasks.ner import align, scores
 
     table = read_table(path)
     examples = get_task("ner").prepare(table.frame, mapping, row_numbers=table.row_numbers)
@@ -243,7 +243,7 @@ def main() -> None:
         import torch
 
         torch.set_num_threads(args.threads)
-    from finetune.ner import align
+    from finetune.tasks.ner import align
 
     align.Windows.label_pieces = args.label_pieces
     results = json.loads(OUT.read_text()) if OUT.is_file() else {}

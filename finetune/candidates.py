@@ -89,7 +89,7 @@ class Candidate:
 
 def _kinds() -> dict[str, type[Candidate]]:
     from finetune.embeddings import EmbeddingsCandidate
-    from finetune.ner.dictionary import DictionaryCandidate
+    from finetune.tasks.ner.dictionary import DictionaryCandidate
     from finetune.tfidf import TfidfCandidate
 
     kinds = (TfidfCandidate, DictionaryCandidate, EmbeddingsCandidate)

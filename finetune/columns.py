@@ -29,7 +29,7 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "t
                "标签", "类别", "情感", "分类", "类型")  # fmt: skip
 NOT_TEXT_WORDS = ("id", "ids", "key", "date", "time", "url", "link", "number", "no", "count",
                   "#", "编号", "序号")  # fmt: skip
-# Names of the named-entity roles (finetune.ner.suggest looks at the values too).
+# Names of the named-entity roles (finetune.tasks.ner.suggest looks at the values too).
 TOKEN_NAMES = ("token", "tokens", "word", "words", "词", "字", "词语", "字符")
 TAG_NAMES = ("tag", "tags", "ner", "ner_tags", "labels", "bio", "标注", "标记")
 SENTENCE_NAMES = ("sentence", "sentence_id", "sent", "sentence #", "句子编号", "句子序号")

@@ -58,7 +58,7 @@ class HealthReport:
     cooccurrence: list[dict] = field(default_factory=list)  # multi-label: {"labels", "count"}
     labels_per_row: float | None = None  # multi-label
     numbers: dict | None = None  # regression: min, max, mean, median, distinct, outliers
-    # Named entities (finetune.ner.health): types and counts, texts with none, issues by row.
+    # Named entities (finetune.tasks.ner.health): types and counts, texts with none, issues by row.
     entity_types: list[dict] = field(default_factory=list)  # {"type", "count"}, largest first
     texts_without_entities: int = 0
     entity_issues: list[dict] = field(default_factory=list)  # {"reason", "count", "rows"}

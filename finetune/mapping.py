@@ -19,7 +19,6 @@ import pandas as pd
 
 from finetune.columns import SAMPLE_ROWS, guess_columns, guess_split
 from finetune.errors import FinetuneError
-from finetune.ner.suggest import find_layout, reason_for
 
 SEPARATORS = (";", "|", ",")  # tried in this order when a label cell holds several labels
 ROLE_NAMES = {
@@ -50,7 +49,7 @@ class ColumnMapping:
     labels: list[str] = field(default_factory=list)  # several 0/1 columns (multi-label)
     label_separator: str | None = None  # multi-label in one column: ";" "|" or ","
     split: str | None = None  # the user's own train / validation / test column
-    # Named entities (finetune.ner.layouts): `text` is then the text, token or tokens column.
+    # Named entities (finetune.tasks.ner.layouts): `text` is then the text, token or tokens column.
     entities: str | None = None  # layout 1: "Paris = LOC; New York Times = ORG" per text
     tags: str | None = None  # layouts 2 and 3: one tag per row, or space-separated tags
     sentence: str | None = None  # layout 2: the sentence number (else blank rows separate)
@@ -182,8 +181,10 @@ def suggest(table_or_frame) -> Suggestion:
     4. A numeric label column with more than a few distinct values: regression.
     5. A second long-text column: sentence pairs (of the task found above).
     Then, for every task: a column saying "train" / "test" for each row is the split.
-    Before all these: columns of named entities (finetune.ner.suggest) mean task "ner".
+    Before all these: columns of named entities (finetune.tasks.ner.suggest) mean task "ner".
     """
+    from finetune.tasks.ner.suggest import find_layout
+
     frame = getattr(table_or_frame, "frame", table_or_frame)
     guess = guess_columns(frame)
     reasons = dict(guess.reasons)
@@ -228,6 +229,8 @@ def _with_split(frame: pd.DataFrame, mapping: ColumnMapping, reasons: dict) -> C
 def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:
     """(task, one sentence saying why) that the columns of `mapping` suggest: the user's own
     choice of columns as much as the guessed one."""
+    from finetune.tasks.ner.suggest import reason_for
+
     frame = getattr(table_or_frame, "frame", table_or_frame)
     sample = frame.iloc[:SAMPLE_ROWS]
     if mapping.entities or mapping.tags:

@@ -19,8 +19,8 @@ import re
 import pandas as pd
 import pytest
 
-from finetune.ner.layouts import parse_entity_cell
 from finetune.tasks import TASKS
+from finetune.tasks.ner.layouts import parse_entity_cell
 from tests.e2e.conftest import sign_up, snap, start_tiny_training, upload, wait_until_finished
 from tests.e2e.test_e2e_tasks import (
     ANSWER_TIMEOUT_MS,

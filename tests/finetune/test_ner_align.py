@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from finetune import basemodels
-from finetune.ner.align import (
+from finetune.tasks.ner.align import (
     IGNORED,
     TokenOutputs,
     Windows,

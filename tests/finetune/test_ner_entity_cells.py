@@ -1,8 +1,8 @@
 """The one-column entity list ("Paris = LOC; New York Times = ORG"): how its cells read, where
 each entity is found in its text, and how spans are written back (with #n only when needed)."""
 
-from finetune.ner.entities import ENTITY_FORMAT_HELP, Mention, place
-from finetune.ner.layouts import format_entities, parse_entity_cell
+from finetune.tasks.ner.entities import ENTITY_FORMAT_HELP, Mention, place
+from finetune.tasks.ner.layouts import format_entities, parse_entity_cell
 
 
 def spans_of(text: str, cell: str):

@@ -11,7 +11,7 @@ from bench.ner_layouts import expected, layout_frames, read_conll
 from finetune.data import read_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
-from finetune.ner.layouts import detect_layout, join_tokens, parse
+from finetune.tasks.ner.layouts import detect_layout, join_tokens, parse
 
 DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 WNUT = DATASETS / "wnut17" / "train.conll"

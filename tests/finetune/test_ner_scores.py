@@ -4,10 +4,10 @@ import pytest
 from seqeval.metrics import accuracy_score, classification_report
 from seqeval.scheme import IOB2
 
-from finetune.ner.dictionary import Dictionary
-from finetune.ner.layouts import join_tokens
-from finetune.ner.scores import confusions, entity_scores, token_accuracy
-from finetune.ner.tags import entity_ranges
+from finetune.tasks.ner.dictionary import Dictionary
+from finetune.tasks.ner.layouts import join_tokens
+from finetune.tasks.ner.scores import confusions, entity_scores, token_accuracy
+from finetune.tasks.ner.tags import entity_ranges
 
 # Hand-made: (words, expected tags, found tags). Every kind of mistake is in here: a name
 # missed, one found that is not there, a wrong type, a wrong end, and names found right.

@@ -3,7 +3,7 @@ ranges, impossible sequences repaired and counted, and BIO tags written back."""
 
 import pytest
 
-from finetune.ner.tags import bio_tags, detect_scheme, entity_ranges, split_tag
+from finetune.tasks.ner.tags import bio_tags, detect_scheme, entity_ranges, split_tag
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from bench.ner_layouts import layout_frames
-from finetune.ner.layouts import ENTITY_FORMAT_HELP
 from finetune.tasks import TASKS
+from finetune.tasks.ner.layouts import ENTITY_FORMAT_HELP
 from tests.webapp.base import BaseTestCase
 from tests.webapp.ner_support import csv_bytes, ner_sentences
 from webapp.spreadsheets.forms import task_roles

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from finetune.ner.layouts import parse_entity_cell
+from finetune.tasks.ner.layouts import parse_entity_cell
 from tests.webapp.base import BaseTestCase
 from tests.webapp.ner_support import finished_ner_model
 from tests.webapp.runs_support import RedisMixin

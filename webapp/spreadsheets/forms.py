@@ -8,8 +8,8 @@ from django import forms
 
 from finetune import FinetuneError
 from finetune.mapping import ColumnMapping
-from finetune.ner.layouts import ENTITY_FORMAT_HELP
 from finetune.tasks import TASKS
+from finetune.tasks.ner.layouts import ENTITY_FORMAT_HELP
 from lib.uploads import ACCEPT, check_spreadsheet_upload
 
 
@@ -45,7 +45,7 @@ ROLE_FIELDS = {  # form field -> the mapping role it fills
     "entity_layout": "entity_layout",
     "split_column": "split",
 }
-LAYOUT_CHOICES = [  # finetune.ner.layouts names; "" lets finetune detect the layout
+LAYOUT_CHOICES = [  # finetune.tasks.ner.layouts names; "" lets finetune detect the layout
     ("", "Detect it"),
     ("entities", "One row per text, entities listed"),
     ("token_rows", "One row per token"),

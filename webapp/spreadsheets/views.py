@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import ROLE_NAMES, suggest
-from finetune.ner.layouts import LAYOUT_WORDS
 from finetune.tasks import TASKS
+from finetune.tasks.ner.layouts import LAYOUT_WORDS
 from lib import files
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title

@@ -1,15 +1,15 @@
 """Named entities: find the names in a text (people, places, products, medicines) with their
 type and their place in it.
 
-Spreadsheets come in three layouts (finetune.ner.layouts): entities listed per text, one row
+Spreadsheets come in three layouts (finetune.tasks.ner.layouts): entities listed per text, one row
 per token, or tokens and tags columns. Each text's target is its entities as character spans.
-The model labels each token B-/I-/O per type (finetune.ner.align: offsets-based alignment,
+The model labels each token B-/I-/O per type (finetune.tasks.ner.align: offsets-based alignment,
 windows for long texts) and is trained with cross-entropy over the tokens; its answers are
 read per word (a word takes its first piece's label, so a name is always whole words) and
 grouped into entities the way transformers' pipeline(aggregation_strategy="first") groups
-them, so pipeline() on the run folder finds the same ones. Scores (finetune.ner.scores):
+them, so pipeline() on the run folder finds the same ones. Scores (finetune.tasks.ner.scores):
 strict entity precision, recall and F1 per type and overall, word accuracy; baseline: a
-dictionary of the entities seen in training (finetune.ner.dictionary), a candidate that serves
+dictionary of the entities seen in training (finetune.tasks.ner.dictionary), a candidate that serves
 when it does better on the validation rows.
 
 A prediction: {"entities": [{"type", "text", "start", "end", "confidence"}, ...]}.
@@ -23,10 +23,10 @@ import pandas as pd
 
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
-from finetune.ner import align, scores
-from finetune.ner.dictionary import Dictionary, DictionaryCandidate
-from finetune.ner.layouts import Parsed, format_entities, parse
 from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
+from finetune.tasks.ner import align, scores
+from finetune.tasks.ner.dictionary import Dictionary, DictionaryCandidate
+from finetune.tasks.ner.layouts import Parsed, format_entities, parse
 
 MIN_ENTITIES_PER_TYPE = 5  # fewer and the model will hardly learn the type
 EXAMPLES_KEPT = 1000  # test texts with a mistake kept for the evaluation page, most first
@@ -317,6 +317,6 @@ class NerTask(Task):
         )
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
-        from finetune.ner.health import entity_section
+        from finetune.tasks.ner.health import entity_section
 
         entity_section(report, examples, MIN_ENTITIES_PER_TYPE, ISSUES_SHOWN)

@@ -7,7 +7,7 @@
    (ties: the first in alphabetical order).
 2. In a new text every entry is looked for as written: whole words only in spaced scripts
    ("Paris" is not found inside "Parisian"), anywhere in unspaced ones (Chinese), the rule the
-   entities column is read with (finetune.ner.entities.occurrences).
+   entities column is read with (finetune.tasks.ner.entities.occurrences).
 3. Where entries overlap, the longest wins ("New York Times" over "New York"), then the
    earliest.
 No model reads the text: a fine-tuned model that does no better has learned nothing beyond
@@ -19,7 +19,7 @@ occurrences that had its type as the confidence.
 from collections import Counter, defaultdict
 
 from finetune.candidates import Candidate
-from finetune.ner.entities import occurrences
+from finetune.tasks.ner.entities import occurrences
 
 WORDS = "the list of names seen in training"
 

@@ -18,7 +18,7 @@ checks both against seqeval.
 import re
 from collections import Counter
 
-from finetune.ner.entities import is_unspaced
+from finetune.tasks.ner.entities import is_unspaced
 
 RUNS = re.compile(r"\w+|[^\w\s]")  # letters and digits together; each punctuation mark
 

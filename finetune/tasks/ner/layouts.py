@@ -7,7 +7,7 @@
 
 Layouts (the mapping's `text` column is the text, the token or the tokens):
 1. "entities": one row per text, its entities listed in the `entities` column
-   ("Paris = LOC; New York Times = ORG", see finetune.ner.entities for the rule).
+   ("Paris = LOC; New York Times = ORG", see finetune.tasks.ner.entities for the rule).
 2. "token_rows": one row per token with its tag in `tags`; sentences are told apart by the
    `sentence` column (a blank cell continues the sentence above) or, without one, by blank
    rows (gaps in `row_numbers`, which finetune.data keeps).
@@ -15,7 +15,7 @@ Layouts (the mapping's `text` column is the text, the token or the tokens):
    `tags` (a list written as ["EU", "rejects"] reads too).
 Tokens are joined with one space, except between two characters of unspaced scripts, and not
 at all in a sentence of single characters that is mostly in such a script (Chinese written one
-character per row: "1966年" stays whole). Tags: finetune.ner.tags.
+character per row: "1966年" stays whole). Tags: finetune.tasks.ner.tags.
 
 Nothing is refused row by row: an entity that is not in its text is reported and the rest of
 the row kept; a row whose tags and tokens differ in number, or a sentence with no token, is
@@ -31,14 +31,14 @@ import pandas as pd
 
 from finetune.data import require_columns
 from finetune.errors import FinetuneError
-from finetune.ner.entities import (
+from finetune.tasks.ner.entities import (
     ENTITY_FORMAT_HELP,
     format_entities,
     is_unspaced,
     parse_entity_cell,
     place,
 )
-from finetune.ner.tags import detect_scheme, entity_ranges
+from finetune.tasks.ner.tags import detect_scheme, entity_ranges
 
 if TYPE_CHECKING:
     from finetune.mapping import ColumnMapping

@@ -19,9 +19,9 @@ import pandas as pd
 
 from finetune.columns import PROFILED_COLUMNS, SPLIT_VALUES, named_like
 from finetune.errors import FinetuneError
-from finetune.ner.entities import describe, parse_entity_cell
-from finetune.ner.layouts import cell_pieces, detect_layout
-from finetune.ner.tags import is_prefixed, split_tag
+from finetune.tasks.ner.entities import describe, parse_entity_cell
+from finetune.tasks.ner.layouts import cell_pieces, detect_layout
+from finetune.tasks.ner.tags import is_prefixed, split_tag
 
 SAMPLE = 500  # rows looked at
 PEEK = 20  # first cells that must look right before a column is read further
