@@ -16,7 +16,10 @@ A task owns its problem type:
   dict with stable keys), `evaluation` (detail for the evaluation page), `baselines`, and
   `candidates` (simpler models that serve when they do better: finetune/candidates.py);
 - `health`: its section of the data report; `prediction_columns`: the columns it adds to a
-  scored spreadsheet; `evaluation_template`: the page section that shows its evaluation.
+  scored spreadsheet;
+- its pages: `health_template`, `evaluation_template`, `try_template` and the plain data they
+  show (`health_context`, `evaluation_context`, `try_context`), and `prediction_schema` (one
+  answer, for the API's document).
 
 The head is a plain dict saved in labeltune.json, so a run folder needs nothing else.
 Add a task: subclass `Task`, fill these in, register it in `finetune/tasks/__init__.py`.
@@ -78,8 +81,11 @@ class Task:
     example_noun = "row"  # what one example is to the user (plural: +s), as in "test rows"
     required_roles: tuple[str, ...] = ("text", "label")
     optional_roles: tuple[str, ...] = ("text_pair", "split")
-    evaluation_template = ""  # templates/<this>: the evaluation page's task section
-    try_template = ""  # templates/<this>: one answer of Try it
+    # Its pages (templates/<this>; section 6 gives what they show): the data check (extends
+    # the shared one), the evaluation page's task section ("": none), one answer of Try it.
+    health_template = "spreadsheets/health.html"
+    evaluation_template = ""
+    try_template = "catalog/try/answer.html"
 
     # 1. Columns and rows
 
@@ -241,6 +247,9 @@ class Task:
     # Each baseline in words, by the name its metrics carry (baseline_<name>_<metric>), for
     # the sentences that compare it with the model; an unnamed one goes by <name> ("Dictionary").
     baseline_names: dict[str, str] = {}
+    # The baseline that always gives the same answer (a key of baseline_names; "" if none): a
+    # model no better than it has not learned much (webapp/runs/caveats.py says so).
+    simplest_baseline = ""
 
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         """(baseline in words, its primary figure formatted)."""
@@ -269,6 +278,42 @@ class Task:
         if value is None:
             return ""
         return percent(value) if self.metric_range == (0.0, 1.0) else f"{value:.3g}"
+
+    # 6. Its pages: plain data for its templates (the web app renders them; no Django here)
+
+    def health_context(self, health: dict) -> dict:
+        """What `health_template` needs beside the report itself (`health`: its to_dict())."""
+        return {}
+
+    def mapping_as_found(self, mapping: ColumnMapping, health: dict) -> ColumnMapping:
+        """The mapping to keep once the data check ran: a choice left to "Detect it" set to
+        what the check found (default: as it is)."""
+        return mapping
+
+    def evaluation_context(self, evaluation: dict, predictions: list[dict], params) -> dict:
+        """What `evaluation_template` shows: from evaluation.json, the test predictions (rows
+        of test_predictions.csv; [] for a copy without them) and the page's query `params`
+        (a mapping of strings, like ?true=&pred=)."""
+        return {}
+
+    def try_context(self, result: dict, head: Head) -> dict:
+        """What `try_template` shows beside one answer (`result`): by default its confidence
+        in percent and a bar per label, highest first, with each label's threshold."""
+        from finetune.tasks.pages import answer_bars
+
+        return answer_bars(result, head)
+
+    def shown_labels(self, info: dict) -> list[str]:
+        """What a model's page lists under `labels_title`, from its labeltune.json."""
+        return list(info.get("labels", []))
+
+    def prediction_schema(self):
+        """One answer of `postprocess` as a pydantic model, for the API's document (pydantic
+        comes with the web app; imported here only when asked). Default: a label with its
+        confidence and every label's score."""
+        from finetune.tasks.pages import label_prediction
+
+        return label_prediction(self)
 
 
 def label_kwargs(labels: list[str]) -> dict:

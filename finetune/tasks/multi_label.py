@@ -60,6 +60,7 @@ class MultiLabelTask(Task):
     pipeline_options = ("top_k=None",)  # every label's own score, not only the best one
     required_roles = ("text",)  # and either `label` (with a separator) or `labels`
     optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
+    health_template = "spreadsheets/health/multi_label.html"
     evaluation_template = "runs/evaluation/multi_label.html"
     try_template = "catalog/try/multi_label.html"
     label_check = "several"  # finetune.label_issues checks its rows' labels
@@ -310,6 +311,7 @@ class MultiLabelTask(Task):
         "frequent": "Always the most frequent labels",
         "tfidf": "TF-IDF + logistic regression",
     }
+    simplest_baseline = "frequent"
 
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
@@ -351,4 +353,24 @@ class MultiLabelTask(Task):
         ]
         report.labels_per_row = round(
             sum(len(t) for t in examples.targets) / max(1, len(examples)), 2
+        )
+
+    # 6. Its pages
+
+    def evaluation_context(self, evaluation: dict, predictions: list[dict], params) -> dict:
+        return {"per_label": evaluation.get("per_label", [])}  # with each label's threshold
+
+    def prediction_schema(self):
+        from pydantic import Field, create_model
+
+        from finetune.tasks.pages import schema_name
+
+        return create_model(
+            schema_name(self),
+            __doc__=f"One answer of a model that does this: {self.description}",
+            labels=(
+                list[str],
+                Field(description="The labels given: those whose score reaches its threshold."),
+            ),
+            scores=(dict[str, float], Field(description="Each label's score, from 0 to 1.")),
         )

@@ -43,6 +43,7 @@ class RegressionTask(Task):
     label_words = "the numbers to predict"
     target_dtype = "float32"
     pipeline_options = ('function_to_apply="none"',)  # the number itself, not a probability
+    health_template = "spreadsheets/health/regression.html"
     evaluation_template = "runs/evaluation/regression.html"
     try_template = "catalog/try/regression.html"
     cannot_pick_rows = (
@@ -188,6 +189,7 @@ class RegressionTask(Task):
         ]
 
     baseline_names = {"mean": "Always the average", "tfidf": "TF-IDF + ridge regression"}
+    simplest_baseline = "mean"
 
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
@@ -234,3 +236,25 @@ class RegressionTask(Task):
                 f"{len(outliers)} value{'s are' if len(outliers) != 1 else ' is'} far from the "
                 f"others (spreadsheet rows {rows}); check they are not typing mistakes."
             )
+
+    # 6. Its pages
+
+    def evaluation_context(self, evaluation: dict, predictions: list[dict], params) -> dict:
+        """The predicted-against-true plot and the test rows with the largest errors."""
+        rows = predictions or []
+        largest = [rows[i] for i in evaluation.get("largest_errors", []) if i < len(rows)]
+        return {"scatter": evaluation.get("scatter"), "largest_errors": largest}
+
+    def try_context(self, result: dict, head: Head) -> dict:
+        return {}  # the number alone: no confidence, no labels
+
+    def prediction_schema(self):
+        from pydantic import Field, create_model
+
+        from finetune.tasks.pages import schema_name
+
+        return create_model(
+            schema_name(self),
+            __doc__=f"One answer of a model that does this: {self.description}",
+            value=(float, Field(description="The number predicted.")),
+        )

@@ -119,6 +119,7 @@ class SingleLabelTask(Task):
     compare_metric = "macro_f1"
     compare_title = "macro-F1"
     metric_title = "accuracy"
+    health_template = "spreadsheets/health/single_label.html"
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
     label_check = "one"  # finetune.label_issues checks its rows' labels
@@ -254,6 +255,7 @@ class SingleLabelTask(Task):
         "majority": "Always the most common label",
         "tfidf": "TF-IDF + logistic regression",
     }
+    simplest_baseline = "majority"
 
     def baseline_headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
@@ -270,3 +272,10 @@ class SingleLabelTask(Task):
                 f"{found}. Check that you picked the right label column."
             )
         label_section(report, counts)
+
+    # 6. Its pages
+
+    def evaluation_context(self, evaluation: dict, predictions: list[dict], params) -> dict:
+        from finetune.tasks.pages import label_evaluation
+
+        return label_evaluation(evaluation, predictions, params)

@@ -52,8 +52,30 @@ class ApiTestCase(BaseTestCase):
         self.assertEqual(set(response.json()["predictions"][0]), {"label", "confidence", "scores"})
         document = self.client.get(reverse("api:openapi-json")).json()
         schemas = document["components"]["schemas"]
-        fields = schemas["Prediction"]["properties"]
-        self.assertTrue({"label", "labels", "value", "entities"} <= set(fields))
+        # Each task's answer has its own shape, told apart by "task" (Task.prediction_schema).
+        answer = document["paths"]["/api/v1/models/{uuid}/predict"]["post"]["responses"]["200"]
+        union = answer["content"]["application/json"]["schema"]
+        self.assertEqual(union["discriminator"]["propertyName"], "task")
+        self.assertEqual(
+            union["discriminator"]["mapping"]["single_label"],
+            "#/components/schemas/SingleLabelAnswer",
+        )
+        answer = schemas["SingleLabelAnswer"]["properties"]
+        self.assertEqual(answer["task"]["const"], "single_label")
+        self.assertEqual(
+            answer["predictions"]["items"]["$ref"], "#/components/schemas/SingleLabelPrediction"
+        )
+        shapes = {name: set(schemas[f"{name}Prediction"]["required"]) for name in
+                  ("SingleLabel", "MultiLabel", "Regression", "Ner")}  # fmt: skip
+        self.assertEqual(
+            shapes,
+            {
+                "SingleLabel": {"label", "confidence", "scores"},
+                "MultiLabel": {"labels", "scores"},
+                "Regression": {"value"},
+                "Ner": {"entities"},
+            },
+        )
         self.assertEqual(
             set(schemas["Entity"]["required"]), {"type", "text", "start", "end", "confidence"}
         )

@@ -6,10 +6,10 @@ import re
 
 from django.urls import reverse
 
+from finetune.tasks.pages import bar_percents
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import TRAIN_SETTINGS, finished_model, session_dir
 from webapp.catalog import predictors
-from webapp.catalog.views import bar_percents
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TEXT = "the parcel was late"

@@ -5,9 +5,9 @@ import json
 
 from django.urls import reverse
 
+from finetune.tasks.pages import label_sentences
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import finished_model
-from webapp.runs.evaluation import label_sentences
 
 # True labels down, the model's answers across (billing, other, refund, spam).
 EVALUATION = {

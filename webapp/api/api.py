@@ -24,10 +24,12 @@ from ninja.files import UploadedFile
 
 from finetune import FinetuneError
 from finetune.data import SUPPORTED_SUFFIXES
+from finetune.tasks import TASKS
 from lib import files
 from lib.teams import get_for_user
 from lib.uploads import MB, too_large_message
 from webapp.accounts.models import Activity
+from webapp.api import schemas
 from webapp.api.answers import answers
 from webapp.api.auth import TokenAuth, TokenThrottle
 from webapp.api.errors import install_error_handlers
@@ -49,7 +51,14 @@ SCORED_TYPES = {  # a batch's scored file: workbooks come back as .xlsx, text fi
 FILE_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} or {SUPPORTED_SUFFIXES[-1]}"
 TOO_LARGE_BODY = f"a body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // MB:,} MB"
 
-api = NinjaAPI(
+class LabelTuneAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """The document, with the answers of the tasks registered now (task_answers)."""
+        task_answers()
+        return super().get_openapi_schema(**kwargs)
+
+
+api = LabelTuneAPI(
     title="LabelTune API",
     version="1",
     description="Predictions from your team's trained models. Send an API token of your "
@@ -107,9 +116,8 @@ def list_models(request):
 @api.post(
     "/models/{uuid:uuid}/predict",
     url_name="predict",
-    exclude_unset=True,  # each prediction has only the fields of its task (schemas.Prediction)
     **answers(
-        {200: PredictOut},
+        {200: PredictOut},  # one shape per task: task_answers() below puts them in its place
         {
             400: "The body is not JSON, a field is not valid (the detail names it), or an "
             "input does not fit the model: a model whose takes_pairs is true needs a "
@@ -128,6 +136,7 @@ def predict(request, uuid: UUID, body: PredictIn):
     takes objects with text and text_pair instead, a text_pair in every one; any other model
     refuses a text_pair (400). More than 1,000 inputs answer 413.
     """
+    task_answers()
     model = _model(request, uuid)
     try:
         predictor = get_predictor(model.run_dir)
@@ -152,6 +161,25 @@ def predict(request, uuid: UUID, body: PredictIn):
         raise HttpError(503, PREDICT_FAILED)
     return {"model": model.uuid, "task": predictor.task.name, "answered_by": predictor.served,
             "predictions": answers}  # fmt: skip
+
+
+ANSWERS_OF = {}  # the registered tasks whose answers the predict operation has now
+
+
+def task_answers() -> None:
+    """The predict operation answers one shape per registered task (schemas.predict_out); it is
+    built again whenever a task was registered or taken away since (a test's own task)."""
+    tasks = tuple(TASKS.items())
+    if ANSWERS_OF.get("tasks") == tasks:
+        return
+    shape = schemas.predict_out()
+    # ninja keeps the operation as declared and a copy of it per mount (its bound routers).
+    for router in [api.default_router, *api._get_bound_routers()]:
+        for view in router.path_operations.values():
+            for operation in view.operations:
+                if operation.view_func is predict:
+                    operation.response_models[200] = operation._create_response_model(shape)
+    ANSWERS_OF["tasks"] = tasks
 
 
 @api.post(

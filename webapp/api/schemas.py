@@ -1,10 +1,18 @@
-"""The shapes of the API's requests and answers; the OpenAPI document is generated from them."""
+"""The shapes of the API's requests and answers; the OpenAPI document is generated from them.
+
+A prediction's answer has one shape per task: each registered task gives the shape of one of
+its answers (Task.prediction_schema), and `predict_out()` joins them into one union told apart
+by "task", so the document says exactly what each task answers.
+"""
 
 from datetime import datetime
+from typing import Annotated, Literal, Union
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import BaseModel, ConfigDict
+from pydantic import create_model
+
+from finetune.tasks import TASKS
 
 MAX_INPUTS = 1000  # per predict call; more answers 413
 
@@ -27,39 +35,6 @@ class PredictIn(Schema):
     )
 
 
-class Entity(BaseModel):
-    """One name found in a text by a named-entity model."""
-
-    type: str = Field(description="Its type, as in the training spreadsheet (PER, LOC...).")
-    text: str = Field(description="The name as it is written in the input.")
-    start: int = Field(description="Where it starts in the input, in characters from 0.")
-    end: int = Field(description="Where it ends (the character after its last one).")
-    confidence: float = Field(description="How sure the model is, from 0 to 1.")
-
-
-class Prediction(BaseModel):  # not ninja's Schema: that one keeps only declared fields
-    """One answer per input. Its fields depend on the model's task, exactly as on the model
-    page: single-label gives label, confidence and scores; multi-label the labels above
-    threshold with scores; regression a value; named entities the entities found. A field
-    the task does not give is left out of the answer (the predict operation drops unset
-    fields)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    label: str | None = Field(None, description="Single-label: the label given.")
-    confidence: float | None = Field(None, description="Single-label: how sure, 0 to 1.")
-    labels: list[str] | None = Field(None, description="Multi-label: the labels given.")
-    scores: dict[str, float] | None = Field(
-        None, description="Classification: each label's score, 0 to 1."
-    )
-    value: float | None = Field(None, description="Regression: the number predicted.")
-    entities: list[Entity] | None = Field(
-        None,
-        description="Named entities: each name found in the text, in reading order, with "
-        "its character offsets (Chinese text counts one character each).",
-    )
-
-
 class PredictOut(Schema):
     model: UUID
     task: str
@@ -69,9 +44,28 @@ class PredictOut(Schema):
         'weighed by TF-IDF; "dictionary": the names seen in training; "embeddings": the '
         "base model's sentence embeddings read by a simple classifier), in the same format."
     )
-    predictions: list[Prediction] = Field(
-        description="One object per input, in order; its fields depend on the task."
+    predictions: list[dict] = Field(description="One answer per input, in order.")
+
+
+def predict_out():
+    """PredictOut for every registered task: one model per task, whose `task` is its name and
+    whose predictions have its answer's shape, joined into a union told apart by `task`."""
+    shapes = tuple(
+        create_model(
+            f"{task.name.title().replace('_', '')}Answer",
+            __base__=PredictOut,
+            __doc__=f"The answer of a model that does this: {task.description}",
+            task=(Literal[task.name], Field(description=f"{task.title}.")),
+            predictions=(
+                list[task.prediction_schema()],
+                Field(description="One answer per input, in order."),
+            ),
+        )
+        for task in TASKS.values()
     )
+    if len(shapes) == 1:
+        return shapes[0]
+    return Annotated[Union[shapes], Field(discriminator="task")]  # noqa: UP007 (a tuple of types)
 
 
 class ModelOut(Schema):

@@ -41,8 +41,7 @@ def model_list(request):
 def page_context(request, model: TrainedModel, **extra) -> dict:
     run = model.run
     info = model.info()
-    # An entity model's labels are tags (B-PER, I-PER, O); its types are what people know.
-    labels = info.get("head", {}).get("types") or info.get("labels", [])
+    labels = run.the_task.shown_labels(info)
     extra = sharing_context(request, model) | pick_context(request.user, model) | extra
     return {
         "model": model,
@@ -71,39 +70,13 @@ def model_detail(request, uuid):
 
 def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) -> dict:
     """The task's answer for one input, plus the input itself (entity offsets point into
-    it) and a bar per label when the task gives scores: [{"label", "percent", "chosen",
-    "threshold"}], highest first."""
+    it) and what the task's Try it template shows beside it (Task.try_context: a bar per
+    label, for tasks that give scores)."""
     predictor = get_predictor(model.run_dir)
     with prediction_slot():  # Busy when the web process is full
         result = predictor.predict([text], [text_pair] if text_pair else None)[0]
-    chosen = set(result.get("labels") or [result.get("label")])
-    head = predictor.head  # the thresholds of what answers: the model's, or a candidate's
-    thresholds = dict(zip(head.get("labels", []), head.get("thresholds", []), strict=False))
-    bars = []
-    for label, score in sorted((result.get("scores") or {}).items(), key=lambda item: -item[1]):
-        shown, line = bar_percents(score, thresholds.get(label))
-        bars.append(
-            {"label": label, "percent": shown, "chosen": label in chosen, "threshold": line}
-        )
-    return result | {
-        "input": text,
-        "percent": round(100 * result.get("confidence", 0), 1),
-        "bars": bars,
-    }
-
-
-def bar_percents(score: float, threshold: float | None) -> tuple[float, str | None]:
-    """A bar's score in percent and its label's threshold in words ("5", "72.5"), rounded to
-    one decimal, or to more where one would put the score on the wrong side of its threshold
-    (a 9.96% score under a 10% threshold must not read "10.0%" beside no tick)."""
-    for digits in range(1, 6):
-        shown = round(100 * score, digits)
-        if threshold is None:
-            return shown, None
-        line = round(100 * threshold, digits)
-        if (shown >= line) == (score >= threshold):
-            break
-    return shown, f"{line:g}"
+    # predictor.head: the thresholds of what answers, the model's or a candidate's.
+    return result | {"input": text} | predictor.task.try_context(result, predictor.head)
 
 
 @login_required

@@ -5,8 +5,8 @@ simplest guess, or training cut short by the step limit.
     for sentence in caveats(run): ...     # [] for a run worth using as it is
     lost_to_baseline(run)                 # "" unless a baseline did better; evaluation page
 
-Tasks name their simplest baseline in their metrics (baseline_majority_*, baseline_frequent_*,
-baseline_mean_*: everything but the TF-IDF one), so nothing here knows the task.
+Each task names its simplest baseline (Task.simplest_baseline: the one that always gives the
+same answer) and its words (Task.baseline_names), so nothing here knows the task.
 """
 
 import re
@@ -26,11 +26,6 @@ LOST = (
     "The simple baseline “{baseline}” did better than this model on the test rows: "
     "{metric} {ahead} against {model}."
 )
-GUESS_WORDS = {
-    "majority": "always the most common label",
-    "frequent": "always the most frequent labels",
-    "mean": "always the average",
-}
 
 
 def caveats(run: TrainingRun) -> list[str]:
@@ -77,15 +72,18 @@ def lost_to_baseline(run: TrainingRun) -> str:
 
 
 def _no_better(run: TrainingRun) -> str:
+    """The sentence when the model is no better than the task's simplest baseline (the one
+    that always gives the same answer: Task.simplest_baseline), in the task's words."""
     task, metrics = run.the_task, run.metrics
     name = task.compare_metric or task.primary_metric
     model = metrics.get(f"test_{name}")
-    for key, guess in GUESS_WORDS.items():
-        baseline = metrics.get(f"baseline_{key}_{name}")
-        if model is None or baseline is None:
-            continue
-        gain = (model - baseline) if task.greater_is_better else (baseline - model)
-        scale = max(abs(baseline), 1e-9) if task.metric_range is None else 1.0
-        if gain / scale <= SAME_WITHIN:
-            return NO_BETTER.format(guess=guess)
-    return ""
+    key = task.simplest_baseline
+    baseline = metrics.get(f"baseline_{key}_{name}") if key else None
+    if model is None or baseline is None:
+        return ""
+    gain = (model - baseline) if task.greater_is_better else (baseline - model)
+    scale = max(abs(baseline), 1e-9) if task.metric_range is None else 1.0
+    if gain / scale > SAME_WITHIN:
+        return ""
+    words = task.baseline_names.get(key, key)
+    return NO_BETTER.format(guess=words[:1].lower() + words[1:])

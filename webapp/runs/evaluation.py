@@ -3,40 +3,30 @@
 Everything comes from the run directory finetune wrote (metrics.json via run.metrics,
 evaluation.json, history.json, test_predictions.csv). The page has a part every task shares
 (the figures in the task's words beside its baselines, a verdict, which candidate answers
-and why (finetune.candidates), the training curves) and the task's own section
-(Task.evaluation_template): the per-label table and a confusion
-matrix whose cells link to the test rows behind them (?true=<label>&pred=<label>); the
-thresholds per label; the predicted-against-true plot and the largest errors; the names
-found per type, with the test texts drawn twice (expected and predicted names marked; twenty
-at a time, by evaluation_entities). What a section shows is driven by what evaluation.json
-holds, never by the task's name.
+and why (finetune.candidates), the training curves, the wrong test rows) and the task's own
+section: its template (Task.evaluation_template) shows what Task.evaluation_context gives from
+evaluation.json, the test rows and the page's query (the per-label table and a confusion
+matrix whose cells link to the test rows behind them; the predicted-against-true plot; the
+names found per type...). Nothing here knows which task it shows.
 """
 
 import json
 from pathlib import Path
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from finetune import candidates, rundir
-from finetune.tasks.base import percent
-from lib.entities import colour_of
 from lib.teams import get_for_user
 from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
-from webapp.runs.evaluation_entities import mistakes_context
 from webapp.runs.models import RunStatus, TrainingRun
 
 WRONG_SHOWN = 50  # wrong predictions listed, most confident first
-CELL_ROWS_SHOWN = 200  # rows listed for one confusion-matrix cell
 SAME_WITHIN = 0.01  # macro-F1 difference that counts as "about the same"
 DOWNLOAD_FORMATS = {"csv": ".csv", "xlsx": ".xlsx"}
-LABELS_IN_SENTENCES = 3  # the largest labels said in sentences above the per-label table
-# Regression's "typical error" is MAE (its headline figure); RMSE is named as itself.
-METRIC_WORDS = {"macro_f1": "macro-F1", "micro_f1": "micro-F1", "rmse": "RMSE"}
 # A copy of another team's model has no test rows (catalog.sharing.leaving_files).
 ROWS_STAYED = (
     "The test rows stayed with the team that trained this model, so this copy shows its "
@@ -75,7 +65,7 @@ def verdict(run: TrainingRun) -> str:
         return ""
     gain = (model - baseline) if task.greater_is_better else (baseline - model)
     scale = max(abs(baseline), 1e-9) if task.metric_range is None else 1.0
-    label = METRIC_WORDS.get(name, name.replace("_", " "))
+    label = task.compare_title or name.replace("_", " ")
     if gain / scale > SAME_WITHIN:
         return f"Fine-tuning helped: the model beats the simple TF-IDF baseline on {label}."
     if gain / scale >= -SAME_WITHIN:
@@ -87,76 +77,6 @@ def verdict(run: TrainingRun) -> str:
         f"The simple TF-IDF baseline did better on {label}. Try more epochs, a larger "
         "base model, or more rows."
     )
-
-
-def label_sentences(evaluation: dict, shown: int = LABELS_IN_SENTENCES) -> list[str]:
-    """The largest labels' recall and precision as counts of rows, largest label first:
-    'Finds 8 of 10 “refund” rows; 1 in 5 of its “refund” answers is wrong.'
-
-    Counts come from the confusion matrix where evaluation.json has one (its diagonal: rows
-    found; its column: the model's answers), else from per_label's recall and precision."""
-    per_label = [r for r in evaluation.get("per_label", []) if r.get("support")]
-    labels, matrix = evaluation.get("labels", []), evaluation.get("confusion")
-    sentences = []
-    for row in sorted(per_label, key=lambda r: -r["support"])[:shown]:
-        label, support = row["label"], int(row["support"])
-        if matrix and label in labels:
-            i = labels.index(label)
-            found, answers = matrix[i][i], sum(line[i] for line in matrix)
-        else:
-            found = round(row["recall"] * support)
-            answers = round(found / row["precision"]) if row["precision"] else found
-        finds = f"all {support}" if found == support else f"{found} of {support}"
-        sentences.append(f"Finds {finds} “{label}” rows; {_wrong_answers(label, found, answers)}.")
-    return sentences
-
-
-def _wrong_answers(label: str, right: int, answers: int) -> str:
-    """ "1 in 5 of its “refund” answers is wrong", in the plainest form the counts allow."""
-    wrong = answers - right
-    if answers == 0:
-        return f"it never answers “{label}”"
-    if wrong == 0:
-        return f"all {answers} of its “{label}” answers are right"
-    if 2 * wrong > answers:
-        return f"{wrong} of its {answers} “{label}” answers are wrong"
-    about = "" if answers % wrong == 0 else "about "
-    return f"{about}1 in {round(answers / wrong)} of its “{label}” answers is wrong"
-
-
-def confusion_rows(evaluation: dict) -> list[dict]:
-    """The matrix as template rows; each cell has its count, shade (0..1) and link."""
-    labels, matrix = evaluation.get("labels", []), evaluation.get("confusion", [])
-    biggest = max((count for row in matrix for count in row), default=0) or 1
-    rows = []
-    for true, counts in zip(labels, matrix, strict=False):
-        cells = [
-            {
-                "count": count,
-                "shade": round(count / biggest, 2),
-                "dark": count / biggest > 0.55,
-                "diagonal": true == pred,
-                "query": urlencode({"true": true, "pred": pred}),
-                "pred": pred,
-            }
-            for pred, count in zip(labels, counts, strict=False)
-        ]
-        rows.append({"label": true, "cells": cells, "total": sum(counts)})
-    return rows
-
-
-def entity_context(evaluation: dict, params: QueryDict) -> dict:
-    """What the named-entity section adds, from evaluation.json's "types", "overall" and
-    "examples" (empty where it has none): each type with its colour, the names in the test
-    texts, the word-level accuracy in words, and the first test texts with a mistake
-    (evaluation_entities: most mistakes first, ?type= and ?shown= from `params`)."""
-    types = [row | {"colour": colour_of(row["type"])} for row in evaluation.get("types", [])]
-    accuracy = (evaluation.get("overall") or {}).get("token_accuracy")
-    return {
-        "entity_types": types,
-        "entity_support": sum(int(row.get("support", 0)) for row in types),
-        "token_percent": percent(accuracy) if accuracy is not None else "",
-    } | mistakes_context(evaluation, params)
 
 
 def _finished_run(request, uuid) -> TrainingRun:
@@ -181,10 +101,6 @@ def evaluation(request, uuid):
         predictions = [] if copy else read_predictions(run.local_file(rundir.TEST_PREDICTIONS))
     except (OSError, ValueError):
         return render(request, "runs/evaluation_missing.html", {"run": run}, status=404)
-    true, pred = request.GET.get("true"), request.GET.get("pred")
-    cell_rows = None
-    if true is not None and pred is not None and "confusion" in evaluation and not copy:
-        cell_rows = [r for r in predictions if r["label"] == true and r["prediction"] == pred]
     # A task whose section lists its own wrong rows ("examples") does not need the list below.
     judged = [r for r in predictions if "correct" in r and "examples" not in evaluation]
     wrong = sorted((r for r in judged if not r["correct"]), key=lambda r: -(r["confidence"] or 0))
@@ -202,20 +118,10 @@ def evaluation(request, uuid):
         "served_sentence": candidates.served_sentence(task, run.metrics),  # which answers, why
         "candidates": candidates.table(task, run.metrics),
         "evaluation": evaluation,
-        "per_label": evaluation.get("per_label", []),
-        "label_sentences": label_sentences(evaluation),
-        "labels": evaluation.get("labels", []),
-        "confusion": confusion_rows(evaluation),
-        "scatter": evaluation.get("scatter"),
-        "largest_errors": [
-            predictions[i] for i in evaluation.get("largest_errors", []) if i < len(predictions)
-        ],
-        **entity_context(evaluation, request.GET),
+        # The task's own section: what it shows, from the same files and the page's query.
+        **task.evaluation_context(evaluation, None if copy else predictions, request.GET),
         "history": history,
         "chart_metric": run.chart_metric,
-        "cell": {"true": true, "pred": pred} if cell_rows is not None else None,
-        "cell_rows": (cell_rows or [])[:CELL_ROWS_SHOWN],
-        "cell_total": len(cell_rows or []),
         "judged": bool(judged),
         "wrong": wrong[:WRONG_SHOWN],
         "wrong_total": len(wrong),

@@ -16,7 +16,6 @@ Fixes (finetune.fixes) are kept as a list of steps applied, in order, to the fil
 
 import logging
 import uuid
-from dataclasses import replace
 from pathlib import Path
 
 from django.conf import settings
@@ -28,7 +27,7 @@ from finetune.fixes import apply_table, describe, mapping_after
 from finetune.fixes import suggest as suggest_fixes
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping, suggest
-from finetune.tasks import TASKS
+from finetune.tasks import TASKS, get_task
 from lib import files
 
 logger = logging.getLogger(__name__)
@@ -180,8 +179,7 @@ class Spreadsheet(models.Model):
         on the table after `fixes`, which are kept; see check_data)."""
         self.use_table(table)
         report = report.to_dict() if hasattr(report, "to_dict") else report
-        if report.get("entity_layout") and not mapping.entity_layout:  # "Detect it": as found
-            mapping = replace(mapping, entity_layout=report["entity_layout"])
+        mapping = get_task(task).mapping_as_found(mapping, report)  # "Detect it": as found
         self.mapping = mapping.to_dict()
         self.task = task
         self.health = report

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import ROLE_NAMES, suggest
-from finetune.tasks import TASKS
-from finetune.tasks.ner.layouts import LAYOUT_WORDS
+from finetune.tasks import TASKS, get_task
 from lib import files
 from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
@@ -134,8 +133,9 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         "health": None if switched or form.errors else spreadsheet.health,
     }
     if ctx["health"]:
+        task = get_task(spreadsheet.task)  # its own section of the check: template and words
         ctx |= fixes_context(spreadsheet) | label_context(spreadsheet)
-        ctx["entity_layout_words"] = LAYOUT_WORDS.get(ctx["health"].get("entity_layout") or "")
+        ctx |= {"health_template": task.health_template} | task.health_context(ctx["health"])
     return render(request, "spreadsheets/detail.html", ctx)
 
 

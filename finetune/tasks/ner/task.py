@@ -78,6 +78,7 @@ class NerTask(Task):
     example_noun = "text"  # a row in layouts 1 and 3, a sentence of rows in layout 2
     required_roles = ("text",)  # and either `entities` (layout 1) or `tags` (layouts 2, 3)
     optional_roles = ("entities", "tags", "sentence", "entity_layout", "split")
+    health_template = "spreadsheets/health/ner.html"
     evaluation_template = "runs/evaluation/ner.html"
     try_template = "catalog/try/ner.html"
     offers_fixes = False  # label merges and row drops assume one text and one label per row
@@ -320,3 +321,34 @@ class NerTask(Task):
         from finetune.tasks.ner.health import entity_section
 
         entity_section(report, examples, MIN_ENTITIES_PER_TYPE, ISSUES_SHOWN)
+
+    # 6. Its pages (finetune/tasks/ner/pages.py)
+
+    def health_context(self, health: dict) -> dict:
+        from finetune.tasks.ner.layouts import LAYOUT_WORDS
+
+        return {"entity_layout_words": LAYOUT_WORDS.get(health.get("entity_layout") or "")}
+
+    def mapping_as_found(self, mapping: ColumnMapping, health: dict) -> ColumnMapping:
+        """A layout left to "Detect it" kept as the check found it."""
+        found = health.get("entity_layout")
+        if not found or mapping.to_dict().get("entity_layout"):
+            return mapping
+        return ColumnMapping.from_dict(mapping.to_dict() | {"entity_layout": found})
+
+    def evaluation_context(self, evaluation: dict, predictions: list[dict], params) -> dict:
+        from finetune.tasks.ner.pages import entity_evaluation
+
+        return entity_evaluation(evaluation, params)
+
+    def try_context(self, result: dict, head: Head) -> dict:
+        return {}  # the text with its names marked: the template draws it from the answer
+
+    def shown_labels(self, info: dict) -> list[str]:
+        """Its labels are tags (B-PER, I-PER, O); the types are what people know."""
+        return list(info.get("head", {}).get("types") or info.get("labels", []))
+
+    def prediction_schema(self):
+        from finetune.tasks.ner.pages import entities_prediction
+
+        return entities_prediction(self)

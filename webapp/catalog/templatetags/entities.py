@@ -1,4 +1,5 @@
-"""`{% load entities %}{% highlighted text entities %}`: a text with its named entities marked.
+"""`{% load entities %}{% highlighted text entities %}`: a text with its named entities marked;
+`{{ type|entity_colour }}`: the colour number of a type of name, the same on every page.
 
 The segments come from lib.entities.highlight (plain strings, cut in Python) and are printed
 by templates/includes/entities.html with autoescaping on: user text never goes through
@@ -8,7 +9,7 @@ and by their "Try it" answer.
 
 from django import template
 
-from lib.entities import highlight
+from lib.entities import colour_of, highlight
 
 register = template.Library()
 
@@ -17,3 +18,8 @@ register = template.Library()
 def highlighted(text: str, entities: list[dict] | None, confidence: bool = False) -> dict:
     """`confidence`: show each entity's confidence beside its type (the Try it answer)."""
     return {"segments": highlight(text, entities), "confidence": confidence}
+
+
+@register.filter
+def entity_colour(entity_type: str) -> int:
+    return colour_of(entity_type)
