@@ -21,6 +21,9 @@ DEFAULT_BASE_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_ALIASES = {DEFAULT_BASE_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
 HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]{0,95}(/[\w.-]{1,96})?$")
 HUB_CHECK_TIMEOUT = 5  # seconds to wait for the hub before using only the local cache
+# load_model notes on the model the weights its checkpoint did not have (the task's fresh
+# head), by state-dict name: what LoRA trains in full and stores (finetune/lora.py).
+FRESH = "labeltune_fresh_weights"
 
 
 @dataclass(frozen=True)
@@ -233,10 +236,11 @@ def load_model(
     import transformers
 
     try:
-        return getattr(transformers, auto_model).from_pretrained(
+        model, loading = getattr(transformers, auto_model).from_pretrained(
             name_or_path,
             use_safetensors=True,
             ignore_mismatched_sizes=True,
+            output_loading_info=True,
             **_load_options(name_or_path),
             **model_kwargs,
         )
@@ -247,3 +251,6 @@ def load_model(
             f'The model "{name_or_path}" cannot be trained for this task. '
             "Pick a text model from the list."
         ) from err
+    mismatched = {e if isinstance(e, str) else e[0] for e in loading.get("mismatched_keys", ())}
+    setattr(model, FRESH, sorted(set(loading.get("missing_keys", ())) | mismatched))
+    return model

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finetune import rundir
+from finetune import lora, rundir
 from finetune.errors import FinetuneError
 
 PREDICT_BATCH = 64  # rows per forward pass when predicting
@@ -29,9 +29,11 @@ def pick_device(name: str):
     return torch.device("cpu")
 
 
-def load_trained(run_dir, device="auto"):
+def load_trained(run_dir, device="auto", shared_base: bool = False):
     """(model, tokenizer, info) of a run folder, on `device`, ready to predict. The model
-    class is the one its task trains (sequence or token classification)."""
+    class is the one its task trains (sequence or token classification). A LoRA folder loads
+    its base and adapter (finetune/lora.py): merged, or with `shared_base` on base weights the
+    process holds once for all its LoRA models of that base."""
     from transformers import AutoTokenizer
 
     from finetune.tasks import get_task
@@ -41,11 +43,13 @@ def load_trained(run_dir, device="auto"):
         raise FinetuneError(f'"{run_dir}" is not a LabelTune model folder (no labeltune.json).')
     info = rundir.read_info(run_dir)
     torch_device = pick_device(device) if isinstance(device, str) else device
-    model = (
-        model_class(get_task(info["task"]))
-        .from_pretrained(run_dir, use_safetensors=True, trust_remote_code=False)
-        .to(torch_device)
-    )
+    auto_class = model_class(get_task(info["task"]))
+    if lora.is_adapter_folder(run_dir):
+        model = lora.load(run_dir, info, auto_class, shared=shared_base).to(torch_device)
+    else:
+        model = auto_class.from_pretrained(
+            run_dir, use_safetensors=True, trust_remote_code=False
+        ).to(torch_device)
     tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
     return model.eval(), tokenizer, info
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from finetune import candidates, quantize, rundir
+from finetune import candidates, lora, quantize, rundir
 from finetune.data import Table, read_table, require_columns, write_table
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
@@ -61,12 +61,19 @@ class Predictor:
 
     @classmethod
     def load(
-        cls, run_dir, device: str = "auto", int8: bool | None = None, candidate: bool = True
+        cls,
+        run_dir,
+        device: str = "auto",
+        int8: bool | None = None,
+        candidate: bool = True,
+        shared_base: bool = False,
     ) -> "Predictor":
         """The candidate that serves (labeltune.json "served") when it is not the model and
         `candidate` is true. Otherwise, on a CPU, the int8 copy serves when training found it
         agrees with the full model (metrics.json "int8_ok"); `int8=False` forces full
-        precision, True the int8 copy. Only the copy that serves stays in memory."""
+        precision, True the int8 copy. Only the copy that serves stays in memory.
+        `shared_base`: a LoRA model keeps its adapter apart, on base weights this process
+        holds once for all its LoRA models of that base (finetune/lora.py), in full precision."""
         if candidate and (served := _served_candidate(run_dir)) is not None:
             predictor = cls(
                 Path(run_dir), None, None, rundir.read_info(run_dir), pick_device("cpu")
@@ -82,9 +89,10 @@ class Predictor:
             predictor.precision = "int8"
             return predictor
         torch_device = pick_device(device)
-        model, tokenizer, info = load_trained(run_dir, torch_device)
+        shared_base = shared_base and lora.is_adapter_folder(run_dir)
+        model, tokenizer, info = load_trained(run_dir, torch_device, shared_base=shared_base)
         if int8 is None:
-            int8 = torch_device.type == "cpu" and int8_approved(run_dir)
+            int8 = torch_device.type == "cpu" and int8_approved(run_dir) and not shared_base
         predictor = cls(Path(run_dir), model, tokenizer, info, torch_device)
         if int8:
             predictor.model = quantize.int8_copy(model, inplace=True)

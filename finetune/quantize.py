@@ -24,6 +24,7 @@ import shutil
 import warnings
 from pathlib import Path
 
+from finetune import lora
 from finetune.errors import FinetuneError
 
 AGREEMENT = 0.99  # share of test rows that must get the same answer
@@ -173,7 +174,7 @@ def write_int8_folder(run_dir, dest, agreement: float | None = None) -> Path:
     run_dir, dest = Path(run_dir), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
-        if file.name != FULL_FILE:
+        if file.name != FULL_FILE and file.name not in lora.ADAPTER_FILES:  # a copy of its own
             target = dest / file.relative_to(run_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)
@@ -181,7 +182,7 @@ def write_int8_folder(run_dir, dest, agreement: float | None = None) -> Path:
     save_int8(int8_copy(model, inplace=True), dest / INT8_FILE)
     share = "most" if agreement is None else share_words(agreement)
     card = dest / "README.md"
-    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    text = lora.without_card_note(card.read_text(encoding="utf-8") if card.is_file() else "")
     card.write_text(text + INT8_README.format(file=INT8_FILE, agreement=share), encoding="utf-8")
     return dest
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from finetune import lora
 from finetune.candidates import served_sentence, served_words
 from finetune.errors import FinetuneError
 
@@ -79,7 +80,7 @@ def write(
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        model.save_pretrained(out_dir, safe_serialization=True)
+        lora.save(model, out_dir)  # a LoRA model: its adapter and head, not the base
         tokenizer.save_pretrained(out_dir)
         _dump(out_dir / "health.json", health.to_dict())
         _dump(out_dir / "metrics.json", metrics)
@@ -227,6 +228,8 @@ def model_card(info: dict, metrics: dict, task) -> str:
     ]
     if words := served_words(metrics):
         lines += [SERVED_NOTE.format(words=words), ""]
+    if lora.uses_lora_settings(info["config"]):
+        lines += [lora.card_note(base), ""]
     return "\n".join(lines)
 
 

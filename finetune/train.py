@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, candidates, checkpoint, quantize, rundir, tuning, vocabulary
+from finetune import basemodels, candidates, checkpoint, lora, quantize, rundir, tuning, vocabulary
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
 from finetune.health import HealthReport, check
@@ -61,6 +61,11 @@ class TrainConfig:
     # its embeddings): "auto" when over 10% of the text is unknown to it (Chinese in an
     # English model; bench/RESULTS.md "Chinese text"), "on" or "off".
     extend_vocabulary: str = "auto"
+    # "full" trains every weight; "lora" trains small adapters beside the frozen base and the
+    # task's head, and stores only those (finetune/lora.py).
+    method: str = "full"
+    lora_rank: int = 8  # the adapters' rank: larger learns more and stores more
+    lora_layers: str = "all"  # "all" linear layers of the base, or its "attention" only
 
     def __post_init__(self):
         get_task(self.task)
@@ -87,6 +92,8 @@ class TrainConfig:
                 'Adding characters to the model must be "auto", "on" or "off".',
             ),
         ]
+        checks += [(False, problem) for problem in lora.problems(
+            self.method, self.lora_rank, self.lora_layers, self.extend_vocabulary)]  # fmt: skip
         for ok, message in checks:
             if not ok:
                 raise FinetuneError(message)
@@ -118,6 +125,11 @@ FIELD_HELP = {
     "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
     "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
     "model) before training: auto (when many are unknown), on or off.",
+    "method": "full trains every weight of the model; lora trains small adapters beside the "
+    "base and stores only them (a few MB per model).",
+    "lora_rank": "With lora: the size of the adapters. Larger learns more and stores more.",
+    "lora_layers": "With lora: all adds adapters to every linear layer of the base, attention "
+    "only to its attention.",
 }
 
 
@@ -240,10 +252,11 @@ def fit(
     tokenizer = prepared.tokenizer
     model = basemodels.load_model(prepared.base, task.model_kwargs(head), task.auto_model)
     task.init_head(model, head, splits.train.targets)
+    extend = "off" if lora.uses_lora(config) else config.extend_vocabulary  # base stays as is
     prepared.health.added_characters = vocabulary.extend(
-        model, tokenizer, splits.train.texts, config.extend_vocabulary
+        model, tokenizer, splits.train.texts, extend
     )
-    model = model.to(device)
+    model = (lora.wrap(model, config) if lora.uses_lora(config) else model).to(device)
 
     # 1. Tokenize the training rows once (no padding yet), as the task encodes them (a long
     #    text may give several rows); targets as the task encodes them.
@@ -413,7 +426,7 @@ def _int8_check(prepared: Prepared, model, head: Head, predictions: list[dict]) 
 
     test = prepared.splits.test
     logits = prepared.task.run_model(
-        quantize.int8_copy(model),
+        quantize.int8_copy(lora.merged(model), inplace=lora.is_lora(model)),
         prepared.tokenizer,
         test.texts,
         test.text_pairs,
@@ -460,6 +473,8 @@ def train(
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
     metrics["added_characters"] = prepared.health.added_characters
     metrics |= tuning.metrics_of(fitted.choices)
+    if lora.is_lora(fitted.model):
+        metrics["lora_trained_share"] = round(lora.stored_share(fitted.model), 5)
     stage("saving")
     fitted.model.to("cpu")
     head = prepared.task.export(fitted.model, head)

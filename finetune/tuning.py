@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from finetune import lora
 from finetune.batches import length_grouped, random_batches
 from finetune.errors import Canceled
 
@@ -118,7 +119,7 @@ def optimizer_for(model, config, learning_rate: float, total_steps: int):
     from transformers import get_linear_schedule_with_warmup
 
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
-    named = list(model.named_parameters())
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]  # LoRA: a few
     groups = [
         {"params": [p for n, p in named if not n.endswith(no_decay)],
          "weight_decay": config.weight_decay},
@@ -242,7 +243,7 @@ class Tuner:
         config, steps = self.config, self.budget.trial_steps
         steps = min(steps, config.max_steps or steps)  # a step limit keeps the trials short too
         size = sum(p.numel() for p in model.parameters())
-        rates = SMALL_RATES if size < SMALL_MODEL else LARGE_RATES
+        rates = lora.trial_rates(config) or (SMALL_RATES if size < SMALL_MODEL else LARGE_RATES)
         count = len(self.stepper.rows)
         generator = torch.Generator().manual_seed(config.seed)
         sample = sorted(torch.randperm(count, generator=generator)[: steps * config.batch_size])
