@@ -22,7 +22,7 @@ from webapp.accounts.models import ROLE_RANK, ApiToken, Role
 
 API = "api"  # token-authenticated: other teams' tokens get 404, no token or a cookie 401
 METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
-OTHER_KWARGS = {"fmt": "csv", "secret": "x"}
+OTHER_KWARGS = {"fmt": "csv", "secret": "x", "number": 1}
 
 # URL name -> (the object of alice's team it names, the role it needs)
 NEEDS = {
@@ -58,6 +58,7 @@ NEEDS = {
     "catalog:pick_from_batch": ("batch", Role.TRAINER),
     "catalog:pick_status": ("pick", Role.TRAINER),
     "catalog:pick_download": ("pick", Role.TRAINER),
+    "catalog:promote": ("model", Role.TRAINER),  # versions
     "team_detail": ("team", Role.VIEWER),
     "team_rename": ("team", Role.ADMIN),
     "team_invite": ("team", Role.ADMIN),
@@ -73,6 +74,8 @@ NEEDS = {
     "api:batch_new": ("model", API),
     "api:batch": ("batch", API),
     "api:batch_download": ("batch", API),
+    "api:versions": ("model", API),
+    "api:promote": ("model", API),
 }
 # Valid bodies, so that the API's input checks pass and the access check must answer.
 BODIES = {

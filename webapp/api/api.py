@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import File, NinjaAPI
@@ -26,18 +27,26 @@ from finetune import FinetuneError
 from finetune.data import SUPPORTED_SUFFIXES
 from finetune.tasks import TASKS
 from lib import files
-from lib.teams import get_for_user
+from lib.teams import get_for_user, role_in
 from lib.uploads import MB, too_large_message
-from webapp.accounts.models import Activity
+from webapp.accounts.models import Activity, Role, role_at_least
 from webapp.api import schemas
 from webapp.api.answers import answers
 from webapp.api.auth import TokenAuth, TokenThrottle
 from webapp.api.errors import install_error_handlers
-from webapp.api.schemas import MAX_INPUTS, BatchOut, ModelOut, PredictIn, PredictOut
+from webapp.api.schemas import (
+    MAX_INPUTS,
+    BatchOut,
+    ModelOut,
+    PredictIn,
+    PredictOut,
+    VersionOut,
+)
 from webapp.catalog.forms import BatchForm
-from webapp.catalog.models import BatchPrediction, TrainedModel
+from webapp.catalog.models import BatchPrediction, ModelVersion, TrainedModel
 from webapp.catalog.predictors import get_predictor, prediction_slot
 from webapp.catalog.sharing import takes_pairs
+from webapp.catalog.versions import promote
 from webapp.runs.models import RunStatus
 
 PREDICT_FAILED = "The model could not answer right now. Try again in a minute."
@@ -75,7 +84,32 @@ def _model(request: HttpRequest, uuid) -> TrainedModel:
     return get_for_user(request.auth.team, TrainedModel, uuid, related=("run",))
 
 
-def _model_out(request: HttpRequest, model: TrainedModel) -> dict:
+def _version(model: TrainedModel, number: int | None = None) -> ModelVersion:
+    """The version asked for by number, or the current one; 404 when there is no such one."""
+    versions = model.versions.select_related("run", "made_current_by")
+    if number is None:
+        version = versions.filter(run_id=model.run_id).first()
+    else:
+        version = versions.filter(number=number).first()
+    if version is None:
+        raise HttpError(404, f"This model has no version {number}.")
+    return version
+
+
+def _version_out(version: ModelVersion, current_run_id: int) -> dict:
+    figures = {k: v for k, v in version.run.metrics.items() if k.startswith("test_")}
+    return {
+        "number": version.number,
+        "current": version.run_id == current_run_id,
+        "created": version.created,
+        "made_current": version.made_current,
+        "made_current_by": getattr(version.made_current_by, "username", None),
+        "run": version.run.uuid,
+        "figures": {k: v for k, v in figures.items() if isinstance(v, int | float)},
+    }
+
+
+def _model_out(request: HttpRequest, model: TrainedModel, version: int | None = None) -> dict:
     info = model.info()
     url = request.build_absolute_uri(reverse("api:predict", args=[model.uuid]))
     return {
@@ -88,6 +122,7 @@ def _model_out(request: HttpRequest, model: TrainedModel) -> dict:
         "takes_pairs": takes_pairs(info),
         "created": model.created,
         "predict_url": url,
+        "version": version or model.current_version.number,
     }
 
 
@@ -110,7 +145,12 @@ def _batch_out(request: HttpRequest, batch: BatchPrediction) -> dict:
 def list_models(request):
     """The models this token's team can use, published ones first."""
     models = TrainedModel.objects.catalogue(request.auth.team).select_related("run")
-    return [_model_out(request, m) for m in models]
+    current = dict(
+        ModelVersion.objects.filter(model__in=models, run_id=F("model__run_id")).values_list(
+            "model_id", "number"
+        )
+    )
+    return [_model_out(request, m, current.get(m.pk)) for m in models]
 
 
 @api.post(
@@ -122,8 +162,8 @@ def list_models(request):
             400: "The body is not JSON, a field is not valid (the detail names it), or an "
             "input does not fit the model: a model whose takes_pairs is true needs a "
             "text_pair in every input, and any other model takes none.",
-            404: "No model with this id is available to this token's team, or its files are "
-            "missing.",
+            404: "No model with this id is available to this token's team, it has no such "
+            "version, or its files are missing.",
             413: f"More than {MAX_INPUTS:,} inputs, or {TOO_LARGE_BODY}.",
             503: PREDICT_FAILED,
         },
@@ -134,12 +174,14 @@ def predict(request, uuid: UUID, body: PredictIn):
 
     Send texts as strings. A model that compares two texts (takes_pairs true in its listing)
     takes objects with text and text_pair instead, a text_pair in every one; any other model
-    refuses a text_pair (400). More than 1,000 inputs answer 413.
+    refuses a text_pair (400). More than 1,000 inputs answer 413. The current version answers
+    unless `version` asks for another; `version` in the answer says which one did.
     """
     task_answers()
     model = _model(request, uuid)
+    version = _version(model, body.version)
     try:
-        predictor = get_predictor(model.run_dir)
+        predictor = get_predictor(version.run.local_dir())
     except (FinetuneError, OSError):
         raise HttpError(404, "This model's files are missing, so it cannot answer.")
     pairs = predictor.takes_pairs
@@ -159,8 +201,48 @@ def predict(request, uuid: UUID, body: PredictIn):
         raise HttpError(400, str(err))
     except (OSError, RuntimeError, ValueError):
         raise HttpError(503, PREDICT_FAILED)
-    return {"model": model.uuid, "task": predictor.task.name, "answered_by": predictor.served,
-            "predictions": answers}  # fmt: skip
+    return {"model": model.uuid, "version": version.number, "task": predictor.task.name,
+            "answered_by": predictor.served, "predictions": answers}  # fmt: skip
+
+
+@api.get(
+    "/models/{uuid:uuid}/versions",
+    url_name="versions",
+    **answers({200: list[VersionOut]}, {404: "No model with this id is available to this team."}),
+)
+def list_versions(request, uuid: UUID):
+    """The model's versions, oldest first, with their test figures and which one is current."""
+    model = _model(request, uuid)
+    versions = model.versions.select_related("run", "made_current_by")
+    return [_version_out(v, model.run_id) for v in versions]
+
+
+@api.post(
+    "/models/{uuid:uuid}/versions/{int:number}/promote",
+    url_name="promote",
+    **answers(
+        {200: VersionOut},
+        {
+            403: "The token was made by someone who is not a trainer or admin of the team "
+            "(any more): only they may change which version answers.",
+            404: "No model with this id is available to this token's team, or it has no "
+            "such version.",
+        },
+    ),
+)
+def promote_version(request, uuid: UUID, number: int):
+    """Make a version current: predictions, Try it and new batches answer with it from now on.
+    An earlier version rolls the model back. The activity log says who did it (the token's
+    owner, through the token)."""
+    model = _model(request, uuid)
+    owner = request.auth.created_by
+    if owner is None or not role_at_least(role_in(owner, model.team_id) or "", Role.TRAINER):
+        raise HttpError(403, "Only a trainer or admin of the team may change which version "
+                        "answers; this token's owner is not one.")  # fmt: skip
+    version = _version(model, number)
+    promote(model, version, owner, through=request.auth.name)
+    version.refresh_from_db()
+    return _version_out(version, version.run_id)
 
 
 ANSWERS_OF = {}  # the registered tasks whose answers the predict operation has now

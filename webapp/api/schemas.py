@@ -33,10 +33,17 @@ class PredictIn(Schema):
         "model refuses a text_pair (400).",
         examples=[["Great product, arrived early.", "Broke after two days."]],
     )
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="Which version of the model answers (1, 2...; see GET "
+        "/models/{uuid}/versions). Left out: the current version, the one Try it uses.",
+    )
 
 
 class PredictOut(Schema):
     model: UUID
+    version: int = Field(description="The version of the model that answered.")
     task: str
     answered_by: str = Field(
         description='What answered: "model" (the fine-tuned model), or a simpler model that '
@@ -78,6 +85,20 @@ class ModelOut(Schema):
     takes_pairs: bool
     created: datetime
     predict_url: str
+    version: int = Field(description="The current version: the one that answers by default.")
+
+
+class VersionOut(Schema):
+    number: int = Field(description="1 is the run the model was made from; improving adds more.")
+    current: bool = Field(description="Whether this version answers when no version is asked for.")
+    created: datetime
+    made_current: datetime | None = Field(description="The last time it was made current.")
+    made_current_by: str | None = Field(description="Who made it current then.")
+    run: UUID = Field(description="The training run of this version.")
+    figures: dict[str, float] = Field(
+        description="Its test figures from the training run (test_accuracy, test_macro_f1...), "
+        "each on this version's own test rows."
+    )
 
 
 class BatchOut(Schema):

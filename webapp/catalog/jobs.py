@@ -29,13 +29,14 @@ def score_batch(batch_pk: int) -> int | None:
     from finetune.data import read_table, text_format, write_table
     from finetune.predict import score_table
 
-    batch = BatchPrediction.objects.filter(pk=batch_pk).select_related("model__run").first()
+    batch = BatchPrediction.objects.filter(pk=batch_pk)
+    batch = batch.select_related("model__run", "version__run").first()
     if batch is None or not batch.mark_running():
         return None
 
     def work() -> int:
         table = read_table(batch.input_path, filename=batch.original_name)
-        predictor = get_predictor(batch.model.run_dir)
+        predictor = get_predictor(batch.scoring_dir)  # the version current when it was made
         scored = score_table(predictor, table, batch.text_column or None, batch.pair_column or None)
         batch.output_path.parent.mkdir(parents=True, exist_ok=True)
         # The user's format back: a workbook as .xlsx, a text file with its own delimiter.

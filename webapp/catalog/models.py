@@ -80,6 +80,21 @@ class TrainedModel(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:  # every model has its v1: the run it was made from (catalog/versions.py)
+            by = self.copied_by or self.run.created_by
+            ModelVersion.objects.create(
+                model=self, number=1, run=self.run, created=self.trained, created_by=by,
+                made_current=self.created, made_current_by=by,
+            )  # fmt: skip
+
+    @property
+    def current_version(self):
+        """The version that answers (its run is `self.run`)."""
+        return self.versions.get(run_id=self.run_id)
+
     @property
     def takes_pairs(self) -> bool:
         """True when the model reads pairs of texts (its mapping has a second text column)."""
@@ -136,6 +151,39 @@ class TrainedModel(models.Model):
         return text.strip()
 
 
+class ModelVersion(models.Model):
+    """A numbered version of a model: v1 is the run it was made from; the current one is the
+    version whose run is `model.run` (webapp/catalog/versions.py promotes)."""
+
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    run = models.OneToOneField(
+        "runs.TrainingRun", on_delete=models.CASCADE, related_name="model_version"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The last time this version was made current, and by whom (None: never made current).
+    made_current = models.DateTimeField(null=True, blank=True)
+    made_current_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "number"], name="one_number_per_model")
+        ]
+
+    def __str__(self):
+        return f"v{self.number}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.run_id == self.model.run_id
+
+
 def batch_upload_to(instance, filename):
     suffix = Path(filename).suffix.lower()[:10]
     return f"batches/{instance.uuid}/input{suffix}"
@@ -167,12 +215,27 @@ class BatchPrediction(QueuedJob):
     rows = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # The model's version that scores it: the current one when the batch was made.
+    version = models.ForeignKey(
+        "catalog.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created"]
 
     def __str__(self):
         return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.version_id is None:
+            self.version = self.model.current_version
+        super().save(*args, **kwargs)
+
+    @property
+    def scoring_dir(self) -> Path:
+        """The folder of the version that scores this batch (downloaded once if need be)."""
+        run = self.version.run if self.version else self.model.run
+        return run.local_dir()
 
     @property
     def input_path(self) -> Path:

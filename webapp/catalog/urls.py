@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.catalog import batches, sharing, to_label, views
+from webapp.catalog import batches, sharing, to_label, versions, views
 
 app_name = "catalog"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("<uuid:uuid>/batches/columns/", batches.batch_columns, name="batch_columns"),
     path("<uuid:uuid>/publish/", sharing.model_publish, name="publish"),
     path("<uuid:uuid>/copy/", sharing.model_copy, name="copy"),
+    path(
+        "<uuid:uuid>/versions/<int:number>/promote/",
+        versions.version_promote,
+        name="promote",
+    ),
     path("batches/<uuid:uuid>/status/", batches.batch_status, name="batch_status"),
     path("batches/<uuid:uuid>/download/", batches.batch_download, name="batch_download"),
     path("<uuid:uuid>/to-label/", to_label.pick_new, name="pick_new"),

@@ -22,6 +22,7 @@ from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
 from webapp.catalog.row_picks import pick_context
 from webapp.catalog.sharing import leaving_files, sharing_context
+from webapp.catalog.versions import versions_context
 from webapp.runs.caveats import caveats
 from webapp.runs.downloads import temp_download, zip_folder
 
@@ -43,6 +44,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
     info = model.info()
     labels = run.the_task.shown_labels(info)
     extra = sharing_context(request, model) | pick_context(request.user, model) | extra
+    extra = versions_context(request.user, model) | extra
     return {
         "model": model,
         "run": run,
@@ -99,10 +101,13 @@ def model_try(request, uuid):
     else:
         error = form.first_error()
     ctx = {"model": model, "result": result, "error": error, "text": request.POST.get("text", "")}
+    if result and model.versions.count() > 1:  # which version answered, once there are several
+        ctx["version"] = model.current_version
     if request.headers.get("HX-Request"):
         response = render(request, "includes/try_result.html", ctx, status=status)
     else:  # Without JavaScript: the whole page, with the answer in place.
         page = page_context(request, model, result=result, error=error, try_form=form)
+        page["version"] = ctx.get("version")
         response = render(request, "catalog/detail.html", page, status=status)
     if status == 429:
         response["Retry-After"] = str(RETRY_AFTER)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lib import files
 from lib.teams import get_for_user
 from webapp.accounts.models import Activity, Role
-from webapp.catalog.models import BatchPrediction, RowPick
+from webapp.catalog.models import BatchPrediction, RowPick, TrainedModel
 from webapp.runs.models import TrainingRun
 
 
@@ -25,6 +25,11 @@ def run_delete(request, uuid):
     run = get_for_user(request.user, TrainingRun, uuid, need=Role.TRAINER)
     if run.can_cancel:
         messages.error(request, "This run is still going. Cancel it first, then delete it.")
+        return redirect("runs:detail", run.uuid)
+    current_of = TrainedModel.objects.filter(run=run).first()
+    if current_of is not None and current_of.versions.count() > 1:
+        messages.error(request, f'This run is the current version of "{current_of.name}". '
+                       "Make another version current first, then delete it.")  # fmt: skip
         return redirect("runs:detail", run.uuid)
     folders = [run.files_name] + [
         f"batches/{batch_uuid}"
