@@ -146,6 +146,11 @@ class VersionsTestCase(BaseTestCase):
         delete = reverse("runs:delete", args=[self.v2.run.uuid])
         self.client.post(delete)
         self.assertTrue(TrainingRun.objects.filter(pk=self.v2.run.pk).exists())
+        gone = self.client.post(reverse("runs:delete", args=[self.v1.run.uuid]), follow=True)
+        self.assertContains(
+            gone, "Deleted the run &quot;Reviews model&quot;, v1 of &quot;Reviews model&quot;."
+        )
+        self.assertEqual([v.number for v in self.model.versions.all()], [2])  # the model stays
         copy = self.client.post(
             reverse("catalog:copy", args=[self.model.uuid]),
             {"team": str(self.team_to_copy_to().uuid)},

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lib import files
 from lib.teams import get_for_user
 from webapp.accounts.models import Activity, Role
-from webapp.catalog.models import BatchPrediction, RowPick, TrainedModel
+from webapp.catalog.models import BatchPrediction, ModelVersion, RowPick, TrainedModel
 from webapp.runs.models import TrainingRun
 
 
@@ -31,6 +31,10 @@ def run_delete(request, uuid):
         messages.error(request, f'This run is the current version of "{current_of.name}". '
                        "Make another version current first, then delete it.")  # fmt: skip
         return redirect("runs:detail", run.uuid)
+    older = ModelVersion.objects.filter(run=run).exclude(model=current_of).select_related("model")
+    done = f'Deleted the run "{run.name}" and its model.'
+    if version := older.first():  # a version that does not answer: the model stays
+        done = f'Deleted the run "{run.name}", v{version.number} of "{version.model.name}".'
     folders = [run.files_name] + [
         f"batches/{batch_uuid}"
         for batch_uuid in BatchPrediction.objects.filter(model__run=run).values_list(
@@ -43,5 +47,5 @@ def run_delete(request, uuid):
         Activity.record(run.team, request.user, f'deleted the training run "{run.name}"')
     for folder in folders:
         files.remove_folder(folder)  # from the storage, and this machine's copy
-    messages.success(request, f'Deleted the run "{run.name}" and its model.')
+    messages.success(request, done)
     return redirect("runs:list")
