@@ -309,11 +309,11 @@ class Task:
 
     def prediction_schema(self):
         """One answer of `postprocess` as a pydantic model, for the API's document (pydantic
-        comes with the web app; imported here only when asked). Default: a label with its
-        confidence and every label's score."""
+        comes with the web app; imported here only when asked). Default: a label and how
+        sure the model is of it."""
         from finetune.tasks.pages import label_prediction
 
-        return label_prediction(self)
+        return label_prediction(self, scores=False)
 
 
 def label_kwargs(labels: list[str]) -> dict:

@@ -119,20 +119,23 @@ def bar_percents(score: float, threshold: float | None) -> tuple[float, str | No
     return shown, f"{line:g}"
 
 
-def label_prediction(task):
-    """A single-label answer as a pydantic model named after `task`: the label given, how
-    sure, every label's score."""
+def label_prediction(task, scores: bool = True):
+    """One answer of a single-label model as a pydantic model named after `task`: the label
+    given, how sure, and (`scores`) every label's score."""
     from pydantic import Field, create_model
 
+    fields = {
+        "label": (str, Field(description="The label given.")),
+        "confidence": (float, Field(description="How sure the model is of it, from 0 to 1.")),
+    }
+    if scores:
+        fields["scores"] = (dict[str, float], Field(description="Each label's score, 0 to 1."))
     return create_model(
-        schema_name(task),
-        __doc__=f"One answer of a model that does this: {task.description}",
-        label=(str, Field(description="The label given.")),
-        confidence=(float, Field(description="How sure the model is of it, from 0 to 1.")),
-        scores=(dict[str, float], Field(description="Each label's score, from 0 to 1.")),
-    )
+        schema_name(task), __doc__=f"One answer of a model that does this: {task.description}",
+        **fields,
+    )  # fmt: skip
 
 
-def schema_name(task) -> str:
-    """The API document's name of `task`'s answer: "multi_label" -> "MultiLabelPrediction"."""
-    return "".join(part.capitalize() for part in task.name.split("_")) + "Prediction"
+def schema_name(task, kind: str = "Prediction") -> str:
+    """A name of the API document for `task`: "multi_label" -> "MultiLabelPrediction"."""
+    return "".join(part.capitalize() for part in task.name.split("_")) + kind

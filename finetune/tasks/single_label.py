@@ -279,3 +279,8 @@ class SingleLabelTask(Task):
         from finetune.tasks.pages import label_evaluation
 
         return label_evaluation(evaluation, predictions, params)
+
+    def prediction_schema(self):
+        from finetune.tasks.pages import label_prediction
+
+        return label_prediction(self)  # with every label's score

@@ -13,6 +13,7 @@ from ninja import Field, Schema
 from pydantic import create_model
 
 from finetune.tasks import TASKS
+from finetune.tasks.pages import schema_name
 
 MAX_INPUTS = 1000  # per predict call; more answers 413
 
@@ -59,7 +60,7 @@ def predict_out():
     whose predictions have its answer's shape, joined into a union told apart by `task`."""
     shapes = tuple(
         create_model(
-            f"{task.name.title().replace('_', '')}Answer",
+            schema_name(task, "Answer"),
             __base__=PredictOut,
             __doc__=f"The answer of a model that does this: {task.description}",
             task=(Literal[task.name], Field(description=f"{task.title}.")),
