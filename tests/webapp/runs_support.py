@@ -5,6 +5,7 @@
     tiny = tiny_base_model()                        # a random tiny BERT base model folder
     run_dir = trained_run_dir()                     # the tiny BERT trained once per session
     model = finished_model(team, user)              # a finished run + model row using it
+    run = finished_run(team, user, "v2", folder)    # a finished run of a folder, no model
     sheet = mapped_spreadsheet(test_case)           # uploaded through the view, mapping saved
 
 The labels include one named "<script>alert(1)</script>", so every page that shows labels is
@@ -117,6 +118,14 @@ def finished_model(team, user, name: str = "Reviews model", source: Path | None 
     """A finished TrainingRun and its TrainedModel, with a copy of `source` (a run folder;
     trained_run_dir() by default)."""
     from webapp.catalog.models import TrainedModel
+
+    run = finished_run(team, user, name, source)
+    return TrainedModel.objects.create(team=team, run=run, name=name)
+
+
+def finished_run(team, user, name: str, source: Path | None = None):
+    """A finished TrainingRun with a copy of `source` (a run folder; trained_run_dir() by
+    default), and no model yet (a new version of a model, say)."""
     from webapp.runs.models import TrainingRun
 
     source = source or trained_run_dir()
@@ -128,7 +137,7 @@ def finished_model(team, user, name: str = "Reviews model", source: Path | None 
         started=timezone.now(), finished=timezone.now(),
     )  # fmt: skip
     shutil.copytree(source, run.out_dir)
-    return TrainedModel.objects.create(team=team, run=run, name=name)
+    return run
 
 
 def mapped_spreadsheet(case, user=None, content: bytes | None = None, name: str = "reviews.csv"):

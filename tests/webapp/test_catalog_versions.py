@@ -12,10 +12,14 @@ from pathlib import Path
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.webapp.base import BaseTestCase
-from tests.webapp.runs_support import RedisMixin, finished_model, trained_run_dir
+from tests.webapp.runs_support import (
+    RedisMixin,
+    finished_model,
+    finished_run,
+    trained_run_dir,
+)
 from tests.webapp.teams_support import add_member
 from webapp.accounts.models import Activity, ApiToken, Role
 from webapp.catalog import jobs, predictors
@@ -38,14 +42,7 @@ def renamed_run_dir(folder: Path) -> Path:
 def second_version(case, model: TrainedModel) -> ModelVersion:
     """A finished run with the renamed folder, added as the next version of `model`."""
     source = renamed_run_dir(trained_run_dir().parent / "renamed-v2")
-    info = json.loads((source / "labeltune.json").read_text())
-    run = TrainingRun.objects.create(
-        team=model.team, created_by=case.alice, name=f"{model.name} improved", task=info["task"],
-        mapping=info["mapping"], config=info["config"], status=TrainingRun.Status.FINISHED,
-        metrics=json.loads((source / "metrics.json").read_text()),
-        started=timezone.now(), finished=timezone.now(),
-    )  # fmt: skip
-    shutil.copytree(source, run.out_dir)
+    run = finished_run(model.team, case.alice, f"{model.name} improved", source)
     return add_version(model, run, by=case.alice)
 
 
