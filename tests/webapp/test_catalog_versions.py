@@ -115,6 +115,15 @@ class VersionsTestCase(BaseTestCase):
         team_page = self.client.get(reverse("team_activity", args=[self.alice_team.uuid]))
         self.assertContains(team_page, "back from v2 to v1")
 
+    def test_the_run_page_of_a_version_leads_to_its_model(self):
+        run_page = reverse("runs:detail", args=[self.v2.run.uuid])
+        model_page = reverse("catalog:detail", args=[self.model.uuid])
+        self.assertContains(self.client.get(run_page), f'href="{model_page}#versions">See v2')
+        self.promote(2)
+        self.assertContains(self.client.get(run_page), f'href="{model_page}">Try the model')
+        v1_page = self.client.get(reverse("runs:detail", args=[self.v1.run.uuid]))
+        self.assertContains(v1_page, f'href="{model_page}#versions">See v1')
+
     def test_viewers_see_versions_but_cannot_promote_other_teams_get_404(self):
         viewer = add_member(self.alice_team, "dora", Role.VIEWER)
         trainer = add_member(self.alice_team, "tom", Role.TRAINER)

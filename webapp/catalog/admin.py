@@ -1,8 +1,8 @@
-"""Staff view of trained models and batch predictions."""
+"""Staff view of trained models, their versions and batch predictions."""
 
 from django.contrib import admin
 
-from webapp.catalog.models import BatchPrediction, TrainedModel
+from webapp.catalog.models import BatchPrediction, ModelVersion, TrainedModel
 
 
 @admin.register(TrainedModel)
@@ -10,6 +10,14 @@ class TrainedModelAdmin(admin.ModelAdmin):
     list_display = ("name", "team", "created")
     search_fields = ("name", "uuid")
     readonly_fields = ("uuid", "team", "run", "created")
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    list_display = ("model", "number", "created", "made_current", "made_current_by")
+    readonly_fields = (
+        "model", "number", "run", "created", "created_by", "made_current", "made_current_by",
+    )  # fmt: skip
 
 
 @admin.register(BatchPrediction)
