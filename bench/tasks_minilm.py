@@ -221,7 +221,7 @@ class Phases:
 
 def run_one(run: Run, rows: int, validation_rows: int, overrides: dict) -> dict:
     from finetune.data import read_table
-    from finetune.mapping import suggest
+    from finetune.suggest import suggest
     from finetune.train import TrainConfig, train
 
     load_before = os.getloadavg()

@@ -44,11 +44,20 @@ def joined(texts: list[str], pairs: list[str] | None = None) -> list[str]:
     return [f"{a} [SEP] {b}" for a, b in zip(texts, pairs, strict=True)]
 
 
+KINDS: dict[str, type] = {}  # Candidate subclasses by their `kind`, as they are defined
+
+
 class Candidate:
     """A fitted model that may serve instead of the fine-tuned one. Subclasses set `kind`
-    (how its files are read back) and fill in `predict`, `state` and `from_state`."""
+    (how its files are read back) and fill in `predict`, `state` and `from_state`; defining
+    one makes its kind known to `load` (the modules that define them are the tasks')."""
 
     kind = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            KINDS[cls.kind] = cls
 
     def __init__(self, name: str, words: str, head: dict):
         self.name = name  # its key in metrics.json: baseline_<name>_*, "served"
@@ -87,15 +96,6 @@ class Candidate:
         return [SPEC_FILE, *written]
 
 
-def _kinds() -> dict[str, type[Candidate]]:
-    from finetune.embeddings import EmbeddingsCandidate
-    from finetune.tasks.ner.dictionary import DictionaryCandidate
-    from finetune.tfidf import TfidfCandidate
-
-    kinds = (TfidfCandidate, DictionaryCandidate, EmbeddingsCandidate)
-    return {kind.kind: kind for kind in kinds}
-
-
 def load(folder) -> Candidate:
     """The candidate saved in `folder` by Candidate.save."""
     from safetensors.numpy import load_file
@@ -103,7 +103,7 @@ def load(folder) -> Candidate:
     folder = Path(folder)
     try:
         spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
-        kind = _kinds()[spec["kind"]]
+        kind = KINDS[spec["kind"]]
         arrays = load_file(str(folder / ARRAYS_FILE)) if (folder / ARRAYS_FILE).is_file() else {}
         candidate = kind.from_state(spec, arrays)
     except (OSError, ValueError, KeyError, TypeError) as err:

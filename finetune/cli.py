@@ -42,6 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def task_flags(p):
+        """Each registered task's own flags (Task.cli_options), in a group named by it."""
+        taken = {"text", "text_pair", "label", "label_separator", "sheet", "split_column", "task"}
+        for task in TASKS.values():
+            options = [o for o in task.cli_options() if o.name not in taken]
+            if not options:
+                continue
+            group = p.add_argument_group(task.title.lower(), task.cli_help or None)
+            for option in options:
+                group.add_argument(option.flag, dest=option.name, help=option.help)
+                taken.add(option.name)
+
     def data_args(p):
         p.add_argument("file", help="the spreadsheet: .csv, .tsv, .txt, .xlsx, .xls, .xlsb or .ods")
         p.add_argument("--text", help="the column that holds the texts (default: guessed)")
@@ -57,19 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
             help='multi-label in one column: what joins the labels, ";" "|" or "," '
             "(default: detected)",
         )
-        names = p.add_argument_group(
-            "named entities",
-            "one of three layouts: --entities (a text column and a column listing its names, "
-            '"Paris = LOC; New York Times = ORG"), --token and --tag (one word per row, '
-            "sentences told apart by --sentence or by blank rows), or --tokens and --tags "
-            "(space-separated words and as many tags in one row)",
-        )
-        names.add_argument("--entities", help="the column that lists the names in each text")
-        names.add_argument("--token", help="the column of words, one per row")
-        names.add_argument("--tag", help="the column of tags (B-PER, I-PER, O...), one per row")
-        names.add_argument("--sentence", help="the column numbering the sentences (optional)")
-        names.add_argument("--tokens", help="the column of space-separated words")
-        names.add_argument("--tags", help="the column of space-separated tags, one per word")
+        task_flags(p)
         p.add_argument("--sheet", help="for workbooks: the sheet to read (default: the first one)")
         p.add_argument(
             "--split-column",
@@ -213,17 +213,20 @@ def _quiet_transformers() -> None:
 def _load(args):
     """(table, mapping, task name) from the command line, filling gaps from the suggestion."""
     from finetune.data import read_table
-    from finetune.mapping import ColumnMapping, suggest
+    from finetune.mapping import ColumnMapping
+    from finetune.suggest import suggest
 
     table = read_table(args.file, sheet=args.sheet)
-    if entity_roles := _entity_roles(args):
-        mapping = ColumnMapping(**entity_roles, split=_split_column(args, table))
+    if own := _own_roles(args):
+        if not own.get("text"):
+            raise FinetuneError("Name the column of texts with --text.")
+        mapping = ColumnMapping(**own, split=_split_column(args, table))
         return table, mapping, _task_of(table, mapping, args.task)
     wants_guess = args.task == AUTO or not args.text or not args.label
     suggestion = suggest(table) if wants_guess else None
     guessed = suggestion.mapping if suggestion and suggestion.mapping else None
     split = _split_column(args, table, guessed)
-    if guessed and (guessed.entities or guessed.tags) and not args.label:
+    if guessed and guessed.roles and not args.label:  # a task's own roles: as guessed
         guessed.split = split
         guessed.text = args.text or guessed.text
         return table, guessed, _task_of(table, guessed, args.task)
@@ -258,14 +261,14 @@ def _split_column(args, table, guessed=None) -> str | None:
         return None if args.split_column.lower() == "none" else args.split_column
     if guessed is not None:
         return guessed.split
-    used = {args.text, args.text_pair, *(args.label or []), *_entity_roles(args).values()}
+    used = {args.text, args.text_pair, *(args.label or []), *_own_roles(args).values()}
     return guess_split(table.frame, exclude=used)[0]
 
 
 def _task_of(table, mapping, task: str) -> str:
     """The task asked for, or the one the columns in use suggest (said with its reason): the
     user's --label may not be the guessed one."""
-    from finetune.mapping import task_for
+    from finetune.suggest import task_for
 
     if task == AUTO:
         task, reason = task_for(table, mapping)
@@ -273,26 +276,15 @@ def _task_of(table, mapping, task: str) -> str:
     return task
 
 
-def _entity_roles(args) -> dict:
-    """The named-entity roles the command line names, as ColumnMapping fields ({} if none)."""
-    rows, lists = (args.token, args.tag, args.sentence), (args.tokens, args.tags)
-    if any(rows) and any(lists):
-        raise FinetuneError(
-            "Use --token and --tag for one word per row, or --tokens and --tags for the words "
-            "of a text in one row, not both."
-        )
-    if any(rows) or any(lists):
-        words, tags = (args.token, args.tag) if any(rows) else lists
-        words = words or args.text
-        if not words or not tags:
-            one, many = ("--token", "--tag") if any(rows) else ("--tokens", "--tags")
-            raise FinetuneError(f"Name both the column of words ({one}) and of tags ({many}).")
-        layout = "token_rows" if any(rows) else "token_lists"
-        return {"text": words, "tags": tags, "sentence": args.sentence, "entity_layout": layout}
-    if args.entities:
-        if not args.text:
-            raise FinetuneError("Name the column of texts with --text, beside --entities.")
-        return {"text": args.text, "entities": args.entities, "entity_layout": "entities"}
+def _own_roles(args) -> dict:
+    """The roles a task's own flags name (Task.roles_from_cli), as ColumnMapping keywords;
+    {} when no task's own flag is given."""
+    from finetune.tasks import TASKS
+
+    values = vars(args)
+    for task in TASKS.values():
+        if found := task.roles_from_cli(values):
+            return found
     return {}
 
 
@@ -335,26 +327,11 @@ def write_label_issues(args, table, mapping, task: str) -> bool:
 
 
 def format_report(report) -> str:
-    used = f"{report.rows_used} usable for training"
-    if report.entity_layout == "token_rows":  # one word per row: the texts are sentences
-        used = f"{report.rows_used} sentences usable for training"
-    lines = [f"Rows: {report.rows_total} in the file, {used}."]
-    if report.labels:
-        lines.append("Labels: " + ", ".join(f"{x['label']} ({x['count']})" for x in report.labels))
-    if report.entity_types:
-        lines.append(
-            "Entity types: "
-            + ", ".join(f"{x['type']} ({x['count']})" for x in report.entity_types)
-            + f". Texts without any: {report.texts_without_entities}."
-        )
-    if report.numbers:
-        n = report.numbers
-        lines.append(
-            f"Values: from {n['min']:g} to {n['max']:g}, average {n['mean']:g}, "
-            f"{n['distinct']} different."
-        )
-    if report.imbalance_ratio:
-        lines.append(f"Largest label / smallest label: {report.imbalance_ratio:g}")
+    from finetune.tasks import get_task
+
+    task = get_task(report.task)
+    lines = [f"Rows: {report.rows_total} in the file, {task.rows_in_words(report)}."]
+    lines += task.report_lines(report)  # the task's own section: labels, numbers, entities
     lines.append(f"Duplicate texts: {report.duplicate_texts}")
     if sizes := report.split_sizes:
         lines.append(

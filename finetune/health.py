@@ -1,12 +1,14 @@
 """The data health report: what training would see, in plain words, before any training.
 
-    report = check(table, ColumnMapping(text="review", label="sentiment"), task="single_label")
+    report = check(table, ColumnMapping(text="review", label="sentiment"), task=task.name)
     report.problems   # blocking: training is refused while this is non-empty
     report.warnings   # worth knowing, not blocking
 
 Fast and model-free: skipped rows, duplicates of the whole input and conflicts come from the
-table alone; the task adds its own section (labels, imbalance and look-alike spellings; the
-range of the numbers). Texts cut at the length limit are counted with the
+table alone; the task adds its own section (`report.section`, by `Task.health`: labels,
+imbalance and look-alike spellings; the range of the numbers; entity types), which pages show
+with the task's template. A section's fields read as attributes too (`report.labels`), and
+`to_dict()` has them at the top level as well as under "section", as reports always had. Texts cut at the length limit are counted with the
 base model's tokenizer when the caller passes one, else estimated from word counts.
 
 Text in a script without spaces between words (Chinese, Japanese, Thai: finetune.scripts)
@@ -27,7 +29,7 @@ from finetune.errors import FinetuneError
 from finetune.label_issues import not_checked_words
 from finetune.mapping import ColumnMapping
 from finetune.splits import split_examples
-from finetune.tasks import get_task
+from finetune.tasks import default_task, get_task
 
 MIN_ROWS = 10  # fewer usable rows than this is not a training set
 SHOWN = 20  # rows or conflicts listed by name in a report
@@ -41,30 +43,16 @@ SINGLE_PIECES = re.compile(f"[{ONE_PIECE}]")  # never split further
 
 @dataclass
 class HealthReport:
-    task: str = "single_label"
+    task: str = ""  # a name from finetune.tasks.TASKS
     rows_total: int = 0
     rows_used: int = 0  # examples: rows, or texts for named entities (Task.example_noun)
     unit: str = "row"  # what rows_used and duplicate_texts count
     skipped: list[dict] = field(default_factory=list)  # {"reason", "count", "rows"}
-    labels: list[dict] = field(default_factory=list)  # {"label", "count"}, largest first
-    rare_labels: list[str] = field(default_factory=list)
     duplicate_texts: int = 0
     conflicts: list[dict] = field(default_factory=list)  # {"text", "labels", "rows"}
-    imbalance_ratio: float | None = None
     truncated: int = 0
     truncated_estimated: bool = False
     max_length: int = 128
-    similar_labels: list[list[str]] = field(default_factory=list)
-    cooccurrence: list[dict] = field(default_factory=list)  # multi-label: {"labels", "count"}
-    labels_per_row: float | None = None  # multi-label
-    numbers: dict | None = None  # regression: min, max, mean, median, distinct, outliers
-    # Named entities (finetune.tasks.ner.health): types and counts, texts with none, issues by row.
-    entity_types: list[dict] = field(default_factory=list)  # {"type", "count"}, largest first
-    texts_without_entities: int = 0
-    entity_issues: list[dict] = field(default_factory=list)  # {"reason", "count", "rows"}
-    tags_repaired: int = 0
-    entity_layout: str = ""  # "entities" | "token_rows" | "token_lists"
-    tag_scheme: str = ""  # "BIO", "IO", "BIOES", "BMES", "bare"
     text_chars: float | None = None  # average characters of the text column's used cells
     unspaced_share: float = 0.0  # how much of the text is in scripts without spaces (Chinese...)
     script: str | None = None  # that script's name when the text is mostly in it
@@ -80,37 +68,64 @@ class HealthReport:
     label_check: str = ""
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The task's own part (Task.health writes it; its template shows it): labels and their
+    # counts, the range of the numbers, entity types... Setting a field the report does not
+    # have (report.labels = ...) writes it here.
+    section: dict = field(default_factory=dict)
+
+    def __setattr__(self, name, value):
+        if name in _FIELDS:
+            object.__setattr__(self, name, value)
+        else:
+            self.section[name] = value
+
+    def __getattr__(self, name):
+        section = self.__dict__.get("section", {})
+        if name.startswith("_") or name not in section:
+            raise AttributeError(f"This report has no {name!r} (its section: {sorted(section)}).")
+        return section[name]
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def to_dict(self) -> dict:
-        return asdict(self) | {"ok": self.ok}
+        common = asdict(self)
+        section = common.pop("section")
+        return section | common | {"section": section, "ok": self.ok}
 
     @classmethod
     def from_dict(cls, data: dict) -> "HealthReport":
-        fields = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in fields})
+        """A report as to_dict() wrote it, or as reports were saved before they had a section
+        (the task's fields beside the common ones)."""
+        report = cls(**{k: v for k, v in data.items() if k in _FIELDS and k != "section"})
+        if "section" in data:
+            report.section = dict(data["section"] or {})
+        else:
+            report.section = {k: v for k, v in data.items() if k not in _FIELDS and k != "ok"}
+        return report
+
+
+_FIELDS = set(HealthReport.__dataclass_fields__)
 
 
 def check(
     table: Table | pd.DataFrame,
     mapping: ColumnMapping,
     *,
-    task: str = "single_label",
+    task: str | None = None,
     max_length: int = 128,
     tokenizer=None,
 ) -> HealthReport:
     frame = table.frame if isinstance(table, Table) else table
     row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
-    the_task = get_task(task)
+    the_task = get_task(task) if task else default_task()
     the_task.check_mapping(mapping)
     require_columns(table, *mapping.used())
     row_numbers = table.row_numbers if isinstance(table, Table) else None
     examples = the_task.prepare(frame, mapping, row_numbers=row_numbers)
     report = HealthReport(
-        task=task,
+        task=the_task.name,
         rows_total=len(frame),
         rows_used=len(examples),
         max_length=max_length,

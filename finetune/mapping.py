@@ -1,38 +1,32 @@
-"""Which of the user's columns play which role, and which task they suggest.
+"""Which of the user's columns play which role.
 
     mapping = ColumnMapping(text="review", label="stars")             # the user's choice
     mapping = ColumnMapping(text="ticket", labels=["billing", "bug"])  # several 0/1 columns
-    suggestion = suggest(table)            # a first mapping, a task and a sentence saying why
-    suggestion.task, suggestion.reason, suggestion.mapping
-    task, reason = task_for(table, mapping)   # the task the user's own columns suggest
+    mapping = ColumnMapping(text="tweet", entities="names")            # a task's own role
+    mapping.role("entities"), mapping.entities                         # "names" both
 
-Roles: `text` (always), `text_pair` (a second text, for sentence pairs), `label` (one column:
-a class, a number, or several labels joined by a separator), `labels` (several 0/1 columns,
-one per label), `split` (train / validation / test per row). Each task says which roles it
-needs and accepts (finetune.tasks); the mapping only holds names and checks they exist.
+Roles (finetune.roles): `text` (always), `text_pair` (a second text, for sentence pairs),
+`label` (one column: a class, a number, or several labels joined by a separator), `labels`
+(several 0/1 columns, one per label), `label_separator`, `split` (train / validation / test per
+row) are fields; every other role a task declares (finetune.tasks: `Task.roles`) is kept in
+`roles`, by name, and reads as an attribute too. Each task says which roles it needs
+(`Task.check_mapping`); the mapping only holds names. Which task the columns suggest:
+finetune.suggest. `TableLook` is one table as the tasks' guesses read it.
 """
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 import pandas as pd
 
-from finetune.columns import SAMPLE_ROWS, guess_columns, guess_split
+from finetune.columns import SAMPLE_ROWS, guess_columns
 from finetune.errors import FinetuneError
+from finetune.roles import ROLE_NAMES, ROLES
+
+__all__ = ["ROLE_NAMES", "ColumnMapping", "TableLook"]
 
 SEPARATORS = (";", "|", ",")  # tried in this order when a label cell holds several labels
-ROLE_NAMES = {
-    "text": "text",
-    "text_pair": "second text",
-    "label": "label",
-    "labels": "label columns",
-    "label_separator": "label separator",
-    "split": "split",
-    "entities": "entities",
-    "tags": "tags",
-    "sentence": "sentence number",
-    "entity_layout": "entity layout",
-}
 TRUE_CELLS = {"1", "1.0", "yes", "y", "true", "x", "✓", "✔"}
 FALSE_CELLS = {"0", "0.0", "no", "n", "false", ""}
 MIN_MULTI_SHARE = 0.1  # share of label cells holding a separator before it means multi-label
@@ -41,7 +35,11 @@ NUMERIC_SHARE = 0.95  # share of cells that must be numbers for a numeric column
 CLASS_LIKE_VALUES = 3  # a numeric column with this few distinct values looks like classes
 
 
-@dataclass
+def _filled(value) -> bool:
+    return value is not None and value != "" and value != [] and value != ()
+
+
+@dataclass(init=False)
 class ColumnMapping:
     text: str
     text_pair: str | None = None  # the second text of sentence pairs
@@ -49,28 +47,57 @@ class ColumnMapping:
     labels: list[str] = field(default_factory=list)  # several 0/1 columns (multi-label)
     label_separator: str | None = None  # multi-label in one column: ";" "|" or ","
     split: str | None = None  # the user's own train / validation / test column
-    # Named entities (finetune.tasks.ner.layouts): `text` is then the text, token or tokens column.
-    entities: str | None = None  # layout 1: "Paris = LOC; New York Times = ORG" per text
-    tags: str | None = None  # layouts 2 and 3: one tag per row, or space-separated tags
-    sentence: str | None = None  # layout 2: the sentence number (else blank rows separate)
-    entity_layout: str | None = None  # "entities" | "token_rows" | "token_lists"; None: detect
+    roles: dict = field(default_factory=dict)  # every other role, by name (Task.roles)
 
-    def __post_init__(self):
-        self.labels = list(self.labels or [])
+    def __init__(self, text, text_pair=None, label=None, labels=(), label_separator=None,
+                 split=None, roles=None, **more):  # fmt: skip
+        object.__setattr__(self, "roles", {})
+        self.text, self.text_pair, self.label = text, text_pair, label
+        self.labels = list(labels or [])
+        self.label_separator, self.split = label_separator, split
+        for name, value in {**(roles or {}), **more}.items():
+            setattr(self, name, value)
+
+    def __setattr__(self, name, value):
+        if name in _FIELDS:
+            object.__setattr__(self, name, value)
+        elif _filled(value):
+            self.roles[name] = value
+        else:
+            self.roles.pop(name, None)
+
+    def __getattr__(self, name):
+        """A task's own role by name (None when unset): `mapping.entities`."""
+        if name.startswith("_") or name == "roles":
+            raise AttributeError(name)
+        if name in self.roles or name in ROLES:
+            return self.roles.get(name)
+        raise AttributeError(f"ColumnMapping has no role {name!r}")
+
+    def role(self, name: str):
+        """The value of any role by name, None when unset."""
+        return getattr(self, name) if name in _FIELDS else self.roles.get(name)
 
     def used(self) -> list[str]:
         """Every column name the mapping uses, in role order."""
-        names = [self.text, self.text_pair, self.label, *self.labels, self.entities, self.tags]
-        names += [self.sentence, self.split]
+        names = [self.text, self.text_pair, self.label, *self.labels]
+        for name, value in self.roles.items():
+            if name in ROLES and ROLES[name].is_column:
+                names += value if isinstance(value, list | tuple) else [value]
+        names.append(self.split)
         return [n for n in names if n]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Flat, as mappings were always saved: {"text": ..., "entities": ...}."""
+        common = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "roles"}
+        return common | {"labels": list(self.labels)} | dict(self.roles)
 
     def in_words(self) -> str:
         """'text "review", label "stars"': the roles as people read them."""
-        one_per_row = self.entity_layout == "token_rows" or self.sentence
-        text_role = ("token" if one_per_row else "tokens") if self.tags else "text"
+        text_role = "text"
+        for name in self.roles:
+            if name in ROLES and ROLES[name].text_words:
+                text_role = ROLES[name].text_words(self)
         parts = [f'{text_role} "{self.text}"']
         if self.text_pair:
             parts.append(f'second text "{self.text_pair}"')
@@ -83,35 +110,73 @@ class ColumnMapping:
             shown = ", ".join(f'"{c}"' for c in self.labels[:5])
             more = f" and {len(self.labels) - 5} more" if len(self.labels) > 5 else ""
             parts.append(f"labels from the 0/1 columns {shown}{more}")
-        for role in ("entities", "tags", "sentence"):
-            if getattr(self, role):
-                parts.append(f'{ROLE_NAMES[role]} "{getattr(self, role)}"')
+        for name, value in self.roles.items():
+            if name in ROLES and ROLES[name].kind == "column":
+                parts.append(f'{ROLE_NAMES[name]} "{value}"')
         if self.split:
             parts.append(f'split "{self.split}"')
         return ", ".join(parts)
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "ColumnMapping":
+        """Any saved mapping, old or new: unknown keys with a value are kept as roles."""
         if not data or not data.get("text"):
             raise FinetuneError("No text column was chosen. Pick the column that holds the text.")
-        known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in known})
+        data = dict(data)
+        roles = data.pop("roles", None) or {}
+        kept = {k: v for k, v in data.items() if k in _FIELDS or _a_role(k, v)}
+        return cls(**kept, roles=roles)
 
 
-@dataclass
-class Suggestion:
-    task: str
-    mapping: ColumnMapping | None
-    reason: str  # one sentence: why this task
-    reasons: dict[str, str] = field(default_factory=dict)  # per role, from the column guess
+_FIELDS = {f.name for f in fields(ColumnMapping)}
 
-    def to_dict(self) -> dict:
-        return {
-            "task": self.task,
-            "mapping": self.mapping.to_dict() if self.mapping else None,
-            "reason": self.reason,
-            "reasons": self.reasons,
-        }
+
+def _a_role(name: str, value) -> bool:
+    """Whether a saved key reads as a task's role: a known one, or a name with text."""
+    if name in ROLES:
+        return True
+    texts = value if isinstance(value, list) else [value]
+    return name.isidentifier() and all(isinstance(v, str) for v in texts)
+
+
+class TableLook:
+    """One table as the tasks' guesses read it (Task.propose): the column guess, a sample,
+    and the label-style mapping several tasks share, each worked out once."""
+
+    def __init__(self, table_or_frame):
+        self.frame = getattr(table_or_frame, "frame", table_or_frame)
+        self.guess = guess_columns(self.frame)
+        self.sample = self.frame.iloc[:SAMPLE_ROWS]
+
+    @property
+    def reasons(self) -> dict:
+        """The column guess's reason per role (a fresh copy each time)."""
+        return dict(self.guess.reasons)
+
+    @cached_property
+    def label_mapping(self) -> tuple[ColumnMapping | None, dict]:
+        """(text, second text and the label column or the 0/1 label columns, as a
+        classification task reads them; the reasons per role). None without a text column."""
+        reasons = self.reasons
+        guess, sample, frame = self.guess, self.sample, self.frame
+        if not guess.text:
+            return None, reasons
+        others = [c for c in frame.columns if c != guess.text]
+        flags = [c for c in others if _is_flag_column(sample[c])]
+        text, pair = guess.text, _pair_column(sample, guess.text, exclude={guess.label, *flags})
+        if pair and list(frame.columns).index(pair) < list(frame.columns).index(text):
+            # Two texts: the one to the left is the first, as the file has them.
+            text, pair = pair, text
+            reasons["text"] = (
+                f'It is the first of the two text columns; "{pair}" is the second text.'
+            )
+        if len(flags) >= 2 and (guess.label is None or guess.label in flags):
+            return ColumnMapping(text=text, text_pair=pair, labels=flags), reasons
+        label = guess.label or _numeric_column(sample, exclude={text, pair})
+        # A separator only where the cells join several labels (never for numbers).
+        separator = detect_separator(sample[label]) if label else None
+        mapping = ColumnMapping(text=text, text_pair=pair, label=label, label_separator=separator)
+        return mapping, reasons
 
 
 def truthy(cell) -> bool | None:
@@ -172,108 +237,14 @@ def parse_number(cell) -> float | None:
         return None
 
 
-def suggest(table_or_frame) -> Suggestion:
-    """Guess the roles and the task from the columns, with one sentence saying why.
-
-    1. The text and label columns come from finetune.columns.guess_columns.
-    2. Several 0/1 columns beside the text: multi-label, one label per column.
-    3. A label column whose cells join labels with a separator: multi-label.
-    4. A numeric label column with more than a few distinct values: regression.
-    5. A second long-text column: sentence pairs (of the task found above).
-    Then, for every task: a column saying "train" / "test" for each row is the split.
-    Before all these: columns of named entities (finetune.tasks.ner.suggest) mean task "ner".
-    """
-    from finetune.tasks.ner.suggest import find_layout
-
-    frame = getattr(table_or_frame, "frame", table_or_frame)
-    guess = guess_columns(frame)
-    reasons = dict(guess.reasons)
-    if found := find_layout(frame, guess.text):
-        reasons.pop("label", None)
-        mapping = _with_split(frame, ColumnMapping(**found.roles), reasons)
-        return Suggestion("ner", mapping, found.reason, reasons | found.reasons)
-    if not guess.text:
-        return Suggestion("single_label", None, "No column with text was found.", reasons)
-    sample = frame.iloc[:SAMPLE_ROWS]
-    others = [c for c in frame.columns if c != guess.text]
-    flags = [c for c in others if _is_flag_column(sample[c])]
-    text, pair = guess.text, _pair_column(sample, guess.text, exclude={guess.label, *flags})
-    if pair and list(frame.columns).index(pair) < list(frame.columns).index(text):
-        # Two texts: the one to the left is the first, as the file has them.
-        text, pair = pair, text
-        reasons["text"] = f'It is the first of the two text columns; "{pair}" is the second text.'
-    if len(flags) >= 2 and (guess.label is None or guess.label in flags):
-        mapping = ColumnMapping(text=text, text_pair=pair, labels=flags)
-    else:
-        label = guess.label or _numeric_column(sample, exclude={text, pair})
-        # A separator only where the cells join several labels (never for numbers).
-        separator = detect_separator(sample[label]) if label else None
-        mapping = ColumnMapping(text=text, text_pair=pair, label=label, label_separator=separator)
-    task, reason = task_for(sample, mapping)
-    if task == "regression":  # the guess said "like a list of categories" or nothing
-        numbers = _numbers_in_words(_numbers(sample[mapping.label]))
-        reasons["label"] = f"It holds the numbers to predict ({numbers})."
-    return Suggestion(task, _with_split(frame, mapping, reasons), reason, reasons)
-
-
-def _with_split(frame: pd.DataFrame, mapping: ColumnMapping, reasons: dict) -> ColumnMapping:
-    """The mapping with the file's own train / test column, if it has one (its reason added
-    to `reasons`)."""
-    split, reason = guess_split(frame, exclude=set(mapping.used()))
-    if split:
-        mapping.split = split
-        reasons["split"] = reason
-    return mapping
-
-
-def task_for(table_or_frame, mapping: ColumnMapping) -> tuple[str, str]:
-    """(task, one sentence saying why) that the columns of `mapping` suggest: the user's own
-    choice of columns as much as the guessed one."""
-    from finetune.tasks.ner.suggest import reason_for
-
-    frame = getattr(table_or_frame, "frame", table_or_frame)
-    sample = frame.iloc[:SAMPLE_ROWS]
-    if mapping.entities or mapping.tags:
-        return "ner", reason_for(sample, mapping)
-    pair = mapping.text_pair
-    pair_note = f' Its second text is "{pair}", so it learns from pairs of texts.' if pair else ""
-    if len(mapping.labels) >= 2:
-        flags = mapping.labels
-        shown = ", ".join(f'"{c}"' for c in flags[:5]) + (" and more" if len(flags) > 5 else "")
-        reason = (
-            f"{len(flags)} columns hold only 0/1 values ({shown}), so each row can have "
-            f"several labels.{pair_note}"
-        )
-        return "multi_label", reason
-    label = mapping.label
-    if label is None or label not in sample.columns:
-        return "single_label", ""
-    values = sample[label]
-    separator = mapping.label_separator or detect_separator(values)
-    if separator:
-        reason = (
-            f'Cells of "{label}" list several labels separated by "{separator}", so each '
-            f"row can have several labels.{pair_note}"
-        )
-        return "multi_label", reason
-    numeric = _numbers(values)
-    if numeric and len(set(numeric)) > CLASS_LIKE_VALUES:
-        reason = (
-            f'"{label}" holds numbers ({len(set(numeric))} different values), so the model '
-            f"learns to predict a number.{pair_note}"
-        )
-        return "regression", reason
-    return "single_label", f'Each row has one label in "{label}".{pair_note}'
-
-
-def _numbers(values) -> list[float]:
+def numbers_of(values) -> list[float]:
     """The numbers of a column whose filled cells are nearly all numbers; [] for others."""
     numbers = [parse_number(v) for v in values if str(v).strip()]
     numeric = [x for x in numbers if x is not None]
     return numeric if numbers and len(numeric) >= NUMERIC_SHARE * len(numbers) else []
 
 
-def _numbers_in_words(numbers: list[float]) -> str:
+def numbers_in_words(numbers: list[float]) -> str:
     """ "53 different values from 0 to 5" """
 
     def plain(x: float) -> str:

@@ -29,21 +29,20 @@ def pick_device(name: str):
     return torch.device("cpu")
 
 
-def load_trained(run_dir, device="auto", shared_base: bool = False):
+def load_trained(run_dir, device="auto", shared_base: bool = False, auto_class=None):
     """(model, tokenizer, info) of a run folder, on `device`, ready to predict. The model
-    class is the one its task trains (sequence or token classification). A LoRA folder loads
+    class is `auto_class` (its task's: `model_class(task)`), else the one its labeltune.json
+    names (`auto_class_of`). A LoRA folder loads
     its base and adapter (finetune/lora.py): merged, or with `shared_base` on base weights the
     process holds once for all its LoRA models of that base."""
     from transformers import AutoTokenizer
-
-    from finetune.tasks import get_task
 
     run_dir = Path(run_dir)
     if not (run_dir / rundir.INFO_FILE).is_file():
         raise FinetuneError(f'"{run_dir}" is not a LabelTune model folder (no labeltune.json).')
     info = rundir.read_info(run_dir)
     torch_device = pick_device(device) if isinstance(device, str) else device
-    auto_class = model_class(get_task(info["task"]))
+    auto_class = auto_class or auto_class_of(info)
     if lora.is_adapter_folder(run_dir):
         model = lora.load(run_dir, info, auto_class, shared=shared_base).to(torch_device)
     else:
@@ -59,6 +58,19 @@ def model_class(task):
     import transformers
 
     return getattr(transformers, task.auto_model)
+
+
+def auto_class_of(info: dict):
+    """The transformers Auto class a run folder's labeltune.json names ("auto_model"); folders
+    saved before it did: token classification for per-token pipelines, else sequence."""
+    import transformers
+
+    name = info.get("auto_model") or (
+        "AutoModelForTokenClassification"
+        if info.get("pipeline_tag") == "token-classification"
+        else "AutoModelForSequenceClassification"
+    )
+    return getattr(transformers, name)
 
 
 def pad_batch(encoded, rows, lengths, pad_id) -> dict:
@@ -77,10 +89,12 @@ def pad_batch(encoded, rows, lengths, pad_id) -> dict:
     return batch
 
 
-def forward_batches(model, tokenizer, encoded, device=None, batch_size=PREDICT_BATCH):
+def forward_batches(model, tokenizer, encoded, device=None, batch_size=PREDICT_BATCH,
+                    read=None):  # fmt: skip
     """(row positions, their outputs as a float32 array) for each batch of `encoded` (model
     inputs, one list per row and key), rows grouped by length so each batch pads only to its
-    own longest row; without gradients, bf16 on a CUDA GPU."""
+    own longest row; without gradients, bf16 on a CUDA GPU. `read`: the array to keep of the
+    model's output (Task.read_outputs; default its logits)."""
     import torch
 
     device = device or next(model.parameters()).device
@@ -96,18 +110,22 @@ def forward_batches(model, tokenizer, encoded, device=None, batch_size=PREDICT_B
                 for k, v in pad_batch(encoded, chunk, lengths, tokenizer.pad_token_id).items()
             }
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                logits = model(**batch).logits
+                output = model(**batch)
+                logits = read(output) if read else output.logits
             yield chunk, logits.float().cpu().numpy()
 
 
-def predict_logits(
-    model, tokenizer, texts, pairs=None, *, max_length=128, device=None, batch_size=PREDICT_BATCH
-) -> np.ndarray:
-    """Raw model outputs for `texts` in their original order; batches grouped by length."""
-    out = np.zeros((len(texts), model.config.num_labels), dtype=np.float32)
+def predict_logits(model, tokenizer, texts, pairs=None, *, max_length=128, device=None,
+                   batch_size=PREDICT_BATCH, read=None) -> np.ndarray:  # fmt: skip
+    """Raw model outputs for `texts` in their original order, one row each (`read`: as in
+    forward_batches); batches grouped by length."""
     if not texts:
-        return out
+        return np.zeros((0, getattr(model.config, "num_labels", 0)), dtype=np.float32)
     encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length)
-    for chunk, logits in forward_batches(model, tokenizer, encoded, device, batch_size):
-        out[chunk] = logits.reshape(len(chunk), -1)
+    out = None
+    for chunk, logits in forward_batches(model, tokenizer, encoded, device, batch_size, read):
+        rows = logits.reshape(len(chunk), -1)
+        if out is None:
+            out = np.zeros((len(texts), rows.shape[1]), dtype=np.float32)
+        out[chunk] = rows
     return out

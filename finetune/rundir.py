@@ -69,6 +69,7 @@ def write(
     info = {
         "task": task.name,
         "pipeline_tag": task.pipeline_tag,
+        "auto_model": task.auto_model,  # the transformers class that loads it (finetune.modeling)
         "head": head,
         "labels": head["labels"],
         "mapping": mapping.to_dict(),
@@ -215,7 +216,7 @@ def model_card(info: dict, metrics: dict, task) -> str:
         f"{metrics['test_rows']} test. Best epoch {metrics['best_epoch']} of "
         f"{metrics['epochs_run']}; {metrics['train_seconds']:.0f} s on {metrics['device']}.",
         "",
-        "Settings: " + settings_in_words(info["config"], metrics),
+        "Settings: " + settings_in_words(info["config"], metrics, task),
         "",
         "## Use it",
         "",
@@ -245,26 +246,27 @@ def pipeline_example(info: dict) -> str:
     return 'model("your text here")'
 
 
-def settings_in_words(config: dict, metrics: dict) -> str:
-    """ "3 epochs, learning rate 5e-05, ..."; "4 epochs (chosen automatically), ..." """
+def settings_in_words(config: dict, metrics: dict, task=None) -> str:
+    """ "3 epochs, learning rate 5e-05, ..."; "4 epochs (chosen automatically), ..."; long
+    texts as `task` reads them (Task.length_in_words; without a task: cut)."""
     if config.get("epochs"):
         epochs = _count(config["epochs"], "epoch")
     elif metrics.get("epochs_run"):
         epochs = f"{_count(metrics['epochs_run'], 'epoch')} (chosen automatically)"
     else:
         epochs = "epochs chosen automatically"
-    from finetune.tasks import TASKS, get_task
     from finetune.tuning import rate_words
 
     steps = config.get("max_steps") or "no limit"
-    task = get_task(config.get("task") if config.get("task") in TASKS else "single_label")
+    max_length = config.get("max_length")
+    length = task.length_in_words(max_length) if task else f"texts cut at {max_length} word pieces"
     rate = config.get("learning_rate")
     if not rate and metrics.get("learning_rate"):
         rate = f"{rate_words(metrics['learning_rate'])} (chosen by trials)"
     return (
         f"{epochs}, learning rate {rate}, "
         f"{config.get('batch_size')} rows per step, "
-        f"{task.length_in_words(config.get('max_length'))}, step limit: {steps}, "
+        f"{length}, step limit: {steps}, "
         f"seed {config.get('seed')}."
     )
 

@@ -6,7 +6,7 @@
     length_unit(texts)                   # "characters" for mostly unspaced text, else "words"
 
 Word-based tools read an unspaced sentence as one long word: the baselines then count
-characters instead (finetune.tasks.single_label.tfidf), and lengths are said in characters.
+characters instead (finetune.tfidf.tfidf), and lengths are said in characters.
 Korean puts spaces between words, so Hangul is not among these scripts.
 """
 

@@ -160,7 +160,7 @@ class Stepper:
         batch = self.tokenizer.pad(
             [self.rows[i] for i in chunk], return_tensors="pt", pad_to_multiple_of=self.pad_multiple
         )
-        batch["labels"] = self.task.target_tensor(
+        batch[self.task.target_key] = self.task.target_tensor(
             [self.targets[i] for i in chunk], batch["input_ids"].shape[1]
         )
         batch = {k: v.to(self.device) for k, v in batch.items()}

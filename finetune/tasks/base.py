@@ -2,14 +2,18 @@
 know which task they run.
 
 A task owns its problem type:
-- roles: which columns it needs and accepts (`required_roles`, `optional_roles`);
+- roles: which columns it needs and accepts, as specs (`roles`: finetune.roles.Role) that
+  drive the mapping, the mapping form and the command line's flags; how well a table suits
+  it (`suits`: a score and a reason; `propose`: the mapping it would use), so finetune.suggest
+  asks every registered task and names none;
 - prepare: the user's table -> `Examples` (internal names, skipped rows with reasons);
 - head: what the model's output layer means (`make_head`: labels; the regression scale),
   `model_kwargs` (size and `problem_type`), `encode_targets` (tensor-ready targets);
 - the model's shape: `auto_model` (the transformers Auto class: one answer per text, or one
-  per token), `encode` (rows -> the model's training inputs and targets), `target_tensor`
-  (one batch's targets, padded as the task needs), `run_model` (texts -> the raw outputs
-  `postprocess` reads; default: one row of logits per text);
+  per token), what it feeds the model and reads back (`target_key`: the targets' keyword;
+  `read_outputs`: the logits), `encode` (rows -> the model's training inputs and targets),
+  `target_tensor` (one batch's targets, padded as the task needs), `run_model` (texts -> the
+  raw outputs `postprocess` reads; default: one row of logits per text);
 - postprocess: raw outputs -> readable predictions, and `tune` (decision thresholds picked
   on the validation rows);
 - scoring: `primary_metric` and `greater_is_better` (which epoch is best), `metrics` (a flat
@@ -22,18 +26,21 @@ A task owns its problem type:
   answer, for the API's document).
 
 The head is a plain dict saved in labeltune.json, so a run folder needs nothing else.
-Add a task: subclass `Task`, fill these in, register it in `finetune/tasks/__init__.py`.
+Add a task: subclass `Task`, fill these in, register it (`finetune.tasks.register_task`;
+built-in ones are listed in `finetune/tasks/__init__.py`).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from finetune.candidates import joined
-from finetune.mapping import ROLE_NAMES, ColumnMapping
+from finetune.mapping import ColumnMapping, TableLook
+from finetune.roles import COMMON, LABEL, ROLE_NAMES, SPLIT, TEXT, TEXT_PAIR, Role
 
 Head = dict  # {"labels": [...], ...task-specific keys}
+COMMON_NAMES = {role.name for role in COMMON}
 
 
 @dataclass
@@ -63,6 +70,18 @@ class Examples:
         return joined(self.texts, self.text_pairs)
 
 
+@dataclass
+class Suitability:
+    """How well a table (or the user's choice of columns) suits a task: 0 not at all, 1 surely;
+    one sentence saying why; from `Task.propose` also the mapping it would use and the reason
+    per role."""
+
+    score: float
+    reason: str = ""
+    mapping: ColumnMapping | None = None
+    reasons: dict[str, str] = field(default_factory=dict)
+
+
 class Task:
     name = ""
     title = ""  # plain words for the web and the CLI
@@ -79,8 +98,8 @@ class Task:
     label_words = "the labels"  # what the label column holds, in words
     labels_title = "Labels"  # the model's labels, as a heading
     example_noun = "row"  # what one example is to the user (plural: +s), as in "test rows"
-    required_roles: tuple[str, ...] = ("text", "label")
-    optional_roles: tuple[str, ...] = ("text_pair", "split")
+    # Its roles, in the order a form shows them (finetune.roles); `required` ones must be set.
+    roles: tuple[Role, ...] = (TEXT, replace(LABEL, required=True), TEXT_PAIR, SPLIT)
     # Its pages (templates/<this>; section 6 gives what they show): the data check (extends
     # the shared one), the evaluation page's task section ("": none), one answer of Try it.
     health_template = "spreadsheets/health.html"
@@ -89,14 +108,51 @@ class Task:
 
     # 1. Columns and rows
 
+    @property
+    def required_roles(self) -> tuple[str, ...]:
+        return tuple(role.name for role in self.roles if role.required)
+
+    @property
+    def optional_roles(self) -> tuple[str, ...]:
+        return tuple(role.name for role in self.roles if not role.required)
+
     def check_mapping(self, mapping: ColumnMapping) -> None:
         """Raise FinetuneError naming the missing role, in words."""
         from finetune.errors import FinetuneError
 
         for role in self.required_roles:
-            if not getattr(mapping, role):
+            if not mapping.role(role):
                 what = self.label_words if role == "label" else f"the {ROLE_NAMES[role]}"
                 raise FinetuneError(f"Pick the column that holds {what}.")
+
+    def suits(self, sample: pd.DataFrame, mapping: ColumnMapping) -> Suitability:
+        """How well the columns of `mapping` (the user's choice) suit this task, judged on
+        `sample` (the table's first rows); default: not at all, so it is picked only by name."""
+        return Suitability(0.0)
+
+    def propose(self, look: TableLook) -> Suitability | None:
+        """The mapping this task would use for a table, with how well it suits it (None: no
+        mapping). Default: the text and label columns the column guess found, judged by
+        `suits`."""
+        mapping, reasons = look.label_mapping
+        if mapping is None:
+            return None
+        fit = self.suits(look.sample, mapping)
+        copy = ColumnMapping.from_dict(mapping.to_dict())  # the caller may add to it
+        return Suitability(fit.score, fit.reason, copy, reasons | fit.reasons)
+
+    cli_help = ""  # what its own command-line flags are for, in one sentence (finetune.cli)
+
+    def cli_options(self) -> tuple[Role, ...]:
+        """Its own command-line flags (finetune.cli adds them; `name` is where the value goes):
+        by default its roles with a flag beyond the common ones."""
+        return tuple(role for role in self.roles if role.flag and role.name not in COMMON_NAMES)
+
+    def roles_from_cli(self, values: dict) -> dict:
+        """The mapping its own flags name, as ColumnMapping keywords ({} when none is given);
+        `values`: every flag's value by name ("text" among them)."""
+        own = {o.name: values[o.name] for o in self.cli_options() if values.get(o.name)}
+        return {"text": values.get("text"), **own} if own else {}
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
@@ -127,6 +183,11 @@ class Task:
         raise NotImplementedError
 
     target_dtype = "int64"  # torch dtype of encoded targets, by name: "int64" or "float32"
+    target_key = "labels"  # the model's keyword argument for one batch's targets in training
+
+    def read_outputs(self, outputs):
+        """The tensor to keep of the model's output (a transformers ModelOutput): its logits."""
+        return outputs.logits
 
     def encode(self, tokenizer, examples: Examples, head: Head, max_length: int):
         """(one dict of model inputs per training row, one target per row), unpadded."""
@@ -150,7 +211,7 @@ class Task:
 
         return predict_logits(
             model, tokenizer, texts, pairs, max_length=max_length, device=device,
-            batch_size=batch_size,
+            batch_size=batch_size, read=self.read_outputs,
         )  # fmt: skip
 
     # 3. Outputs
@@ -260,6 +321,14 @@ class Task:
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
         """Add this task's section to `report` (finetune.health.HealthReport)."""
         raise NotImplementedError
+
+    def report_lines(self, report) -> list[str]:
+        """Its section of the data report as lines for the command line (`check`)."""
+        return []
+
+    def rows_in_words(self, report) -> str:
+        """ "120 usable for training": the report's usable examples, for the command line."""
+        return f"{report.rows_used} usable for training"
 
     def length_in_words(self, max_length) -> str:
         """What happens to long texts, for the model card's settings line."""

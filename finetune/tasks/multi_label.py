@@ -17,8 +17,17 @@ import pandas as pd
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
 from finetune.mapping import ColumnMapping, detect_separator, truthy
-from finetune.tasks.base import Examples, Head, Task, percent
-from finetune.tasks.single_label import label_section, make_examples, per_label_rows, texts_of
+from finetune.roles import LABEL, LABEL_SEPARATOR, LABELS, SPLIT, TEXT, TEXT_PAIR
+from finetune.tasks.base import Examples, Head, Suitability, Task, percent
+from finetune.tasks.common import (
+    label_lines,
+    label_section,
+    label_values,
+    make_examples,
+    pair_note,
+    per_label_rows,
+    texts_of,
+)
 from finetune.tfidf import TfidfCandidate
 
 THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # tried per label on validation rows
@@ -58,8 +67,8 @@ class MultiLabelTask(Task):
     compare_title = "micro-F1"
     target_dtype = "float32"
     pipeline_options = ("top_k=None",)  # every label's own score, not only the best one
-    required_roles = ("text",)  # and either `label` (with a separator) or `labels`
-    optional_roles = ("label", "label_separator", "labels", "text_pair", "split")
+    # The text, and either `label` (with a separator) or `labels`.
+    roles = (TEXT, LABEL, LABEL_SEPARATOR, LABELS, TEXT_PAIR, SPLIT)
     health_template = "spreadsheets/health/multi_label.html"
     evaluation_template = "runs/evaluation/multi_label.html"
     try_template = "catalog/try/multi_label.html"
@@ -74,6 +83,24 @@ class MultiLabelTask(Task):
                 "Pick the column that lists each row's labels, or at least two 0/1 columns, "
                 "one per label."
             )
+
+    def suits(self, sample: pd.DataFrame, mapping: ColumnMapping) -> Suitability:
+        """Several 0/1 label columns, or label cells that join several labels."""
+        if len(mapping.labels) >= 2:
+            flags = mapping.labels
+            shown = ", ".join(f'"{c}"' for c in flags[:5]) + (" and more" if len(flags) > 5 else "")
+            return Suitability(0.9, (
+                f"{len(flags)} columns hold only 0/1 values ({shown}), so each row can have "
+                f"several labels.{pair_note(mapping)}"
+            ))  # fmt: skip
+        values = label_values(sample, mapping)
+        separator = None if values is None else mapping.label_separator or detect_separator(values)
+        if not separator:
+            return Suitability(0.0)
+        return Suitability(0.9, (
+            f'Cells of "{mapping.label}" list several labels separated by "{separator}", so '
+            f"each row can have several labels.{pair_note(mapping)}"
+        ))  # fmt: skip
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
@@ -318,6 +345,9 @@ class MultiLabelTask(Task):
             (words, f"{metrics[f'baseline_{name}_micro_f1']:.3f}")
             for name, words in self.baseline_names.items()
         ]
+
+    def report_lines(self, report) -> list[str]:
+        return label_lines(report)
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
         counts = pd.Series(Counter(n for names in examples.targets for n in names), dtype=int)

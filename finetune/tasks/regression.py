@@ -13,9 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 
-from finetune.mapping import CLASS_LIKE_VALUES, ColumnMapping, parse_number
-from finetune.tasks.base import Examples, Head, Task
-from finetune.tasks.single_label import make_examples, texts_of
+from finetune.mapping import (
+    CLASS_LIKE_VALUES,
+    ColumnMapping,
+    numbers_in_words,
+    numbers_of,
+    parse_number,
+)
+from finetune.tasks.base import Examples, Head, Suitability, Task
+from finetune.tasks.common import label_values, make_examples, pair_note, texts_of
 from finetune.tfidf import TfidfCandidate
 
 SCATTER_POINTS = 2000  # points kept for the predicted-against-true plot
@@ -50,6 +56,20 @@ class RegressionTask(Task):
         "A model that predicts numbers does not say how sure it is of each one, so it cannot "
         "pick the rows to label next."
     )
+
+    def suits(self, sample: pd.DataFrame, mapping: ColumnMapping) -> Suitability:
+        """A label column of numbers with more than a few different values (fewer look like
+        classes); below several labels per row, which say otherwise."""
+        values = label_values(sample, mapping)
+        numeric = numbers_of(values) if values is not None else []
+        if not numeric or len(set(numeric)) <= CLASS_LIKE_VALUES:
+            return Suitability(0.0)
+        reason = (
+            f'"{mapping.label}" holds numbers ({len(set(numeric))} different values), so the '
+            f"model learns to predict a number.{pair_note(mapping)}"
+        )
+        label = f"It holds the numbers to predict ({numbers_in_words(numeric)})."
+        return Suitability(0.8, reason, reasons={"label": label})
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None
@@ -197,8 +217,17 @@ class RegressionTask(Task):
             for name, words in self.baseline_names.items()
         ]
 
+    def report_lines(self, report) -> list[str]:
+        if not (n := report.section.get("numbers")):
+            return []
+        return [
+            f"Values: from {n['min']:g} to {n['max']:g}, average {n['mean']:g}, "
+            f"{n['distinct']} different."
+        ]
+
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
         values = np.asarray(examples.targets, dtype=float)
+        report.numbers = None  # its section: min, max, mean, median, distinct, outliers
         if not len(values):
             report.problems.append(
                 f'The column "{mapping.label}" has no numbers. Pick the column that holds the '

@@ -5,14 +5,8 @@ import pandas as pd
 import pytest
 
 from finetune.errors import FinetuneError
-from finetune.mapping import (
-    ColumnMapping,
-    detect_separator,
-    parse_number,
-    suggest,
-    task_for,
-    truthy,
-)
+from finetune.mapping import ColumnMapping, detect_separator, parse_number, truthy
+from finetune.suggest import suggest, task_for
 
 
 def test_it_round_trips_a_mapping_through_a_dict():

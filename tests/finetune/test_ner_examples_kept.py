@@ -6,7 +6,7 @@ import pandas as pd
 
 from finetune.mapping import ColumnMapping
 from finetune.tasks import get_task
-from finetune.tasks import ner as ner_task
+from finetune.tasks.ner import task as ner_task
 
 TASK = get_task("ner")
 TEXT = "Ann met Bob in Rome"

@@ -1,6 +1,7 @@
 """The settings of a run in words, as the model card says them."""
 
 from finetune.rundir import settings_in_words
+from finetune.tasks import get_task
 
 CONFIG = {"learning_rate": 5e-05, "batch_size": 16, "max_length": 128, "seed": 42}
 
@@ -27,7 +28,7 @@ def test_it_says_the_rest_of_the_settings():
         "step limit: no limit, seed 42."
     )
 
-    words = settings_in_words(CONFIG | {"epochs": 2, "task": "ner"}, {})
+    words = settings_in_words(CONFIG | {"epochs": 2, "task": "ner"}, {}, get_task("ner"))
     assert "long texts read in overlapping pieces of 128 word pieces" in words
     assert "cut" not in words
 

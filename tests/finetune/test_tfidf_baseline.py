@@ -2,7 +2,7 @@
 
 from finetune.tasks import get_task
 from finetune.tasks.base import Examples
-from finetune.tasks.single_label import tfidf
+from finetune.tfidf import tfidf
 from tests.finetune.chinesedata import chinese_reviews
 
 

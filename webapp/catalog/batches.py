@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
 from finetune.data import read_table
-from finetune.mapping import suggest
+from finetune.suggest import suggest
 from lib import files
 from lib.teams import get_for_user
 from webapp.catalog.forms import BatchColumnsForm, BatchForm

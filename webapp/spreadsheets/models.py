@@ -26,7 +26,8 @@ from finetune.data import Table, read_table
 from finetune.fixes import apply_table, describe, mapping_after
 from finetune.fixes import suggest as suggest_fixes
 from finetune.health import HealthReport, check
-from finetune.mapping import ColumnMapping, suggest
+from finetune.mapping import ColumnMapping
+from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
 

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
-from finetune.mapping import ROLE_NAMES, suggest
+from finetune.mapping import ROLE_NAMES
+from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
 from lib.teams import current_team, get_for_user, require_role, scoped

@@ -1,4 +1,4 @@
-"""The named-entity section of the data report (finetune.health.HealthReport fields):
+"""The named-entity section of the data report (finetune.health.HealthReport.section):
 
     entity_types            [{"type": "LOC", "count": 120}, ...], most common first
     texts_without_entities  texts that hold no entity
@@ -43,6 +43,8 @@ ISSUE_WORDS = {
 
 def entity_section(report, examples, min_per_type: int, shown: int) -> None:
     """Fill the report's entity fields and add its problems and warnings."""
+    report.entity_issues, report.tags_repaired = [], 0
+    report.entity_layout, report.tag_scheme = "", ""
     counts = Counter(t for target in examples.targets for _, _, t in target.spans)
     report.entity_types = [{"type": t, "count": n} for t, n in counts.most_common()]
     report.texts_without_entities = sum(1 for target in examples.targets if not target.spans)

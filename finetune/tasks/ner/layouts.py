@@ -49,6 +49,11 @@ LAYOUT_WORDS = {
     "token_rows": "one row per word, with its tag",
     "token_lists": "one row per text, its words and their tags in two columns",
 }
+LAYOUT_CHOICES = (  # the same, short, for a choice of layout
+    ("entities", "One row per text, entities listed"),
+    ("token_rows", "One row per token"),
+    ("token_lists", "Tokens and tags columns"),
+)
 LIST_SHARE = 0.5  # share of tag cells holding several tags before the tags are lists
 
 __all__ = [

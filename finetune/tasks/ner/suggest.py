@@ -5,7 +5,8 @@
     found.reason     # 'Cells of "ents" list names with their types (like "Paris = LOC")...'
     reason_for(frame, mapping)                       # the sentence for the user's own columns
 
-finetune.mapping.suggest asks this first: the signs are strong and rare in other tables.
+The named-entity task's suitability (finetune.suggest): the signs are strong and rare in
+other tables.
 1. A column of entity lists ("Paris = LOC; ...") whose names are found in another column.
 2. A column of tags (B-PER, I-PER, O...; or bare types where "O" is the most common tag):
    one per row beside a column of single words (and perhaps a sentence number), or

@@ -16,21 +16,70 @@ A prediction: {"entities": [{"type", "text", "start", "end", "confidence"}, ...]
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from finetune.errors import FinetuneError
-from finetune.mapping import ColumnMapping
-from finetune.tasks.base import Examples, Head, Task, label_kwargs, percent
+from finetune.mapping import ColumnMapping, TableLook
+from finetune.roles import CHOICE, SPLIT, TEXT, Role
+from finetune.tasks.base import Examples, Head, Suitability, Task, label_kwargs, percent
 from finetune.tasks.ner import align, scores
 from finetune.tasks.ner.dictionary import Dictionary, DictionaryCandidate
-from finetune.tasks.ner.layouts import Parsed, format_entities, parse
+from finetune.tasks.ner.layouts import (
+    ENTITY_FORMAT_HELP,
+    LAYOUT_CHOICES,
+    Parsed,
+    format_entities,
+    parse,
+)
+from finetune.tasks.ner.suggest import find_layout, reason_for
 
 MIN_ENTITIES_PER_TYPE = 5  # fewer and the model will hardly learn the type
 EXAMPLES_KEPT = 1000  # test texts with a mistake kept for the evaluation page, most first
 ISSUES_SHOWN = 20  # rows listed per kind of issue in the data report
+
+
+def _text_words(mapping) -> str:
+    """The text column's name in words while tags are mapped: one token per row, or tokens."""
+    return "token" if mapping.entity_layout == "token_rows" or mapping.sentence else "tokens"
+
+
+NER_TEXT = replace(
+    TEXT, help="The text the model reads. For names given one word per row or as a list of "
+    "words, the column of words.",
+)  # fmt: skip
+ENTITIES = Role("entities", "Entities column", ENTITY_FORMAT_HELP, flag="--entities")
+TAGS = Role(
+    "tags", "Tags column", "One tag per word (B-PER, I-PER, O, or just PER): one per row beside "
+    "the word column, or a space-separated list as long as the list of words.",
+    text_words=_text_words,
+)  # fmt: skip
+SENTENCE = Role(
+    "sentence", "Sentence column", "With one word per row: the sentence each row belongs to. "
+    "Without it, a blank row ends a sentence.", words="sentence number",
+)  # fmt: skip
+ENTITY_LAYOUT = Role(
+    "entity_layout", "How are the names written?",
+    "Leave it on \u201cDetect it\u201d unless the check reads your file the wrong way.",
+    kind=CHOICE, choices=(("", "Detect it"), *LAYOUT_CHOICES), words="entity layout",
+)  # fmt: skip
+# The command line names the columns of each layout by flags of its own (finetune.cli).
+CLI_OPTIONS = (
+    Role("entities", "", "the column that lists the names in each text", flag="--entities"),
+    Role("token", "", "the column of words, one per row", flag="--token"),
+    Role("tag", "", "the column of tags (B-PER, I-PER, O...), one per row", flag="--tag"),
+    Role("sentence", "", "the column numbering the sentences (optional)", flag="--sentence"),
+    Role("tokens", "", "the column of space-separated words", flag="--tokens"),
+    Role("tags", "", "the column of space-separated tags, one per word", flag="--tags"),
+)
+CLI_HELP = (
+    "one of three layouts: --entities (a text column and a column listing its names, "
+    '"Paris = LOC; New York Times = ORG"), --token and --tag (one word per row, '
+    "sentences told apart by --sentence or by blank rows), or --tokens and --tags "
+    "(space-separated words and as many tags in one row)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,14 +125,59 @@ class NerTask(Task):
     label_words = "the entities"
     labels_title = "Types of names"
     example_noun = "text"  # a row in layouts 1 and 3, a sentence of rows in layout 2
-    required_roles = ("text",)  # and either `entities` (layout 1) or `tags` (layouts 2, 3)
-    optional_roles = ("entities", "tags", "sentence", "entity_layout", "split")
+    # The text (or token, or tokens) and either `entities` (layout 1) or `tags` (layouts 2, 3).
+    roles = (NER_TEXT, ENTITY_LAYOUT, ENTITIES, TAGS, SENTENCE, SPLIT)
     health_template = "spreadsheets/health/ner.html"
     evaluation_template = "runs/evaluation/ner.html"
     try_template = "catalog/try/ner.html"
     offers_fixes = False  # label merges and row drops assume one text and one label per row
 
     # 1. Columns and rows
+
+    def suits(self, sample: pd.DataFrame, mapping: ColumnMapping) -> Suitability:
+        """A column of entities or of tags: the signs are strong and rare in other tables."""
+        if not (mapping.entities or mapping.tags):
+            return Suitability(0.0)
+        return Suitability(1.0, reason_for(sample, mapping))
+
+    def propose(self, look: TableLook) -> Suitability | None:
+        found = find_layout(look.frame, look.guess.text)
+        if found is None:
+            return None
+        reasons = look.reasons
+        reasons.pop("label", None)
+        return Suitability(1.0, found.reason, ColumnMapping(**found.roles),
+                           reasons | found.reasons)  # fmt: skip
+
+    cli_help = CLI_HELP
+
+    def cli_options(self) -> tuple[Role, ...]:
+        return CLI_OPTIONS
+
+    def roles_from_cli(self, values: dict) -> dict:
+        """The roles --entities, --token/--tag/--sentence or --tokens/--tags name ({} if none),
+        with the layout they mean."""
+        rows = (values.get("token"), values.get("tag"), values.get("sentence"))
+        lists = (values.get("tokens"), values.get("tags"))
+        if any(rows) and any(lists):
+            raise FinetuneError(
+                "Use --token and --tag for one word per row, or --tokens and --tags for the "
+                "words of a text in one row, not both."
+            )
+        if any(rows) or any(lists):
+            words, tags = (rows[0], rows[1]) if any(rows) else lists
+            words = words or values.get("text")
+            if not words or not tags:
+                one, many = ("--token", "--tag") if any(rows) else ("--tokens", "--tags")
+                raise FinetuneError(f"Name both the column of words ({one}) and of tags ({many}).")
+            layout = "token_rows" if any(rows) else "token_lists"
+            return {"text": words, "tags": tags, "sentence": rows[2], "entity_layout": layout}
+        if values.get("entities"):
+            if not values.get("text"):
+                raise FinetuneError("Name the column of texts with --text, beside --entities.")
+            return {"text": values["text"], "entities": values["entities"],
+                    "entity_layout": "entities"}  # fmt: skip
+        return {}
 
     def check_mapping(self, mapping: ColumnMapping) -> None:
         super().check_mapping(mapping)
@@ -316,6 +410,17 @@ class NerTask(Task):
             f"({size}); {'they are' if many else 'it is'} read in overlapping pieces, so no "
             "name is cut off."
         )
+
+    def report_lines(self, report) -> list[str]:
+        if not report.section.get("entity_types"):
+            return []
+        types = ", ".join(f"{x['type']} ({x['count']})" for x in report.entity_types)
+        return [f"Entity types: {types}. Texts without any: {report.texts_without_entities}."]
+
+    def rows_in_words(self, report) -> str:
+        if report.entity_layout == "token_rows":  # one word per row: the texts are sentences
+            return f"{report.rows_used} sentences usable for training"
+        return super().rows_in_words(report)
 
     def health(self, report, examples: Examples, mapping: ColumnMapping, row_number) -> None:
         from finetune.tasks.ner.health import entity_section
