@@ -2,8 +2,8 @@
 touching the file. A fix is a plain dict, so a list of them can be stored beside a mapping:
 
     fixes = suggest(report, mapping)      # the fixes a health report offers
-    frame, mapping = apply(frame, mapping, [{"kind": "drop_duplicates"}], task="single_label")
-    table, mapping, rows = apply_table(table, mapping, fixes, task="single_label")
+    frame, mapping = apply(frame, mapping, [{"kind": "drop_duplicates"}], task=task.name)
+    table, mapping, rows = apply_table(table, mapping, fixes, task=task.name)
     describe({"kind": "drop_empty"})      # "Dropped the rows with an empty text or label."
 
 Kinds:
@@ -56,7 +56,7 @@ SWAP_MIN_RARE = 3  # ... and at least this many rare labels
 
 
 def apply(
-    frame: pd.DataFrame, mapping: ColumnMapping, fixes: list[dict], *, task: str = "single_label"
+    frame: pd.DataFrame, mapping: ColumnMapping, fixes: list[dict], *, task: str | None = None
 ) -> tuple[pd.DataFrame, ColumnMapping]:
     """The frame and mapping after `fixes`, in order; the frame given is not changed."""
     frame, mapping, _ = apply_counting(frame, mapping, fixes, task=task)
@@ -68,12 +68,12 @@ def apply_counting(
     mapping: ColumnMapping,
     fixes: list[dict],
     *,
-    task: str = "single_label",
+    task: str | None = None,
     row_numbers: list[int] | None = None,
 ) -> tuple[pd.DataFrame, ColumnMapping, list[int | None]]:
     """As `apply`, with the number of rows each fix changed or dropped (None: a swap).
     `row_numbers`: each frame row's spreadsheet row, which row fixes name (default i + 2)."""
-    the_task = get_task(task)
+    the_task = get_task(task)  # None: the default task
     origin = np.arange(len(frame))
     numbers = np.array(row_numbers if row_numbers is not None else origin + 2)
     frame = frame.reset_index(drop=True).copy()
@@ -105,7 +105,7 @@ def apply_counting(
 
 
 def apply_table(
-    table: Table, mapping: ColumnMapping, fixes: list[dict], *, task: str = "single_label"
+    table: Table, mapping: ColumnMapping, fixes: list[dict], *, task: str | None = None
 ) -> tuple[Table, ColumnMapping, list[int | None]]:
     """(the fixed table, its mapping, rows each fix changed); row numbers stay the user's."""
     numbers = [table.row_number(i) for i in range(len(table.frame))]
@@ -290,7 +290,7 @@ def suggest(report, mapping, applied: list[dict] = ()) -> list[dict]:
     data = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     if isinstance(mapping, dict):
         mapping = ColumnMapping.from_dict(mapping)
-    if not get_task(data.get("task") or "single_label").offers_fixes:
+    if not get_task(data.get("task")).offers_fixes:
         return []  # its rows are not one text and one label each (named entities)
     counts = {x["label"]: x["count"] for x in data.get("labels") or []}
     rare = [x for x in data.get("rare_labels") or [] if x in counts]

@@ -29,7 +29,7 @@ from finetune.errors import FinetuneError
 from finetune.label_issues import not_checked_words
 from finetune.mapping import ColumnMapping
 from finetune.splits import split_examples
-from finetune.tasks import default_task, get_task
+from finetune.tasks import get_task
 
 MIN_ROWS = 10  # fewer usable rows than this is not a training set
 SHOWN = 20  # rows or conflicts listed by name in a report
@@ -119,7 +119,7 @@ def check(
 ) -> HealthReport:
     frame = table.frame if isinstance(table, Table) else table
     row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
-    the_task = get_task(task) if task else default_task()
+    the_task = get_task(task)
     the_task.check_mapping(mapping)
     require_columns(table, *mapping.used())
     row_numbers = table.row_numbers if isinstance(table, Table) else None

@@ -1,7 +1,7 @@
 """Labels that look wrong: the rows whose label the rest of the data disagrees with, most
 suspicious first, each with the label LabelTune would give and how sure it is.
 
-    found = check_labels(examples, get_task("single_label"), base_model="all-MiniLM-L6-v2",
+    found = check_labels(examples, get_task(name), base_model="all-MiniLM-L6-v2",
                          row_number=table.row_number)
     found.issues[0]   # {"row": 57, "text": "...", "given": "negative", "suggested": "positive",
                       #  "confidence": 0.93, "score": 0.04, ...}

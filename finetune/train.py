@@ -22,7 +22,7 @@ The task (finetune/tasks) decides everything that differs by problem type.
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -35,12 +35,12 @@ from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
 from finetune.modeling import pick_device
 from finetune.splits import Splits, split_examples
-from finetune.tasks import Head, Task, get_task
+from finetune.tasks import Head, Task, default_task, get_task
 
 
 @dataclass
 class TrainConfig:
-    task: str = "single_label"  # a name from finetune.tasks.TASKS
+    task: str = field(default_factory=lambda: default_task().name)  # from finetune.tasks.TASKS
     base_model: str = basemodels.DEFAULT_BASE_MODEL  # bundled default, hub id or local folder
     # What auto choices may take: "quick", "better", "best" or minutes (finetune/tuning.py).
     budget: str = "better"

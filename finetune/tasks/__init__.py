@@ -59,7 +59,10 @@ def default_task() -> Task:
     return next(iter(TASKS.values()))
 
 
-def get_task(name: str) -> Task:
+def get_task(name: str | None) -> Task:
+    """The registered task `name`; no name: the default task."""
+    if not name:
+        return default_task()
     try:
         return TASKS[name]
     except KeyError:
