@@ -1,11 +1,11 @@
-"""Read any spreadsheet a user has into a table of text, and write results back safely.
+"""Read any spreadsheet a user has into a table of text.
 
     table = read_table("reviews.xlsx", sheet="2024")    # or .csv .tsv .txt .xlsm .xls .xlsb .ods
     table.frame                                          # a DataFrame, every cell a str
     table.row_number(0)                                  # 2: the row the user sees in Excel
-    write_table(scored_frame, "scored.xlsx")             # or .csv (UTF-8 with BOM)
 
-The format comes from the file's first bytes, not its name (the name is only a hint).
+Writing results back, formula-safe, is finetune.writer's (write_table, safe_cell).
+The format comes from the file's first bytes, not its name (finetune.formats.detect).
 Text files may be UTF-8 (with or without BOM), UTF-16, GB18030/GBK or Windows-1252, with
 commas, tabs, semicolons or pipes between cells. Workbooks are read by python-calamine.
 Every cell becomes text as the user typed it: "NA" and "007" stay as they are, whole numbers
@@ -19,8 +19,8 @@ included; `table.cleaned_cells` counts the cells that held one.
 Hostile files are refused before they cost memory: more than MAX_ROWS rows or MAX_COLUMNS
 columns, a workbook sheet whose cells span more than MAX_CELLS (one stray cell at
 XFD1048576 is enough; finetune.sheetsize finds it before calamine lays the sheet out), and
-zip bombs (MAX_UNPACKED_BYTES). Every failure raises FinetuneError with one or two plain
-sentences for the user.
+zip bombs (finetune.formats.MAX_UNPACKED_BYTES). Every failure raises FinetuneError with one
+or two plain sentences for the user.
 """
 
 import datetime as dt
@@ -35,6 +35,16 @@ import pandas as pd
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from finetune.errors import FinetuneError
+from finetune.formats import (
+    DAMAGED,
+    EMPTY,
+    FORMAT_SUFFIXES,
+    MARKUP,
+    PROTECTED,
+    detect,
+    file_suffix,
+    not_a_spreadsheet,
+)
 from finetune.sheetsize import (
     Extent,
     TagTooLong,
@@ -45,7 +55,6 @@ from finetune.sheetsize import (
 )
 from finetune.textfiles import (
     DELIMITERS,
-    NOT_A_SPREADSHEET,
     UPLOAD_THESE,
     TooWide,
     first_row_width,
@@ -61,51 +70,13 @@ MAX_ROWS = 1_000_000  # data rows; Excel itself stops at 1,048,576
 MAX_COLUMNS = 500  # columns; a table for training has a handful
 SHEET_EXTENTS = {"xlsx": xlsx_extent, "xlsb": xlsb_extent}  # a sheet's size before calamine
 MAX_CELLS = 20_000_000  # a workbook sheet's rectangle of cells: about 640 MB in calamine
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024  # a workbook bigger than this unzipped is refused
 ROW_SLACK = 1_000  # blank rows and a title above the header, read beyond max_rows
-EXCEL_MAX_CELL = 32_767  # characters Excel accepts in one cell
 
-ZIP_MAGIC = b"PK\x03\x04"
-EMPTY_ZIP_MAGIC = b"PK\x05\x06"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream of a password-locked xlsx
-XLS_STREAMS = [name.encode("utf-16-le") for name in ("Workbook", "Book")]  # BIFF8, BIFF5
-OTHER_MAGIC = {  # files people upload by mistake, by their first bytes
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a compressed (gzip) file",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"Rar!": "a RAR archive",
-    b"{\\rtf": "a Word (RTF) document",
-    b"SQLite format 3": "a database file",
-    b"PAR1": "a Parquet file",
-}
-ZIP_PARTS = {  # a part that tells which kind of zip-based document this is
-    "xl/workbook.bin": "xlsb",
-    "xl/workbook.xml": "xlsx",
-    "word/document.xml": "a Word document",
-    "ppt/presentation.xml": "a PowerPoint presentation",
-}
-FORMAT_SUFFIXES = {"xlsx": ".xlsx", "xlsb": ".xlsb", "ods": ".ods", "xls": ".xls"}
-MARKUP = re.compile(r"\s*<(!doctype|html|\?xml|table|head|body)\b", re.IGNORECASE)
 # Removed from every cell: C0 controls but tab, LF and CR (what XML and openpyxl refuse).
 INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Every byte but those INVISIBLE matches: deleting these from UTF-8 leaves only the invisible
 # characters (in UTF-8 a byte below 0x20 is always that character itself).
 VISIBLE_BYTES = bytes(b for b in range(256) if not INVISIBLE.match(chr(b)))
-
-PROTECTED = (
-    "This workbook is protected with a password. Save a copy without the password and upload that."
-)
-DAMAGED = (
-    "This workbook is damaged or incomplete (perhaps the upload was cut off). "
-    "Open it in Excel, save a fresh copy and upload that."
-)
-EMPTY = "This file is empty. Upload a spreadsheet with a header row and at least one row of data."
 
 
 @dataclass
@@ -132,16 +103,16 @@ def read_table(
 ) -> Table:
     """Read a CSV/TSV/TXT file or one sheet of a workbook into a Table of text cells."""
     path = Path(path)
-    kind = _detect(path, filename)
+    kind = detect(path, filename)
     if kind == "text":
-        return _read_text(path, _suffix(path, filename), max_rows)
+        return _read_text(path, file_suffix(path, filename), max_rows)
     return _read_workbook(path, kind, sheet, max_rows)
 
 
 def list_sheets(path, filename: str | None = None) -> list[str]:
     """The worksheet names of a workbook, in order; [] for text files."""
     path = Path(path)
-    kind = _detect(path, filename)
+    kind = detect(path, filename)
     return [] if kind == "text" else _sheet_names(_open_workbook(path, kind))
 
 
@@ -168,118 +139,6 @@ def name_list(names: list[str], shown: int = 10) -> str:
     return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
-def safe_cell(value) -> str:
-    """The cell as text, with a leading ' when a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-TEXT_OUTPUTS = (".csv", ".tsv", ".txt")  # delimited text files write_table writes
-
-
-def text_format(table: Table) -> dict:
-    """write_table's options that give a text file back as Excel opened the one read: its
-    delimiter, UTF-16 for UTF-16 files (Excel's "Unicode text"), else UTF-8 with a BOM."""
-    utf16 = (table.encoding or "").lower().replace("_", "-").startswith("utf-16")
-    return {"delimiter": table.delimiter, "encoding": "utf-16" if utf16 else "utf-8-sig"}
-
-
-def write_table(
-    frame: pd.DataFrame, path, *, delimiter: str | None = None, encoding: str = "utf-8-sig"
-) -> Path:
-    """Write `frame` as .xlsx or delimited text (.csv: commas, .tsv and .txt: tabs, unless
-    `delimiter` says; UTF-8 with BOM for Excel unless `encoding` says), formula-safe."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (*TEXT_OUTPUTS, ".xlsx"):
-        raise FinetuneError(
-            f'Results can be saved as .csv or .xlsx, not "{suffix or path.name}". '
-            "Choose a file name ending in .csv or .xlsx."
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = [safe_cell(c) for c in frame.columns]
-    if suffix in TEXT_OUTPUTS:
-        out = pd.DataFrame(
-            {i: [_csv_value(v) for v in frame.iloc[:, i]] for i in range(frame.shape[1])},
-            index=range(len(frame)),
-        )
-        out.columns = header
-        # CRLF rows (RFC 4180), so a lone "\r" inside a cell is quoted too.
-        sep = delimiter or ("," if suffix == ".csv" else "\t")
-        out.to_csv(path, index=False, sep=sep, encoding=encoding, lineterminator="\r\n")
-        return path
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Sheet1")
-    sheet.append(header)
-    for row in frame.itertuples(index=False, name=None):
-        sheet.append([_xlsx_value(v) for v in row])
-    book.save(path)
-    return path
-
-
-# Format detection ---------------------------------------------------------------------------
-
-
-def _suffix(path: Path, filename: str | None) -> str:
-    return Path(filename).suffix.lower() if filename else path.suffix.lower()
-
-
-def _detect(path: Path, filename: str | None) -> str:
-    """'text', 'xlsx', 'xlsb', 'ods' or 'xls', from the first bytes (the name is only a hint)."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(16)
-    except FileNotFoundError:
-        raise FinetuneError(f'The file "{filename or path.name}" could not be found.')
-    if not head:
-        raise FinetuneError(EMPTY)
-    if head.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
-        return _zip_kind(path)
-    if head.startswith(OLE_MAGIC):  # an .xls, a password-locked .xlsx, or a .doc/.ppt
-        data = path.read_bytes()
-        if ENCRYPTED_PACKAGE in data:
-            raise FinetuneError(PROTECTED)
-        if not any(name in data for name in XLS_STREAMS):
-            raise _not_a_spreadsheet("an Office document")
-        return "xls"
-    for magic, what in OTHER_MAGIC.items():
-        if head.startswith(magic):
-            raise _not_a_spreadsheet(what)
-    return "text"
-
-
-def _zip_kind(path: Path) -> str:
-    """Which zip-based document this is, refusing damaged files and zip bombs before parsing."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            names = {info.filename for info in infos}
-            mimetype = zf.read("mimetype")[:200] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as err:
-        raise FinetuneError(DAMAGED) from err
-    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise FinetuneError(
-            f"This workbook is too large when unpacked (over {MAX_UNPACKED_BYTES // 2**20} MB). "
-            "Save it as CSV, or split it into smaller files, and upload those."
-        )
-    if b"opendocument.spreadsheet" in mimetype:
-        return "ods"
-    for part, kind in ZIP_PARTS.items():
-        if part in names:
-            if kind in FORMAT_SUFFIXES:
-                return kind
-            raise _not_a_spreadsheet(kind)
-    if mimetype:
-        raise _not_a_spreadsheet("a text document")
-    raise FinetuneError(
-        "This file is a zip archive, not a spreadsheet. Unzip it and upload the spreadsheet inside."
-    )
-
-
 # Text files ---------------------------------------------------------------------------------
 
 
@@ -290,7 +149,7 @@ def _read_text(path: Path, suffix: str, max_rows: int) -> Table:
     if not sample.strip().strip("".join(DELIMITERS) + "\r\n "):  # nothing but separators
         raise FinetuneError(EMPTY)
     if looks_binary(sample):  # a few stray NULs are text: the cells are cleaned below
-        raise _not_a_spreadsheet()
+        raise not_a_spreadsheet()
     if MARKUP.match(sample):
         raise FinetuneError(
             "This file looks like a web page or XML, not a spreadsheet. Open it in Excel, "
@@ -528,12 +387,6 @@ def _column_names(header: list[str], positions) -> list[str]:
     return names
 
 
-def _not_a_spreadsheet(what: str | None = None) -> FinetuneError:
-    if what is None:
-        return FinetuneError(NOT_A_SPREADSHEET)
-    return FinetuneError(f"This file is {what}, not a spreadsheet. {UPLOAD_THESE}")
-
-
 def _too_many_rows(max_rows: int, far_cell: str = "") -> FinetuneError:
     reach = f" (it has a cell as far down as {far_cell})" if far_cell else ""
     return FinetuneError(
@@ -548,25 +401,3 @@ def _too_many_columns(count: int, far_cell: str = "") -> FinetuneError:
         f"This sheet has {count:,} columns{reach}; LabelTune reads at most {MAX_COLUMNS:,}. "
         "Remove the columns you don't need and upload it again."
     )
-
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
-def _csv_value(value):
-    if isinstance(value, str):
-        return safe_cell(value)
-    return "" if _missing(value) else value
-
-
-def _xlsx_value(value):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if _missing(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool | int | float | dt.date | dt.time):
-        return value
-    return ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value))[:EXCEL_MAX_CELL]

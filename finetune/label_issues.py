@@ -277,7 +277,7 @@ def issues_frame(found: LabelIssues):
 
 def write_issues(found: LabelIssues, path) -> Path:
     """Write the list as .csv or .xlsx through the formula-safe writer every export uses."""
-    from finetune.data import write_table
+    from finetune.writer import write_table
 
     if not found.checked:
         raise FinetuneError(found.reason)

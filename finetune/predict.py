@@ -27,11 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from finetune import candidates, lora, quantize, rundir
-from finetune.data import Table, read_table, require_columns, write_table
+from finetune.data import Table, read_table, require_columns
 from finetune.errors import FinetuneError
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained, model_class, pick_device
 from finetune.tasks import get_task
+from finetune.writer import write_table
 
 ONLY_INT8 = (
     "This folder holds only the int8 copy of the model. For full precision, download the "

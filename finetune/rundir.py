@@ -102,7 +102,7 @@ def write(
 
 
 def write_test_predictions(out_dir: Path, task, head, test, predictions, row_number) -> Path:
-    from finetune.data import write_table
+    from finetune.writer import write_table
 
     columns = {"row": [row_number(r) for r in test.rows], "text": test.texts}
     if test.text_pairs:

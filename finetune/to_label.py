@@ -21,7 +21,7 @@ The file written has those rows, least sure first: the user's columns (the text 
 as in the model's training data), one empty column per label column of the training data,
 then "model's guess" and "how sure". It is written like the file read (CSV stays CSV, with its
 delimiter and encoding; a workbook becomes .xlsx) through the one formula-safe writer
-(finetune.data.write_table). Filled in, it maps as the model's training data did.
+(finetune.writer.write_table). Filled in, it maps as the model's training data did.
 """
 
 from pathlib import Path
@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from finetune.data import TEXT_OUTPUTS, Table, read_table, text_format, write_table
+from finetune.data import Table, read_table
 from finetune.errors import FinetuneError
 from finetune.predict import Predictor, free_name, input_columns
+from finetune.writer import TEXT_OUTPUTS, text_format, write_table
 
 DEFAULT_ROWS = 50  # rows picked when nobody says
 POOL = 3  # the least sure POOL x N rows are the ones diversity picks from

@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 import pytest
 
-import finetune.data
+import finetune.formats
 from finetune.data import read_table, require_columns
 from finetune.errors import FinetuneError
 from tests.data.make_workbooks import SAMPLE, cfb, encrypted_workbook, xls
@@ -122,7 +122,7 @@ def test_it_refuses_a_sheet_with_only_a_header(tmp_path):
 
 def test_it_refuses_a_zip_bomb_before_unpacking_it(tmp_path, monkeypatch):
     # A real bomb: 11 MB of zeros squeezed into a few kB, against a 10 MB limit.
-    monkeypatch.setattr(finetune.data, "MAX_UNPACKED_BYTES", 10 * 2**20)
+    monkeypatch.setattr(finetune.formats, "MAX_UNPACKED_BYTES", 10 * 2**20)
     path = small_xlsx(tmp_path / "bomb.xlsx")
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/media/padding.bin", bytes(11 * 2**20))

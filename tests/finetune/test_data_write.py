@@ -4,8 +4,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from finetune.data import read_table, safe_cell, write_table
+from finetune.data import read_table
 from finetune.errors import FinetuneError
+from finetune.writer import safe_cell, write_table
 
 FRAME = pd.DataFrame({
     "text": ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "plain"],

@@ -5,7 +5,7 @@ model was trained on (or is a single column of texts), the batch starts at once;
 the page asks which column holds the text (and the second text, for pair models), with
 finetune's guess preselected, and starts once the user picks. The status partial polls
 itself with htmx every two seconds until the batch is final; the download is the user's file
-with prediction columns added, in the format uploaded (finetune.data.text_format).
+with prediction columns added, in the format uploaded (finetune.writer.text_format).
 """
 
 import uuid as uuidlib
@@ -20,12 +20,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from lib.teams import get_for_user
 
 from finetune import FinetuneError
 from finetune.data import read_table
 from finetune.suggest import suggest
 from lib import files
-from lib.teams import get_for_user
 from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.row_picks import may_pick

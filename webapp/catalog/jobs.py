@@ -2,7 +2,7 @@
 
 - score_batch, enqueued only by BatchPrediction.start(): the scored file keeps every column of
   the upload and adds prediction and confidence columns (finetune.predict.score_table),
-  written formula-safe by finetune.data.write_table in the upload's own format family.
+  written formula-safe by finetune.writer.write_table in the upload's own format family.
 - pick_rows, enqueued only by RowPick.start(): the rows to label next (finetune.to_label),
   written the same way.
 """
@@ -26,8 +26,9 @@ PICK_UNEXPECTED = (
 
 
 def score_batch(batch_pk: int) -> int | None:
-    from finetune.data import read_table, text_format, write_table
+    from finetune.data import read_table
     from finetune.predict import score_table
+    from finetune.writer import text_format, write_table
 
     batch = BatchPrediction.objects.filter(pk=batch_pk)
     batch = batch.select_related("model__run", "version__run").first()

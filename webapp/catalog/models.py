@@ -22,7 +22,8 @@ from redis.exceptions import RedisError
 from rq.worker import Worker
 
 from finetune import rundir
-from finetune.data import SUPPORTED_SUFFIXES, TEXT_OUTPUTS
+from finetune.data import SUPPORTED_SUFFIXES
+from finetune.writer import TEXT_OUTPUTS
 from lib import files
 from webapp.runs.models import QueuedJob, RunStatus, TrainingRun
 

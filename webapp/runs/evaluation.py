@@ -17,9 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from lib.teams import get_for_user
 
 from finetune import candidates, rundir
-from lib.teams import get_for_user
 from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
 from webapp.runs.models import RunStatus, TrainingRun
@@ -131,7 +131,8 @@ def evaluation(request, uuid):
 
 @login_required
 def predictions_download(request, uuid, fmt):
-    from finetune.data import read_table, write_table
+    from finetune.data import read_table
+    from finetune.writer import write_table
 
     run = _finished_run(request, uuid)
     if fmt not in DOWNLOAD_FORMATS:
