@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_rq",
     "axes",
+    "webapp.queue",
     "webapp.accounts",
     "webapp.spreadsheets",
     "webapp.runs",
@@ -254,7 +255,7 @@ CACHES = {
 }
 RQ_SHOW_ADMIN_LINK = True
 # The worker class marks runs whose work horse died, and repairs stuck runs when it starts.
-RQ = {"WORKER_CLASS": "webapp.runs.worker.Worker"}
+RQ = {"WORKER_CLASS": "webapp.queue.worker.Worker"}
 
 # Extra base models: every model folder inside this folder appears in the catalogue
 # (pre-downloaded or in-house models for sites without internet). Empty: none.

@@ -22,8 +22,8 @@ from rq.worker import Worker
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import RedisMixin, finished_model
 from webapp.catalog.models import BatchPrediction
+from webapp.queue.maintenance import LOST, on_job_failure, repair_runs
 from webapp.runs import jobs
-from webapp.runs.maintenance import LOST, repair_runs
 from webapp.runs.models import QUEUE_DOWN, WORKER_DIED, TrainingRun
 
 
@@ -161,3 +161,17 @@ class RepairTestCase(RedisMixin, BaseTestCase):
             jobs.on_train_failure(job, self.redis, exc, exc("details"), None)
         self.assertIn("longer than this server allows", self.status(timed_out)[1])
         self.assertEqual(self.status(abandoned), ("failed", WORKER_DIED))
+
+    def test_a_batch_whose_job_timed_out_is_failed_by_the_default_callback(self):
+        model = finished_model(self.alice_team, self.alice)
+        batch = BatchPrediction.objects.create(team=self.alice_team, model=model,
+                                               original_name="new.csv")  # fmt: skip
+        with self.captureOnCommitCallbacks(execute=True):
+            batch.start()  # a real job in Redis, with the callback the row names
+        job = Job.fetch(batch.job_id, connection=self.redis)
+        self.assertEqual(job.failure_callback, on_job_failure)
+        BatchPrediction.objects.filter(pk=batch.pk).update(status="running")
+        job.failure_callback(job, self.redis, JobTimeoutException, JobTimeoutException("t"), None)
+        batch.refresh_from_db()
+        self.assertEqual((batch.status, batch.message), ("failed", batch.worker_died_message))
+        self.assertIn("JobTimeoutException", batch.log)

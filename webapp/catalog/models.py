@@ -7,6 +7,8 @@
 
 A model's files live in its run directory (model.run_dir); the model row adds a name and a
 place in the catalogue. A batch keeps the uploaded file and the scored copy side by side.
+A RowPick (the rows to label next, catalog/row_picks.py) waits in line and keeps its files as
+a batch does.
 """
 
 import logging
@@ -23,9 +25,11 @@ from rq.worker import Worker
 
 from finetune import rundir
 from finetune.data import SUPPORTED_SUFFIXES
+from finetune.to_label import DEFAULT_ROWS
 from finetune.writer import TEXT_OUTPUTS
 from lib import files
-from webapp.runs.models import QueuedJob, RunStatus, TrainingRun
+from webapp.queue.lifecycle import QueuedJob, RunStatus
+from webapp.runs.models import TrainingRun
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +196,7 @@ def batch_upload_to(instance, filename):
 
 class BatchPrediction(QueuedJob):
     queue_name = "predictions"
+    job_function = "webapp.catalog.jobs.score_batch"
     queue_down_message = QUEUE_DOWN
     worker_died_message = (
         "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
@@ -265,11 +270,6 @@ class BatchPrediction(QueuedJob):
     def download_name(self) -> str:
         return f"{Path(self.original_name).stem} with predictions{self.output_suffix}"
 
-    def job_callables(self) -> tuple:
-        from webapp.catalog import jobs
-
-        return jobs.score_batch, jobs.on_batch_failure
-
     def mark_finished(self, rows: int) -> bool:
         return self._finish(RunStatus.FINISHED, rows=rows, output=self.output_name)
 
@@ -335,4 +335,78 @@ class BatchPrediction(QueuedJob):
         )
 
 
-from webapp.catalog.row_picks import RowPick  # noqa: E402,F401 - the app's models
+def pick_upload_to(instance, filename):
+    return f"{instance.folder}/input{Path(filename).suffix.lower()[:10]}"
+
+
+class RowPick(QueuedJob):
+    queue_name = "predictions"
+    job_function = "webapp.catalog.jobs.pick_rows"
+    queue_down_message = QUEUE_DOWN
+    worker_died_message = (
+        "The worker picking the rows stopped unexpectedly. Pick the rows to label again."
+    )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="row_picks")
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="row_picks")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The file of texts: uploaded for this pick, or the file of a batch the model scored.
+    input = models.FileField(upload_to=pick_upload_to, max_length=255)
+    original_name = models.CharField(max_length=255)
+    # The columns the model reads when the file names them differently (a batch's choice).
+    text_column = models.CharField(max_length=255, blank=True)
+    pair_column = models.CharField(max_length=255, blank=True)
+    wanted = models.PositiveIntegerField(default=DEFAULT_ROWS)  # rows asked for
+    rows = models.PositiveIntegerField(default=0)  # rows picked (fewer when the file is short)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
+    message = models.TextField(blank=True)
+    log = models.TextField(blank=True)
+    output = models.CharField(max_length=255, blank=True)  # the file to label's storage name
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.original_name
+
+    # A pick waits in the same line as batches, reads its file and writes one back as they do.
+    waiting_words = BatchPrediction.waiting_words
+    _describe_jobs = BatchPrediction._describe_jobs
+    input_path = BatchPrediction.input_path
+    output_suffix = BatchPrediction.output_suffix
+    output_path = BatchPrediction.output_path
+    mark_finished = BatchPrediction.mark_finished
+
+    @classmethod
+    def for_upload(cls, model: TrainedModel, user, upload, rows: int) -> "RowPick":
+        """A pick of the uploaded file, saved to the storage (the row is not saved yet)."""
+        pick = cls(team=model.team, model=model, created_by=user, wanted=rows,
+                   original_name=upload.name[:255])  # fmt: skip
+        pick.input.save(upload.name, upload, save=False)
+        return pick
+
+    @classmethod
+    def for_batch(cls, batch: BatchPrediction, user, rows: int) -> "RowPick":
+        """A pick of a batch's file, read with the columns the batch read (not saved yet)."""
+        return cls(
+            team=batch.team, model=batch.model, created_by=user, wanted=rows,
+            input=batch.input.name, original_name=batch.original_name,
+            text_column=batch.text_column, pair_column=batch.pair_column,
+        )  # fmt: skip
+
+    @property
+    def folder(self) -> str:
+        return f"picks/{self.uuid}"
+
+    @property
+    def output_name(self) -> str:
+        return f"{self.folder}/to label{self.output_suffix}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{Path(self.original_name).stem} to label{self.output_suffix}"

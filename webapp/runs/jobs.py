@@ -14,6 +14,7 @@ from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from finetune import Canceled, FinetuneError
+from webapp.runs.improving import continuation_for
 from webapp.runs.models import TrainingRun
 from webapp.runs.runfiles import RunFiles, StorageFailed
 
@@ -83,6 +84,7 @@ def train_run(run_pk: int) -> str | None:
                 run.out_dir,
                 on_progress=run_files.watch(run.mark_progress),
                 should_cancel=check,
+                continued=continuation_for(run),  # None unless it improves a model
             )
             run_files.publish()
     except Canceled:
@@ -102,12 +104,17 @@ def train_run(run_pk: int) -> str | None:
 
 
 def finish(run: TrainingRun, metrics: dict) -> None:
-    """The run becomes a model: the catalog row and the finished status, together."""
+    """The run becomes a model (or the next version of the model it improves): the catalog
+    row and the finished status, together."""
     from webapp.catalog.models import TrainedModel
+    from webapp.catalog.versions import add_version
 
     with transaction.atomic():
         if run.mark_finished(metrics):
-            TrainedModel.objects.create(team=run.team, run=run, name=run.name)
+            if run.improves is not None:
+                add_version(run.improves, run, by=run.created_by)
+            else:
+                TrainedModel.objects.create(team=run.team, run=run, name=run.name)
 
 
 def unexpected_message(err: BaseException | None, run: TrainingRun) -> str:
@@ -134,7 +141,7 @@ def on_train_failure(job, connection, exc_type, exc_value, tb) -> None:
     died = exc_value is None or isinstance(exc_value, AbandonedJobError)
     if died and run.can_resume:
         # RQ records this job's failure after the callback, so putting the run back in line
-        # here would be undone; the repair that follows (maintenance.repair_runs) does it.
+        # here would be undone; the repair that follows (queue.maintenance.repair_runs) does it.
         logger.warning("Run %s lost its worker; the repair puts it back in line.", run.uuid)
         return
     message = run.worker_died_message if died else unexpected_message(exc_value, run)

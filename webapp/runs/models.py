@@ -8,11 +8,11 @@
 
 The worker (jobs.train_run) moves the row through mark_running, mark_progress (throttled)
 and one of mark_finished, mark_failed or mark_canceled. The row, not Redis, is the truth:
-a run whose worker died is found by maintenance.repair_runs (or by its worker, when only the
+a run whose worker died is found by queue.maintenance.repair_runs (or by its worker, when only the
 work horse died) and recovered: put back in line to continue from its last complete epoch
 when training left a checkpoint (at most MAX_RESUMES times), else marked failed.
 
-The queued-job lifecycle it shares with batch predictions is in webapp.runs.lifecycle.
+The queued-job lifecycle it shares with batch predictions is in webapp.queue.lifecycle.
 
 Files: the worker writes the run folder in run.out_dir and publishes it to the file storage
 (webapp.runs.runfiles); readers on any machine use run.local_dir() or run.read_file(name).
@@ -36,7 +36,7 @@ from rq.job import Job
 from finetune import rundir
 from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
 from lib import files
-from webapp.runs.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
+from webapp.queue.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
 
 __all__ = ["FINAL", "INFO_FILE", "NOT_FINAL", "QueuedJob", "RunStatus", "TrainingRun"]
 
@@ -63,6 +63,8 @@ NUMBERED = re.compile(r"^(.*) \((\d{1,4})\)$")  # "reviews (2)": a retry's name
 
 class TrainingRun(QueuedJob):
     queue_name = QUEUE_NAME
+    job_function = "webapp.runs.jobs.train_run"
+    failure_callback = "webapp.runs.jobs.on_train_failure"
     queue_down_message = QUEUE_DOWN
     worker_died_message = WORKER_DIED
 
@@ -82,6 +84,16 @@ class TrainingRun(QueuedJob):
     mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict(), after fixes
     fixes = models.JSONField(default=list, blank=True)  # finetune.fixes steps, applied first
     config = models.JSONField(default=dict)  # TrainConfig.to_dict()
+    # A run that improves a model (webapp/runs/improving.py): that model, and the old rows it
+    # replays (the old run, its spreadsheet, sheet, mapping and fixes, the share), frozen.
+    improves = models.ForeignKey(
+        "catalog.TrainedModel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="improvements",
+    )
+    replay = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
@@ -315,11 +327,6 @@ class TrainingRun(QueuedJob):
 
     # Lifecycle, called by views
 
-    def job_callables(self) -> tuple:
-        from webapp.runs import jobs
-
-        return jobs.train_run, jobs.on_train_failure
-
     def cancel(self) -> None:
         if self.status in (RunStatus.CREATED, RunStatus.QUEUED):
             self._cancel_job()
@@ -355,6 +362,8 @@ class TrainingRun(QueuedJob):
             mapping=self.mapping,
             fixes=self.fixes,
             config=self.config,
+            improves=self.improves,
+            replay=self.replay,
         )
         run.start()
         return run

@@ -18,7 +18,7 @@ from django.db import models
 
 from finetune.fixes import ROW_KINDS
 from finetune.label_issues import LabelIssues, in_words
-from webapp.runs.lifecycle import QueuedJob, RunStatus
+from webapp.queue.lifecycle import QueuedJob, RunStatus
 
 SCORED = (90, 80, 70, 60, 50)  # the confidences "accept all suggestions above" offers, in %
 
@@ -41,6 +41,7 @@ def handled_rows(fixes: list[dict]) -> set[int]:
 
 class LabelCheck(QueuedJob):
     queue_name = "predictions"
+    job_function = "webapp.spreadsheets.jobs.check_labels"
     queue_down_message = (
         "The queue that checks labels is not reachable right now. Try again in a minute; "
         "if it keeps happening, tell your administrator."
@@ -92,11 +93,6 @@ class LabelCheck(QueuedJob):
     @classmethod
     def latest_for(cls, spreadsheet) -> "LabelCheck | None":
         return cls.objects.filter(spreadsheet=spreadsheet).first()
-
-    def job_callables(self) -> tuple:
-        from webapp.spreadsheets import jobs
-
-        return jobs.check_labels, jobs.on_check_failure
 
     def mark_finished(self, result: dict) -> bool:
         return self._finish(RunStatus.FINISHED, result=result)

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import webapp.catalog.row_picks
+import webapp.catalog.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 (
                     "input",
                     models.FileField(
-                        max_length=255, upload_to=webapp.catalog.row_picks.pick_upload_to
+                        max_length=255, upload_to=webapp.catalog.models.pick_upload_to
                     ),
                 ),
                 ("original_name", models.CharField(max_length=255)),

@@ -1,8 +1,9 @@
-"""`manage.py repair_runs`: mark runs and batch predictions failed whose worker died."""
+"""`manage.py repair_runs`: recover the queued jobs' rows (runs, batch predictions, label
+checks, row picks) whose worker died, and enqueue again those never enqueued."""
 
 from django.core.management.base import BaseCommand
 
-from webapp.runs.maintenance import repair_runs
+from webapp.queue.maintenance import repair_runs
 
 
 class Command(BaseCommand):

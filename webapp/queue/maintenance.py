@@ -6,7 +6,7 @@ rows that were saved but never enqueued; tell whether any worker listens on a qu
     repair_runs([run])       # just these rows (the run page does this when a run goes quiet)
     has_worker("training")   # False when no worker listens on the queue; None: Redis can't tell
 
-Called when a worker starts and during its periodic maintenance (webapp.runs.worker), by
+Called when a worker starts and during its periodic maintenance (webapp.queue.worker), by
 `manage.py repair_runs`, and by the run page. A row is repaired when Redis shows that nothing
 is working on it any more:
 1. its job is gone from Redis (the queue was flushed or restarted), or
@@ -21,17 +21,19 @@ again rather than failed; if Redis refuses, the enqueue marks it failed with a p
 import logging
 import os
 import socket
+import traceback
 from collections.abc import Iterable
 from datetime import timedelta
 
 import django_rq
+from django.apps import apps
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.worker import Worker
 
-from webapp.runs.lifecycle import NOT_FINAL, RunStatus
+from webapp.queue.lifecycle import NOT_FINAL, QueuedJob, RunStatus
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +43,28 @@ NEVER_ENQUEUED_AFTER = timedelta(minutes=1)  # a "created" row this old without 
 
 
 def tracked_models() -> list:
-    """Models whose rows follow one RQ job each (uuid = job id, `queue_name`, `mark_failed`)."""
-    from webapp.catalog.models import BatchPrediction
-    from webapp.catalog.row_picks import RowPick
-    from webapp.runs.models import TrainingRun
-    from webapp.spreadsheets.label_checks import LabelCheck
+    """The installed models whose rows follow one RQ job each: the QueuedJob subclasses
+    (uuid = job id, `queue_name`, `recover`), in the order of INSTALLED_APPS."""
+    return [model for model in apps.get_models() if issubclass(model, QueuedJob)]
 
-    return [TrainingRun, BatchPrediction, LabelCheck, RowPick]
+
+def find_row(job_id: str):
+    """The row an RQ job works on (its uuid is the job id) among the tracked models; None."""
+    for model in tracked_models():
+        row = model.objects.filter(uuid=job_id).first()
+        if row is not None:
+            return row
+    return None
+
+
+def on_job_failure(job, connection, exc_type, exc_value, tb) -> None:
+    """RQ's failure callback of every QueuedJob that does not name its own: a timeout or a
+    dead work horse still ends the row, failed in its worker_died_message."""
+    row = find_row(job.id)
+    if row is None or row.is_final:
+        return
+    details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
+    row.mark_failed(row.worker_died_message, log=details or "The job was lost.")
 
 
 def open_rows() -> list:

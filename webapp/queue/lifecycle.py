@@ -1,6 +1,10 @@
-"""The lifecycle shared by rows that each follow one RQ job: training runs, batch predictions.
+"""The lifecycle shared by rows that each follow one RQ job: training runs, batch predictions,
+label checks, row picks.
 
-    class TrainingRun(QueuedJob): queue_name = "training"; ...
+    class TrainingRun(QueuedJob):
+        queue_name = "training"
+        job_function = "webapp.runs.jobs.train_run"        # by dotted path: models never
+        failure_callback = "webapp.runs.jobs.on_train_failure"  # import the job modules
     row.start()          # enqueued once the transaction commits (the only place that enqueues)
     row.mark_running()   # the worker took it; False when it was canceled meanwhile
     row.mark_failed(message, log=traceback)
@@ -17,6 +21,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
+from rq.callbacks import Callback
 
 logger = logging.getLogger(__name__)
 
@@ -39,14 +44,19 @@ def job_connection(queue_name: str):
 
 
 class QueuedJob(models.Model):
-    """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions).
+    """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions...).
 
     A subclass has uuid, status, message, log and finished fields, and names its queue, the
-    job function and its failure callback, and the sentences users see when things go wrong.
+    job function (a dotted path: the worker imports it; the failure callback too, when the
+    default one, which marks the row failed, is not enough), and the sentences users see
+    when things go wrong.
     """
 
     Status = RunStatus
     queue_name = ""
+    job_function = ""  # "webapp.<app>.jobs.<function>", called with the row's pk
+    # RQ's on_failure: ends the row when the job could not (a timeout, a dead work horse)
+    failure_callback = "webapp.queue.maintenance.on_job_failure"
     queue_down_message = ""  # the queue could not be reached when starting
     worker_died_message = ""  # the worker died while the job ran (maintenance.repair_runs)
 
@@ -65,23 +75,18 @@ class QueuedJob(models.Model):
     def is_final(self) -> bool:
         return self.status in FINAL
 
-    def job_callables(self) -> tuple:
-        """(the job function, its on_failure callback); imported late to avoid cycles."""
-        raise NotImplementedError
-
     def start(self) -> None:
         """Enqueue once the current transaction commits (the only place that enqueues)."""
         transaction.on_commit(self._enqueue)
 
     def _enqueue(self) -> None:
-        function, on_failure = self.job_callables()
         try:
             django_rq.get_queue(self.queue_name, commit_mode="auto").enqueue(
-                function,
+                self.job_function,
                 self.pk,
                 job_id=self.job_id,
                 job_timeout=self.job_timeout,
-                on_failure=on_failure,
+                on_failure=Callback(self.failure_callback),
                 result_ttl=24 * 3600,
                 failure_ttl=7 * 24 * 3600,
             )

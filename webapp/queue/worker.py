@@ -15,7 +15,7 @@ import logging
 from django.db import connections
 from rq.worker import Worker as RQWorker
 
-from webapp.runs.maintenance import repair_runs, tracked_models
+from webapp.queue.maintenance import find_row, repair_runs
 
 logger = logging.getLogger(__name__)
 
@@ -69,11 +69,10 @@ class Worker(RQWorker):
 
     def _recover(self, job, ret_val):
         try:
-            for model in tracked_models():
-                row = model.objects.filter(uuid=job.id).first()
-                if row is not None:
-                    note = f"The work horse ended with status {ret_val}."
-                    row.recover(row.worker_died_message, log=note)
+            row = find_row(job.id)
+            if row is not None:
+                note = f"The work horse ended with status {ret_val}."
+                row.recover(row.worker_died_message, log=note)
         except Exception:
             logger.exception("Recovering job %s after its work horse died failed", job.id)
         finally:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QueueConfig(AppConfig):
+    name = "webapp.queue"
+    label = "queue"
