@@ -15,8 +15,8 @@ from rq.job import Job, JobStatus
 
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import RedisMixin
+from webapp.queue.maintenance import repair_runs
 from webapp.runs import jobs
-from webapp.runs.maintenance import repair_runs
 from webapp.runs.models import MAX_RESUMES, RESTARTED, RESUMED, RESUMING, WORKER_DIED, TrainingRun
 
 

@@ -3,7 +3,7 @@
 import json
 import sys
 
-from webapp.runs import worker
+from webapp.queue import worker
 
 
 def test_it_preloads_the_model_code_of_the_catalogue():

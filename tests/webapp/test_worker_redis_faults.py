@@ -27,7 +27,7 @@ from tests.webapp.test_worker_training import (
     upload_and_map,
     wait_for,
 )
-from webapp.runs.maintenance import LOST
+from webapp.queue.maintenance import LOST
 from webapp.runs.models import QUEUE_DOWN, TrainingRun
 
 pytestmark = pytest.mark.slow

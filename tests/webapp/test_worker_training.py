@@ -27,7 +27,7 @@ from django.urls import reverse
 
 from tests.waiting import wait_gone, wait_until
 from tests.webapp.runs_support import queues_for, redis_process, rows_csv, tiny_base_model
-from webapp.runs.maintenance import repair_runs
+from webapp.queue.maintenance import repair_runs
 from webapp.runs.models import WORKER_DIED
 
 pytestmark = pytest.mark.slow

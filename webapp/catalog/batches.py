@@ -30,7 +30,7 @@ from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.row_picks import may_pick
 from webapp.catalog.views import page_context
-from webapp.runs.maintenance import repair_runs
+from webapp.queue.maintenance import repair_runs
 from webapp.runs.models import RunStatus
 
 PENDING_SALT = "labeltune.batch.pending"

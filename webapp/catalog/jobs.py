@@ -11,9 +11,8 @@ import traceback
 
 from finetune import FinetuneError
 from lib import files
-from webapp.catalog.models import BatchPrediction
+from webapp.catalog.models import BatchPrediction, RowPick
 from webapp.catalog.predictors import get_predictor
-from webapp.catalog.row_picks import RowPick
 
 UNEXPECTED = (
     "Scoring this file stopped because of an unexpected error. Try again; "
@@ -81,20 +80,3 @@ def _finish_with(row, work, unexpected: str) -> int | None:
         raise
     row.mark_finished(rows=rows)
     return rows
-
-
-def on_batch_failure(job, connection, exc_type, exc_value, tb) -> None:
-    """RQ's failure callback: a timeout or a dead horse still ends the row."""
-    _end_row(BatchPrediction, job, exc_type, exc_value, tb)
-
-
-def on_pick_failure(job, connection, exc_type, exc_value, tb) -> None:
-    _end_row(RowPick, job, exc_type, exc_value, tb)
-
-
-def _end_row(model, job, exc_type, exc_value, tb) -> None:
-    row = model.objects.filter(uuid=job.id).first()
-    if row is None or row.is_final:
-        return
-    details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
-    row.mark_failed(row.worker_died_message, log=details or "The job was lost.")

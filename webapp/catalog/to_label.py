@@ -18,18 +18,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from lib.teams import get_for_user
 
 from finetune import FinetuneError
 from finetune.data import read_table
 from lib import files
-from lib.teams import get_for_user
 from webapp.accounts.models import Role
 from webapp.catalog.batches import fits
 from webapp.catalog.forms import PickForm, PickRowsForm
-from webapp.catalog.models import BatchPrediction, TrainedModel
-from webapp.catalog.row_picks import RowPick
+from webapp.catalog.models import BatchPrediction, RowPick, TrainedModel
 from webapp.catalog.views import page_context
-from webapp.runs.maintenance import repair_runs
+from webapp.queue.maintenance import repair_runs
 from webapp.runs.models import RunStatus
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+from lib.teams import current_team, get_for_user, require_role, scoped
 
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
@@ -24,10 +25,9 @@ from finetune.mapping import ROLE_NAMES
 from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
-from lib.teams import current_team, get_for_user, require_role, scoped
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
 from webapp.accounts.models import Activity, Role
-from webapp.runs.lifecycle import NOT_FINAL
+from webapp.queue.lifecycle import NOT_FINAL
 from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
 from webapp.spreadsheets.models import Spreadsheet, preview_of
 from webapp.spreadsheets.views_labels import label_context
