@@ -29,14 +29,7 @@ LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "t
                "标签", "类别", "情感", "分类", "类型")  # fmt: skip
 NOT_TEXT_WORDS = ("id", "ids", "key", "date", "time", "url", "link", "number", "no", "count",
                   "#", "编号", "序号")  # fmt: skip
-# Names of the named-entity roles (finetune.tasks.ner.suggest looks at the values too).
-TOKEN_NAMES = ("token", "tokens", "word", "words", "词", "字", "词语", "字符")
-TAG_NAMES = ("tag", "tags", "ner", "ner_tags", "labels", "bio", "标注", "标记")
-SENTENCE_NAMES = ("sentence", "sentence_id", "sent", "sentence #", "句子编号", "句子序号")
-ENTITY_NAMES = ("entities", "entity", "ents", "实体", "命名实体")
-ROLE_COLUMN_NAMES = {"text": TEXT_NAMES, "label": LABEL_NAMES, "token": TOKEN_NAMES,
-                     "tags": TAG_NAMES, "sentence": SENTENCE_NAMES,
-                     "entities": ENTITY_NAMES}  # fmt: skip
+ROLE_COLUMN_NAMES = {"text": TEXT_NAMES, "label": LABEL_NAMES}  # a task's own: its module's
 MAX_CATEGORIES = 50  # more distinct values than this looks like free text, not labels
 # A split column's values and the part each names (finetune.splits reads them).
 SPLIT_NAMES = {"train": "train", "training": "train", "validation": "validation",
@@ -188,10 +181,11 @@ def _named(p: _Profile, names: tuple[str, ...]) -> bool:
     return _name_is(p.name, names)
 
 
-def named_like(column: str, role: str) -> bool:
-    """Whether a column's name suggests a role: "text", "label", "token", "tags", "sentence"
-    or "entities" ("Sentence #" -> sentence, "ner_tags" -> tags, "评论内容" -> text)."""
-    return _name_is(str(column), ROLE_COLUMN_NAMES[role])
+def named_like(column: str, role: str | tuple[str, ...]) -> bool:
+    """Whether a column's name suggests a role: "text" or "label" ("评论内容" -> text), or
+    one of a task's own `names` (finetune.tasks.ner.suggest: "Sentence #" -> sentence)."""
+    names = ROLE_COLUMN_NAMES[role] if isinstance(role, str) else role
+    return _name_is(str(column), names)
 
 
 def _name_is(name: str, names: tuple[str, ...]) -> bool:

@@ -87,6 +87,15 @@ class ColumnMapping:
         names.append(self.split)
         return [n for n in names if n]
 
+    def answer_columns(self) -> list[str]:
+        """The columns that hold what the model learns to answer (Role.answer)."""
+        names = []
+        for name in ("label", "labels", *self.roles):
+            value = self.role(name)
+            if value and name in ROLES and ROLES[name].answer:
+                names += value if isinstance(value, list | tuple) else [value]
+        return names
+
     def to_dict(self) -> dict:
         """Flat, as mappings were always saved: {"text": ..., "entities": ...}."""
         common = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "roles"}

@@ -25,6 +25,7 @@ class Role:
     kind: str = COLUMN  # one column, several columns, a choice among `choices`, a value
     flag: str = ""  # its command-line flag ("--entities"); "": none
     required: bool = False
+    answer: bool = False  # its columns hold what the model learns to answer (labels, tags)
     choices: tuple[tuple[str, str], ...] = ()  # (value, words), for kind "choice"
     words: str = ""  # the role in a sentence ("the entities" reads "entities"); default: name
     # What the text column is called while this role is filled (tags: "token" or "tokens"),
@@ -53,11 +54,12 @@ TEXT_PAIR = Role(
 LABEL = Role(
     "label", "Label column",
     "The answer the model should learn: a label, several labels, or a number.", flag="--label",
+    answer=True,
 )  # fmt: skip
 LABELS = Role(
     "labels", "Or one 0/1 column per label",
     "Tick the columns that say 1 (or yes, x) when a row has that label.", kind=COLUMNS,
-    words="label columns",
+    words="label columns", answer=True,
 )  # fmt: skip
 LABEL_SEPARATOR = Role(
     "label_separator", "Labels in one cell are separated by",

@@ -28,6 +28,7 @@ import pandas as pd
 from finetune import lora
 from finetune.candidates import served_sentence, served_words
 from finetune.errors import FinetuneError
+from finetune.mapping import ColumnMapping
 
 INFO_FILE = "labeltune.json"
 TEST_PREDICTIONS = "test_predictions.csv"
@@ -184,8 +185,7 @@ def model_card(info: dict, metrics: dict, task) -> str:
     reads = f'the column "{mapping["text"]}"'
     if mapping.get("text_pair"):
         reads = f'the pair of columns "{mapping["text"]}" and "{mapping["text_pair"]}"'
-    target = mapping.get("label") or ", ".join(mapping.get("labels") or [])
-    target = target or mapping.get("entities") or mapping.get("tags") or ""
+    target = ", ".join(ColumnMapping.from_dict(mapping).answer_columns())
     from huggingface_hub import ModelCardData  # quotes what YAML would misread ("a: b #c")
 
     header = ModelCardData(

@@ -32,7 +32,7 @@ LARGE = [str(n) for n in range(150, 999, 53)]  # 17 above 100
 WORDS = ["the", "box", "weighs", "kilos", "we", "sold", "units", "about", "almost"]
 ANSWER = Role(
     "answer", "Answer column", "Yes or no: does the text mention a number above 100?",
-    flag="--answer", required=True,
+    flag="--answer", required=True, answer=True,
 )  # fmt: skip
 
 
@@ -161,6 +161,7 @@ def test_registering_adds_the_task_its_role_and_flag_and_unregistering_removes_t
         assert TASKS["above_100"].name == "above_100" and ROLE_NAMES["answer"] == "answer"
         mapping = ColumnMapping.from_dict({"text": "sentence", "answer": "over"})
         assert mapping.answer == "over" and mapping.used() == ["sentence", "over"]
+        assert mapping.answer_columns() == ["over"]
         assert mapping.in_words() == 'text "sentence", answer "over"'
         assert "--answer" in _train_help()
     assert "above_100" not in TASKS and "answer" not in ROLE_NAMES
@@ -218,6 +219,7 @@ def test_it_trains_and_predicts_through_the_command_line(task, sheet, tmp_path, 
     printed, err = capsys.readouterr()
     assert code == 0, err
     assert "Accuracy" in printed and (out / "model.safetensors").is_file()
+    assert '"over"' in (out / "README.md").read_text(), "the model card names its answer column"
     scored_rows = pd.read_csv(out / "test_predictions.csv", encoding="utf-8-sig")
     assert set(scored_rows["above_100"]) <= {"yes", "no"}
     right = (scored_rows["above_100"] == scored_rows["label"]).mean()

@@ -24,6 +24,13 @@ from finetune.tasks.ner.entities import describe, parse_entity_cell
 from finetune.tasks.ner.layouts import cell_pieces, detect_layout
 from finetune.tasks.ner.tags import is_prefixed, split_tag
 
+# Names the columns of each role often have (finetune.columns.named_like reads them).
+TOKEN_NAMES = ("token", "tokens", "word", "words", "词", "字", "词语", "字符")
+TAG_NAMES = ("tag", "tags", "ner", "ner_tags", "labels", "bio", "标注", "标记")
+SENTENCE_NAMES = ("sentence", "sentence_id", "sent", "sentence #", "句子编号", "句子序号")
+ENTITY_NAMES = ("entities", "entity", "ents", "实体", "命名实体")
+NAMES = {"token": TOKEN_NAMES, "tags": TAG_NAMES, "sentence": SENTENCE_NAMES,
+         "entities": ENTITY_NAMES}  # fmt: skip
 SAMPLE = 500  # rows looked at
 PEEK = 20  # first cells that must look right before a column is read further
 READABLE_SHARE = 0.8  # entity cells that must read as entity lists
@@ -202,7 +209,7 @@ def _token_column(sample, column, cells) -> str | None:
             continue
         single = sum(1 for c in filled if " " not in c) >= 0.9 * len(filled)
         if single and len(filled) >= 0.5 * len(sample):
-            candidates.append((named_like(other, "token"), len(set(filled)), other))
+            candidates.append((named_like(other, TOKEN_NAMES), len(set(filled)), other))
     return max(candidates)[2] if candidates else None
 
 
@@ -227,7 +234,7 @@ def _sentence_column(sample, taken: set, cells) -> str | None:
                 key = value
         else:
             if 2 <= runs < 0.8 * len(values):
-                found.append((named_like(str(other), "sentence"), str(other)))
+                found.append((named_like(str(other), SENTENCE_NAMES), str(other)))
     return max(found)[1] if found else None
 
 

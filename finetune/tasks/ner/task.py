@@ -50,11 +50,11 @@ NER_TEXT = replace(
     TEXT, help="The text the model reads. For names given one word per row or as a list of "
     "words, the column of words.",
 )  # fmt: skip
-ENTITIES = Role("entities", "Entities column", ENTITY_FORMAT_HELP, flag="--entities")
+ENTITIES = Role("entities", "Entities column", ENTITY_FORMAT_HELP, flag="--entities", answer=True)
 TAGS = Role(
     "tags", "Tags column", "One tag per word (B-PER, I-PER, O, or just PER): one per row beside "
     "the word column, or a space-separated list as long as the list of words.",
-    text_words=_text_words,
+    text_words=_text_words, answer=True,
 )  # fmt: skip
 SENTENCE = Role(
     "sentence", "Sentence column", "With one word per row: the sentence each row belongs to. "
