@@ -2,7 +2,7 @@
 
     handler403 = "webapp.forbidden.forbidden"      # webapp/urls.py
 
-A role too low for an action (lib.teams.check_role) raises PermissionDenied. Django's own
+A role too low for an action (webapp.accounts.access.check_role) raises PermissionDenied. Django's own
 handling logs that as a warning with the whole traceback, many lines for an everyday refusal;
 this view logs it once, on one line, through the same "django.request" logger: who, what and
 why. Django then sees the response as logged and adds nothing.
@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.log import log_response
 
-from lib.teams import TOO_LOW
+from webapp.accounts.access import TOO_LOW
 
 
 def forbidden(request: HttpRequest, exception: Exception) -> HttpResponse:

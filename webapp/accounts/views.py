@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from lib.teams import scoped
+from webapp.accounts.access import scoped
 from webapp.accounts.forms import SignupForm
 from webapp.accounts.models import Team
 from webapp.accounts.views_teams import next_url

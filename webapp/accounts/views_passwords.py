@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.accounts.forms import NewPasswordForm
 from webapp.accounts.lockout import unlock
 from webapp.accounts.models import Role, Team

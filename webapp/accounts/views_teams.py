@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from lib.teams import current_team, get_for_user, teams_of, use_team
+from webapp.accounts.access import current_team, get_for_user, teams_of, use_team
 from webapp.accounts.forms import InviteForm, RoleForm, TeamNameForm
 from webapp.accounts.models import (
     INVITATION_DAYS,

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from lib.teams import TOO_LOW, check_role, get_for_user
+from webapp.accounts.access import TOO_LOW, check_role, get_for_user
 from webapp.accounts.forms import TokenForm
 from webapp.accounts.models import ApiToken, Role, Team
 

@@ -5,7 +5,7 @@ schemas.py into an exact OpenAPI 3 document.
     curl -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
          -d '{"inputs": ["Great product"]}' https://host/api/v1/models/<uuid>/predict
 
-Every object is fetched with lib.teams.get_for_user(token.team, ...): another team's model
+Every object is fetched with webapp.accounts.access.get_for_user(token.team, ...): another team's model
 answers 404 exactly like a missing one. Errors are {"detail": "<plain sentence>"}. Each
 operation's document lists every status it can answer and why (answers.py), and the rules no
 schema can say (pairs only for pair models, which files a batch takes) in its description;
@@ -27,8 +27,8 @@ from finetune import FinetuneError
 from finetune.data import SUPPORTED_SUFFIXES
 from finetune.tasks import TASKS
 from lib import files
-from lib.teams import get_for_user, role_in
 from lib.uploads import MB, too_large_message
+from webapp.accounts.access import get_for_user, role_in
 from webapp.accounts.models import Activity, Role, role_at_least
 from webapp.api import schemas
 from webapp.api.answers import answers

@@ -20,12 +20,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from lib.teams import get_for_user
 
 from finetune import FinetuneError
 from finetune.data import read_table
 from finetune.suggest import suggest
 from lib import files
+from webapp.accounts.access import get_for_user
 from webapp.catalog.forms import BatchColumnsForm, BatchForm
 from webapp.catalog.models import BatchPrediction, TrainedModel
 from webapp.catalog.row_picks import may_pick

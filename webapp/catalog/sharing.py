@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lib import files
-from lib.teams import check_role, get_for_user, teams_of
+from webapp.accounts.access import check_role, get_for_user, teams_of
 from webapp.accounts.models import ROLE_RANK, Activity, Membership, Role, Team
 from webapp.catalog.models import TrainedModel
 from webapp.runs.models import INFO_FILE, RunStatus, TrainingRun

@@ -18,11 +18,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from lib.teams import get_for_user
 
 from finetune import FinetuneError
 from finetune.data import read_table
 from lib import files
+from webapp.accounts.access import get_for_user
 from webapp.accounts.models import Role
 from webapp.catalog.batches import fits
 from webapp.catalog.forms import PickForm, PickRowsForm

@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.accounts.models import Activity, Role
 from webapp.catalog.models import ModelVersion, TrainedModel
 

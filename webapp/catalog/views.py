@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError, candidates, quantize, rundir
-from lib.teams import current_team, get_for_user
+from webapp.accounts.access import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot

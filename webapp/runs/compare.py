@@ -25,7 +25,7 @@ from django.shortcuts import render
 from finetune import rundir
 from finetune.tasks.pages import confusion_rows
 from lib.entities import colour_of
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.runs.evaluation import headline, read_predictions
 from webapp.runs.models import RunStatus, TrainingRun
 from webapp.spreadsheets.models import Spreadsheet

@@ -17,9 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from lib.teams import get_for_user
 
 from finetune import candidates, rundir
+from webapp.accounts.access import get_for_user
 from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
 from webapp.runs.models import RunStatus, TrainingRun

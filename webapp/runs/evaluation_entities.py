@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.runs.models import RunStatus, TrainingRun
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from lib import files
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.accounts.models import Activity, Role
 from webapp.catalog.models import BatchPrediction, ModelVersion, RowPick, TrainedModel
 from webapp.runs.models import TrainingRun

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
-from lib.teams import get_for_user, scoped
 
+from webapp.accounts.access import get_for_user, scoped
 from webapp.accounts.models import Role
 from webapp.catalog.models import BatchPrediction
 from webapp.queue.maintenance import has_worker, repair_runs

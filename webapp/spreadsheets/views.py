@@ -1,7 +1,7 @@
 """Spreadsheet pages: list, upload, mapping + health report, its one-click fixes, download,
 delete. Labels that look wrong and their fixes: views_labels.
 
-Every object view starts with lib.teams.get_for_user: other teams' spreadsheets answer 404.
+Every object view starts with webapp.accounts.access.get_for_user: other teams' spreadsheets answer 404.
 The file is parsed by finetune at most once per request, and only to show another sheet or
 to check the data: the stored sheet's page comes from what the row keeps.
 """
@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
-from lib.teams import current_team, get_for_user, require_role, scoped
 
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
@@ -26,6 +25,7 @@ from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
+from webapp.accounts.access import current_team, get_for_user, require_role, scoped
 from webapp.accounts.models import Activity, Role
 from webapp.queue.lifecycle import NOT_FINAL
 from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles

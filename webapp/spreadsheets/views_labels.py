@@ -3,7 +3,7 @@ one-click fixes of a listed row (the suggested label, another label, drop the ro
 every row above a confidence. The fixes are finetune.fixes steps like the data check's
 others: undone on the page, frozen into the runs trained after them.
 
-Every view starts with lib.teams.get_for_user (other teams: 404; viewers: 403).
+Every view starts with webapp.accounts.access.get_for_user (other teams: 404; viewers: 403).
 """
 
 from django.contrib import messages
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.basemodels import DEFAULT_BASE_MODEL
 from finetune.fixes import describe
-from lib.teams import get_for_user
+from webapp.accounts.access import get_for_user
 from webapp.accounts.models import Role
 from webapp.runs.forms import LOCAL_PREFIX, local_model_path, model_options
 from webapp.spreadsheets.label_checks import LabelCheck

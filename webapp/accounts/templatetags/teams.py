@@ -17,7 +17,7 @@ from django import template
 from django.apps import apps
 from django.db.models import Count
 
-from lib.teams import current_team, role_in, teams_of
+from webapp.accounts.access import current_team, role_in, teams_of
 from webapp.accounts.models import Role, Team, role_at_least
 
 register = template.Library()

@@ -1,4 +1,4 @@
-"""The one team-scoped lookup every object view (and the API) starts with.
+"""Team access: the one team-scoped lookup every object view (and the API) starts with.
 
     sheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
     model = get_for_user(token.team, TrainedModel, uuid)          # the API: a token's team
