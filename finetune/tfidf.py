@@ -54,6 +54,30 @@ def tfidf(train: "Examples"):
         return characters, characters.fit_transform(inputs)
 
 
+def fit_linear(x, targets: list, output: str, head: "Head", c: float = C,
+               alpha: float = RIDGE_ALPHA) -> tuple:  # fmt: skip
+    """(weights: outputs x features, bias, what each output stands for) of the linear layer
+    that reads `x`: ridge regression for a "value", logistic regression for a "label", one
+    logistic regression per label for "labels" (a label every row, or no row, has is a
+    constant)."""
+    if output == "value":
+        ridge = Ridge(alpha=alpha).fit(x, np.asarray(targets, dtype=np.float64))
+        return ridge.coef_[None, :], [ridge.intercept_], ["value"]
+    if output == "label":
+        model = LogisticRegression(max_iter=1000, C=c).fit(x, targets)
+        return model.coef_, model.intercept_, model.classes_.tolist()
+    labels = head["labels"]
+    weights, bias = np.zeros((len(labels), x.shape[1])), np.zeros(len(labels))
+    for j, label in enumerate(labels):
+        y = np.array([label in names for names in targets])
+        if y.all() or not y.any():
+            bias[j] = SURE if y.all() else -SURE
+            continue
+        model = LogisticRegression(max_iter=1000, C=c).fit(x, y)
+        weights[j], bias[j] = model.coef_[0], model.intercept_[0]
+    return weights, bias, list(labels)
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -77,26 +101,11 @@ class TfidfCandidate(Candidate):
         """Fitted on `train`; for "labels", `tune(logits, targets, head)` (Task.tune) picks
         the thresholds on the `validation` rows."""
         vectorizer, x = tfidf(train)
-        if output == "value":
-            ridge = Ridge(alpha=RIDGE_ALPHA).fit(x, np.asarray(train.targets, dtype=np.float64))
-            return cls(vectorizer, ridge.coef_[None, :], [ridge.intercept_], ["value"], output,
-                       head)  # fmt: skip
-        if output == "label":
-            model = LogisticRegression(max_iter=1000, C=C).fit(x, train.targets)
-            return cls(vectorizer, model.coef_, model.intercept_, model.classes_.tolist(), output,
-                       head)  # fmt: skip
-        # One logistic regression per label; a label every row (or no row) has is a constant.
-        labels = head["labels"]
-        weights, bias = np.zeros((len(labels), x.shape[1])), np.zeros(len(labels))
-        for j, label in enumerate(labels):
-            y = np.array([label in names for names in train.targets])
-            if y.all() or not y.any():
-                bias[j] = SURE if y.all() else -SURE
-                continue
-            model = LogisticRegression(max_iter=1000, C=C).fit(x, y)
-            weights[j], bias[j] = model.coef_[0], model.intercept_[0]
-        head = head | {"thresholds": [0.5] * len(labels)}
-        candidate = cls(vectorizer, weights, bias, labels, output, head)
+        weights, bias, classes = fit_linear(x, train.targets, output, head)
+        if output != "labels":
+            return cls(vectorizer, weights, bias, classes, output, head)
+        head = head | {"thresholds": [0.5] * len(classes)}
+        candidate = cls(vectorizer, weights, bias, classes, output, head)
         if tune is not None and validation is not None and len(validation):
             candidate.head = tune(candidate.logits(validation.inputs()), validation.targets, head)
         return candidate
@@ -105,7 +114,10 @@ class TfidfCandidate(Candidate):
         return np.asarray(self.vectorizer.transform(inputs) @ self.weights.T) + self.bias
 
     def predict(self, texts: list[str], pairs: list[str] | None = None) -> list[dict]:
-        logits = self.logits(joined(texts, pairs))
+        return self._answers(self.logits(joined(texts, pairs)))
+
+    def _answers(self, logits: np.ndarray) -> list[dict]:
+        """The task's answers from one row of outputs per text (`output` says how to read it)."""
         if self.output == "value":
             return [{"value": float(v)} for v in logits[:, 0]]
         if self.output == "labels":

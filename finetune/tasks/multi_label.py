@@ -327,6 +327,15 @@ class MultiLabelTask(Task):
         validation rows as the model's are (tune)."""
         return [TfidfCandidate.fit(train, head, "labels", validation, self.tune)]
 
+    def base_model_candidates(
+        self, base_model: str, train: Examples, validation: Examples, head: Head
+    ) -> list:
+        """Sentence embeddings + one logistic regression per label, thresholds picked as the
+        model's are (finetune/embeddings.py)."""
+        from finetune import embeddings
+
+        return embeddings.candidates_for(self, base_model, train, validation, head, "labels")
+
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
             ("Micro F1", f"{metrics['test_micro_f1']:.3f}"),

@@ -199,6 +199,14 @@ class RegressionTask(Task):
     def candidates(self, train: Examples, validation: Examples | None, head: Head) -> list:
         return [TfidfCandidate.fit(train, head, "value")]
 
+    def base_model_candidates(
+        self, base_model: str, train: Examples, validation: Examples, head: Head
+    ) -> list:
+        """Sentence embeddings + ridge regression (finetune/embeddings.py)."""
+        from finetune import embeddings
+
+        return embeddings.candidates_for(self, base_model, train, validation, head, "value")
+
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [
             (TYPICAL_ERROR, f"{metrics['test_mae']:.3g}"),

@@ -18,7 +18,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from finetune.embeddings import MAX_TRAIN_ROWS, EmbeddingsCandidate
+from finetune import embeddings
 from finetune.mapping import ColumnMapping
 from finetune.tasks.base import Examples, Head, Suitability, Task, label_kwargs, percent
 from finetune.tasks.common import (
@@ -164,15 +164,8 @@ class SingleLabelTask(Task):
     def base_model_candidates(
         self, base_model: str, train: Examples, validation: Examples, head: Head
     ) -> list:
-        """Sentence embeddings + logistic regression, up to MAX_TRAIN_ROWS training rows (the
-        encoder's pass over more rows costs more than it is likely to win)."""
-        if len(train) > MAX_TRAIN_ROWS:
-            return []
-
-        def score(answers: list[dict]) -> float:
-            return self.metrics(validation.targets, answers, head)[self.compare_metric]
-
-        return [EmbeddingsCandidate.fit(base_model, train, validation, head, score)]
+        """Sentence embeddings + logistic regression (finetune/embeddings.py)."""
+        return embeddings.candidates_for(self, base_model, train, validation, head, "label")
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

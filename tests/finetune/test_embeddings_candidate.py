@@ -87,7 +87,7 @@ def test_it_is_compared_with_the_others_when_the_run_names_its_base_model(
 
 def test_it_is_left_out_above_the_row_limit(task, parts, tiny_model_dir, monkeypatch):
     train, validation, head = parts
-    monkeypatch.setattr("finetune.tasks.single_label.MAX_TRAIN_ROWS", len(train) - 1)
+    monkeypatch.setattr("finetune.embeddings.MAX_TRAIN_ROWS", len(train) - 1)
     assert task.base_model_candidates(str(tiny_model_dir), train, validation, head) == []
 
 
