@@ -46,7 +46,7 @@ NOTHING_TO_PICK = (
 
 def label_columns(mapping) -> list[str]:
     """The columns that held the answers in the model's training data (ColumnMapping)."""
-    return [c for c in (mapping.label, *mapping.labels, mapping.entities, mapping.tags) if c]
+    return mapping.answer_columns()
 
 
 def pick_file(
