@@ -121,3 +121,16 @@ def test_it_reads_the_files_own_split_column_before_training_does():
     report = check(data, with_split)
     assert not report.ok and 'values LabelTune does not understand: "later"' in report.problems[0]
     assert check(data, COLUMNS).split_sizes == {}
+
+
+def test_a_report_keeps_its_tasks_fields_in_its_section_and_reads_old_reports():
+    report = check(pd.DataFrame({"t": [f"text {i}" for i in range(20)], "l": ["a", "b"] * 10}),
+                   ColumnMapping(text="t", label="l"))  # fmt: skip
+    assert report.task == "single_label" and "labels" in report.section
+    data = report.to_dict()
+    assert data["labels"] == data["section"]["labels"] == report.labels
+    assert HealthReport.from_dict(data) == report
+    saved = {"task": "regression", "rows_total": 3, "labels": [], "numbers": {"min": 1.0},
+             "entity_types": [], "problems": [], "ok": True}  # fmt: skip
+    old = HealthReport.from_dict(saved)
+    assert old.numbers == {"min": 1.0} and old.section["entity_types"] == [] and old.ok

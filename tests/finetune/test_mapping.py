@@ -320,3 +320,19 @@ def test_it_lets_the_blank_rows_between_sentences_have_no_split():
     )
     suggestion = suggest(frame)
     assert (suggestion.task, suggestion.mapping.split) == ("ner", "split")
+
+
+def test_it_reads_mappings_saved_before_a_tasks_roles_were_kept_by_name():
+    saved = {"text": "word", "text_pair": None, "label": None, "labels": [],
+             "label_separator": None, "split": None, "entities": None, "tags": "tag",
+             "sentence": "Sentence #", "entity_layout": "token_rows"}  # fmt: skip
+    mapping = ColumnMapping.from_dict(saved)
+    assert mapping.roles == {"tags": "tag", "sentence": "Sentence #", "entity_layout": "token_rows"}
+    assert mapping.tags == "tag" and mapping.entities is None
+    assert mapping.role("sentence") == "Sentence #" and mapping.role("label") is None
+    assert mapping.used() == ["word", "tag", "Sentence #"], "a choice is not a column"
+    assert mapping.answer_columns() == ["tag"]
+    assert mapping.to_dict()["tags"] == "tag"
+    assert ColumnMapping.from_dict(mapping.to_dict()) == mapping
+    with pytest.raises(AttributeError):
+        mapping.no_such_role  # noqa: B018
