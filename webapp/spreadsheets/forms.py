@@ -1,15 +1,17 @@
 """Forms of the spreadsheets pages: the upload, and the column mapping with its task.
 
-The task list comes from finetune.tasks.TASKS; each task says which roles it needs
-(Task.required_roles, optional_roles) and checks the mapping itself (Task.check_mapping).
+The task list comes from finetune.tasks.TASKS; each task declares its roles as specs
+(Task.roles, finetune.roles.Role: title, help, one column, several, a choice or a value), from
+which the mapping form builds one field per role, and checks the mapping itself
+(Task.check_mapping).
 """
 
 from django import forms
 
 from finetune import FinetuneError
 from finetune.mapping import ColumnMapping
+from finetune.roles import CHOICE, COLUMN, COLUMNS, VALUE, Role
 from finetune.tasks import TASKS
-from finetune.tasks.ner.layouts import ENTITY_FORMAT_HELP
 from lib.uploads import ACCEPT, check_spreadsheet_upload
 
 
@@ -27,131 +29,90 @@ class UploadForm(forms.Form):
         return check_spreadsheet_upload(self.cleaned_data["file"])
 
 
-SEPARATOR_CHOICES = [
-    ("", "Detect it"),
-    (";", "; (semicolon)"),
-    ("|", "| (bar)"),
-    (",", ", (comma)"),
-]
-ROLE_FIELDS = {  # form field -> the mapping role it fills
-    "text_column": "text",
-    "text_pair_column": "text_pair",
-    "label_column": "label",
-    "label_columns": "labels",
-    "label_separator": "label_separator",
-    "entities_column": "entities",
-    "tags_column": "tags",
-    "sentence_column": "sentence",
-    "entity_layout": "entity_layout",
-    "split_column": "split",
-}
-LAYOUT_CHOICES = [  # finetune.tasks.ner.layouts names; "" lets finetune detect the layout
-    ("", "Detect it"),
-    ("entities", "One row per text, entities listed"),
-    ("token_rows", "One row per token"),
-    ("token_lists", "Tokens and tags columns"),
-]
-OPTIONAL_COLUMNS = ("text_pair_column", "split_column", "entities_column", "tags_column",
-                    "sentence_column")  # fmt: skip
+def mapping_roles() -> list[Role]:
+    """Every registered task's roles, one per name, in an order that keeps each task's own
+    order (a role goes where it comes earliest, as a share of its task's list)."""
+    first, place = {}, {}
+    for task in TASKS.values():
+        for i, role in enumerate(task.roles):
+            first.setdefault(role.name, role)
+            place[role.name] = min(place.get(role.name, 1.0), i / len(task.roles))
+    return sorted(first.values(), key=lambda role: place[role.name])
+
+
+def field_name(role: Role) -> str:
+    """The form field of a role: "text_column", "label_columns", "label_separator"."""
+    if role.kind == COLUMN:
+        return f"{role.name}_column"
+    if role.kind == COLUMNS:
+        return f"{role.name.removesuffix('s')}_columns"
+    return role.name
+
+
+def role_fields() -> dict[str, str]:
+    """Form field -> the mapping role it fills."""
+    return {field_name(role): role.name for role in mapping_roles()}
 
 
 def mapping_initial(mapping: dict) -> dict:
     """Form initial values from a stored ColumnMapping dict."""
-    return {field: mapping.get(role) for field, role in ROLE_FIELDS.items() if mapping.get(role)}
+    return {field: mapping.get(role) for field, role in role_fields().items() if mapping.get(role)}
 
 
-def task_roles() -> dict[str, list[str]]:
-    """Each task's form fields, for the page script that hides the others."""
+def task_roles() -> dict[str, dict[str, str]]:
+    """Each task's form fields with the help it gives them, for the page script that hides
+    the others and says each one's help as the task chosen says it."""
     return {
-        name: [f for f, role in ROLE_FIELDS.items()
-               if role == "text" or role in (*task.required_roles, *task.optional_roles)]
-        for name, task in TASKS.items()
-    }  # fmt: skip
+        name: {field_name(role): role.help for role in task.roles} for name, task in TASKS.items()
+    }
 
 
 def task_choices() -> list[tuple[str, str]]:
     return [(name, task.title) for name, task in TASKS.items()]
 
 
+def role_field(role: Role, columns: list, required: bool) -> forms.Field:
+    """The form field of one role (finetune.roles): a column, columns, a choice or a value.
+    `required`: every task needs it; a column no task needs says so in its title."""
+    options = {"label": role.title, "help_text": role.help, "required": required}
+    if role.kind == COLUMNS:
+        return forms.MultipleChoiceField(
+            choices=columns, widget=forms.CheckboxSelectMultiple, **options | {"required": False}
+        )
+    if role.kind == CHOICE:
+        return forms.ChoiceField(choices=role.choices, **options)
+    if role.kind == VALUE:
+        return forms.CharField(**options)
+    optional = not any(role.name in task.required_roles for task in TASKS.values())
+    empty = [("", "None" if optional else "Pick a column")]
+    label = f"{role.title} (optional)" if optional else role.title
+    return forms.ChoiceField(choices=empty + columns, **options | {"label": label})
+
+
 class MappingForm(forms.Form):
-    """The task and which column plays which role. Fields a task does not use are hidden by
-    static/js/spreadsheet.js (from each option's data-roles) and ignored here."""
+    """The task and which column plays which role: one field per role of the registered
+    tasks (Task.roles). Fields a task does not use are hidden by static/js/spreadsheet.js
+    (from the task-roles data) and ignored here."""
 
     sheet = forms.CharField(required=False, widget=forms.HiddenInput)
     task = forms.ChoiceField(label="What should the model do?")
-    text_column = forms.ChoiceField(
-        label="Text column",
-        help_text="The text the model reads. For names given one word per row or as a list of "
-        "words, the column of words.",
-    )
-    text_pair_column = forms.ChoiceField(
-        label="Second text column (optional)",
-        required=False,
-        help_text="For pairs of texts, like a question and an answer.",
-    )
-    label_column = forms.ChoiceField(
-        label="Label column",
-        required=False,
-        help_text="The answer the model should learn: a label, several labels, or a number.",
-    )
-    label_separator = forms.ChoiceField(
-        label="Labels in one cell are separated by",
-        required=False,
-        choices=SEPARATOR_CHOICES,
-        help_text="Only when one column lists several labels per row.",
-    )
-    label_columns = forms.MultipleChoiceField(
-        label="Or one 0/1 column per label",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Tick the columns that say 1 (or yes, x) when a row has that label.",
-    )
-    entity_layout = forms.ChoiceField(
-        label="How are the names written?",
-        required=False,
-        choices=LAYOUT_CHOICES,
-        help_text="Leave it on “Detect it” unless the check reads your file the wrong way.",
-    )
-    entities_column = forms.ChoiceField(
-        label="Entities column",
-        required=False,
-        help_text=ENTITY_FORMAT_HELP,
-    )
-    tags_column = forms.ChoiceField(
-        label="Tags column",
-        required=False,
-        help_text="One tag per word (B-PER, I-PER, O, or just PER): one per row beside the "
-        "word column, or a space-separated list as long as the list of words.",
-    )
-    sentence_column = forms.ChoiceField(
-        label="Sentence column (optional)",
-        required=False,
-        help_text="With one word per row: the sentence each row belongs to. Without it, a blank "
-        "row ends a sentence.",
-    )
-    split_column = forms.ChoiceField(
-        label="Split column (optional)",
-        required=False,
-        help_text='Says "train", "validation" or "test" for each row; leave empty to split 80/10/10.',
-    )
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(c, c) for c in columns]
         self.fields["task"].choices = task_choices()
         self.fields["task"].widget.attrs["id"] = "id_task"
-        for name in ("text_column", "label_column", *OPTIONAL_COLUMNS):
-            empty = "None" if name in OPTIONAL_COLUMNS else "Pick a column"
-            self.fields[name].choices = [("", empty)] + choices
-        self.fields["label_columns"].choices = choices
+        for role in mapping_roles():
+            needed = all(role.name in task.required_roles for task in TASKS.values())
+            self.fields[field_name(role)] = role_field(role, choices, needed)
 
     def clean(self):
         data = super().clean()
         task = TASKS.get(data.get("task") or "")
         if task is None:
             return data
-        roles = {"text", *task.required_roles, *task.optional_roles}
-        mapping = {role: data.get(field) for field, role in ROLE_FIELDS.items() if role in roles}
+        roles = {role.name for role in task.roles}
+        mapping = {role: data.get(field) for field, role in role_fields().items() if role in roles}
         if mapping.get("labels"):
             mapping["label"] = None  # 0/1 columns win over a joined-labels column
         mapping = {k: v for k, v in mapping.items() if v}

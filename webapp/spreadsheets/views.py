@@ -28,7 +28,13 @@ from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upl
 from webapp.accounts.access import current_team, get_for_user, require_role, scoped
 from webapp.accounts.models import Activity, Role
 from webapp.queue.lifecycle import NOT_FINAL
-from webapp.spreadsheets.forms import MappingForm, UploadForm, mapping_initial, task_roles
+from webapp.spreadsheets.forms import (
+    MappingForm,
+    UploadForm,
+    mapping_initial,
+    role_fields,
+    task_roles,
+)
 from webapp.spreadsheets.models import Spreadsheet, preview_of
 from webapp.spreadsheets.views_labels import label_context
 
@@ -140,7 +146,6 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     return render(request, "spreadsheets/detail.html", ctx)
 
 
-GUESSED_ROLES = ("text", "label", "entities", "tags", "sentence", "split")  # said with reasons
 FIXES_DROPPED = "The fixes you made were for other columns, so they were undone."
 FIX_GONE = "That fix no longer fits the data check. Look at the check again and pick a fix."
 SWAP_RESETS = " The fixes made before were for the other columns, so they were undone."
@@ -269,9 +274,10 @@ def _guess_words(suggestion: dict, initial: dict) -> list[str]:
     if suggestion.get("reason") and initial.get("task") == suggestion.get("task"):
         words.append(f"We suggest “{TASKS[suggestion['task']].title}”. {suggestion['reason']}")
     guessed = suggestion.get("mapping") or {}
-    for role in GUESSED_ROLES:
-        name, reason = guessed.get(role), suggestion.get("reasons", {}).get(role)
-        if name and reason and initial.get(f"{role}_column") == name:
+    fields = {role: field for field, role in role_fields().items()}
+    for role, reason in (suggestion.get("reasons") or {}).items():  # the roles guessed, why
+        name = guessed.get(role)
+        if name and reason and initial.get(fields.get(role, "")) == name:
             what = ROLE_NAMES.get(role, role)
             words.append(f'We picked "{name}" as the {what}. {reason.rstrip(".")}.')
     return words
