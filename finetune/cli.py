@@ -145,6 +145,26 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", "cuda", "cpu"],
         help="where to train (default: a GPU when there is one)",
     )
+    improve = train.add_argument_group(
+        "improve a model",
+        "--from starts from a trained model's own weights, with its columns and settings "
+        "(the settings you give change them); the file holds the new rows",
+    )
+    improve.add_argument("--from", dest="from_run", metavar="RUN_DIR",
+                         help="the folder of the model to improve (its --out)")  # fmt: skip
+    improve.add_argument(
+        "--replay",
+        metavar="OLD_FILE",
+        help="the file that model was trained on: its training rows are replayed so the model "
+        "keeps what it learnt, and it is scored on its test rows before and after",
+    )
+    improve.add_argument("--replay-sheet", help="for workbooks: the sheet of OLD_FILE to read")
+    improve.add_argument(
+        "--replay-share",
+        type=float,
+        default=None,
+        help="old training rows replayed per new training row (default: 1, at most all)",
+    )
 
     predict = commands.add_parser(
         "predict",
@@ -357,9 +377,16 @@ def run_train(args) -> int:
     from finetune.train import TrainConfig, train
 
     _quiet_transformers()
-    table, mapping, task = _load(args)
     settings = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
-    config = TrainConfig(**settings | {"task": task, "base_model": args.base_model})
+    continued = None
+    if args.from_run:
+        table, continued = _continuation(args)
+        mapping, task = continued.mapping, continued.task.name
+        defaults = TrainConfig().to_dict()
+        config = continued.settings({k: v for k, v in settings.items() if v != defaults[k]})
+    else:
+        table, mapping, task = _load(args)
+        config = TrainConfig(**settings | {"task": task, "base_model": args.base_model})
     bar = tqdm(total=1, unit="step", desc="Loading", dynamic_ncols=True)
 
     def on_progress(p):
@@ -383,7 +410,8 @@ def run_train(args) -> int:
         bar.update(p.step - bar.n)
 
     try:
-        result = train(table, mapping, config, args.out, on_progress=on_progress)
+        result = train(table, mapping, config, args.out, on_progress=on_progress,
+                       continued=continued)  # fmt: skip
     finally:
         bar.close()
     the_task = get_task(task)
@@ -394,8 +422,27 @@ def run_train(args) -> int:
     for sentence in result.metrics.get("decisions", []):
         print(sentence)
     print(f"On {result.metrics['test_rows']} test rows: {figures}. Baselines: {baselines}.")
+    if continued:
+        from finetune.continual import before_and_after_words
+
+        print(*before_and_after_words(result.metrics["continued_from"], the_task), sep="\n")
     print(f"Saved the model and its evaluation in {result.out_dir}")
     return EXIT_OK
+
+
+def _continuation(args):
+    """--from: (the new rows, a finetune.continual.Continuation with the old rows)."""
+    from finetune.continual import REPLAY_SHARE, Continuation
+    from finetune.data import read_table
+
+    if args.text or args.label or args.task != AUTO:
+        raise FinetuneError(
+            "--from uses the columns and task of the model it improves. Leave out --text, "
+            "--label and --task, and give the new file the same columns."
+        )
+    old = read_table(args.replay, sheet=args.replay_sheet) if args.replay else None
+    share = REPLAY_SHARE if args.replay_share is None else args.replay_share
+    return read_table(args.file, sheet=args.sheet), Continuation(args.from_run, old, share)
 
 
 def run_predict(args) -> int:

@@ -35,7 +35,7 @@ from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
 from finetune.modeling import pick_device
 from finetune.splits import Splits, split_examples
-from finetune.tasks import Head, Task, default_task, get_task
+from finetune.tasks import Examples, Head, Task, default_task, get_task
 
 
 @dataclass
@@ -193,6 +193,8 @@ class Prepared:
     splits: Splits
     head: Head
     row_number: Callable[[int], int]
+    # Puts an earlier run's weights into the freshly built model (finetune/continual.py).
+    start: Callable[[object], None] | None = None
 
 
 @dataclass
@@ -211,7 +213,6 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
     from transformers import set_seed
 
     task = get_task(config.task)
-    frame = table.frame if isinstance(table, Table) else table
     base = basemodels.resolve(config.base_model)
     tokenizer = basemodels.load_tokenizer(base)
     health = check(
@@ -220,6 +221,16 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
     if health.problems:
         raise FinetuneError(health.problems[0])
     set_seed(config.seed)
+    examples, splits = split_table(task, table, mapping, config)
+    head = task.make_head(splits.train, examples)
+    row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
+    return Prepared(task, mapping, config, base, tokenizer, health, splits, head, row_number)
+
+
+def split_table(task: Task, table: Table | pd.DataFrame, mapping: ColumnMapping,
+                config: TrainConfig) -> tuple[Examples, Splits]:  # fmt: skip
+    """The table's usable rows and their train / validation / test parts, as `config` splits."""
+    frame = table.frame if isinstance(table, Table) else table
     row_numbers = table.row_numbers if isinstance(table, Table) else None
     examples = task.prepare(frame, mapping, row_numbers=row_numbers)
     splits = split_examples(
@@ -230,9 +241,7 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
         seed=config.seed,
         split_values=frame[mapping.split].tolist() if mapping.split else None,
     )
-    head = task.make_head(splits.train, examples)
-    row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
-    return Prepared(task, mapping, config, base, tokenizer, health, splits, head, row_number)
+    return examples, splits
 
 
 def fit(
@@ -252,6 +261,8 @@ def fit(
     tokenizer = prepared.tokenizer
     model = basemodels.load_model(prepared.base, task.model_kwargs(head), task.auto_model)
     task.init_head(model, head, splits.train.targets)
+    if prepared.start is not None:
+        prepared.start(model)
     extend = "off" if lora.uses_lora(config) else config.extend_vocabulary  # base stays as is
     prepared.health.added_characters = vocabulary.extend(
         model, tokenizer, splits.train.texts, extend
@@ -446,16 +457,18 @@ def train(
     *,
     on_progress: Callable[[Progress], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    continued=None,
 ) -> TrainResult:
     """prepare, fit, evaluate, and write the run directory. A checkpoint left in
-    `out_dir` by an earlier attempt that was stopped is resumed."""
+    `out_dir` by an earlier attempt that was stopped is resumed. `continued`: a
+    finetune.continual.Continuation, to learn from new rows starting from an earlier model."""
     started = time.monotonic()
     report_progress = on_progress or (lambda progress: None)
     canceled = should_cancel or (lambda: False)
     out_dir = Path(out_dir)
     report_progress(Progress("loading"))
 
-    prepared = prepare(table, mapping, config)
+    prepared = (continued.prepare if continued else prepare)(table, mapping, config)
     device = pick_device(config.device)
     fitted = fit(prepared, device, checkpoint.folder(out_dir), report_progress, canceled)
     last = fitted.history[-1]["epoch"] if fitted.history else 0
@@ -473,6 +486,8 @@ def train(
     metrics["total_seconds"] = round(time.monotonic() - started, 1)
     metrics["added_characters"] = prepared.health.added_characters
     metrics |= tuning.metrics_of(fitted.choices)
+    if continued:
+        metrics["continued_from"] = continued.before_and_after(prepared, head, predictions, device)
     if lora.is_lora(fitted.model):
         metrics["lora_trained_share"] = round(lora.stored_share(fitted.model), 5)
     stage("saving")

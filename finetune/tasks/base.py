@@ -241,6 +241,18 @@ class Task:
         weights can (pipeline() reads only the model); the head that goes with it after."""
         return head
 
+    def reopen(self, head: Head, model=None) -> Head:
+        """A saved head (and its model's output layer, when given) as they were before
+        `export`, to train again from them (finetune/continual.py); default: as saved."""
+        return head
+
+    def grow_head(self, old: Head, fresh: Head) -> Head:
+        """The head of a run that continues from an earlier model (finetune/continual.py):
+        `old`'s outputs stay in their places and keep its settings (the regression scale);
+        the labels only `fresh` (the new rows') has are appended after them."""
+        added = [label for label in fresh["labels"] if label not in old["labels"]]
+        return old | {"labels": [*old["labels"], *added]}
+
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """The training loss on held-out rows: breaks ties between equally scored epochs."""
         raise NotImplementedError
@@ -397,3 +409,12 @@ def label_kwargs(labels: list[str]) -> dict:
 def percent(x: float) -> str:
     """0.826 -> "82.6%", 0.8 -> "80%"."""
     return f"{100 * x:.1f}".removesuffix(".0") + "%"
+
+
+def output_layer(model) -> tuple[str, object]:
+    """(name, module) of the model's last linear layer: the head's outputs, one row per
+    label; ("", None) when it has none."""
+    import torch
+
+    layers = [(n, m) for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
+    return layers[-1] if layers else ("", None)

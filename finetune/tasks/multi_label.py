@@ -157,6 +157,11 @@ class MultiLabelTask(Task):
         with torch.no_grad():
             out.bias.copy_(torch.as_tensor(np.log(share / (1 - share)), dtype=out.bias.dtype))
 
+    def grow_head(self, old: Head, fresh: Head) -> Head:
+        grown = super().grow_head(old, fresh)
+        added = len(grown["labels"]) - len(old["labels"])
+        return grown | {"thresholds": [*old["thresholds"], *[DEFAULT_THRESHOLD] * added]}
+
     def model_kwargs(self, head: Head) -> dict:
         labels = head["labels"]
         return {

@@ -20,7 +20,7 @@ from finetune.mapping import (
     numbers_of,
     parse_number,
 )
-from finetune.tasks.base import Examples, Head, Suitability, Task
+from finetune.tasks.base import Examples, Head, Suitability, Task, output_layer
 from finetune.tasks.common import label_values, make_examples, pair_note, texts_of
 from finetune.tfidf import TfidfCandidate
 
@@ -138,6 +138,21 @@ class RegressionTask(Task):
             out.bias.mul_(head["std"]).add_(head["mean"])
         return head | {"mean": 0.0, "std": 1.0, "trained_mean": head["mean"],
                        "trained_std": head["std"]}  # fmt: skip
+
+    def reopen(self, head: Head, model=None) -> Head:
+        """Undo `export`: the output layer back in scaled units, the head with its scale."""
+        if "trained_mean" not in head:
+            return head  # never folded (an unusual head)
+        mean, std = head["trained_mean"], head["trained_std"]
+        if model is not None:
+            import torch
+
+            out = output_layer(model)[1]
+            with torch.no_grad():
+                out.weight.div_(std)
+                out.bias.sub_(mean).div_(std)
+        kept = {k: v for k, v in head.items() if k not in ("trained_mean", "trained_std")}
+        return kept | {"mean": mean, "std": std}
 
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """Mean squared error in scaled units, as in training."""

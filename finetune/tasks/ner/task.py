@@ -228,6 +228,10 @@ class NerTask(Task):
         types = sorted({t for target in everything.targets for _, _, t in target.spans})
         return {"labels": align.bio_labels(types), "types": types}
 
+    def grow_head(self, old: Head, fresh: Head) -> Head:
+        types = [*old["types"], *[t for t in fresh["types"] if t not in old["types"]]]
+        return super().grow_head(old, fresh) | {"types": types}
+
     def model_kwargs(self, head: Head) -> dict:
         return label_kwargs(head["labels"])
 
