@@ -1,0 +1,34 @@
+"""Every registered task's pages exist and its API answer has a shape: the templates it names
+load (its data check extends the shared one), and its prediction schema is a pydantic model
+the API's union can take. A task defined in a test gets working defaults."""
+
+from django.template.loader import get_template
+from pydantic import BaseModel
+
+from finetune.tasks import TASKS, registered
+from tests.finetune.test_plugin_task import AboveHundredTask
+
+
+def test_each_task_names_templates_that_load_and_an_answer_shape():
+    for name, task in TASKS.items():
+        for template in (task.health_template, task.evaluation_template, task.try_template):
+            if template:  # "" for evaluation: no section of its own
+                get_template(template)
+        health = get_template(task.health_template).template.source
+        assert task.health_template == "spreadsheets/health.html" or (
+            '{% extends "spreadsheets/health.html" %}' in health
+        ), name
+        assert issubclass(task.prediction_schema(), BaseModel), name
+
+
+def test_a_task_without_pages_of_its_own_gets_the_shared_ones():
+    with registered(AboveHundredTask()) as task:
+        assert task.health_template == "spreadsheets/health.html"
+        assert (task.evaluation_template, task.try_template) == ("", "catalog/try/answer.html")
+        answer = task.prediction_schema()(label="yes", confidence=0.9)
+        assert answer.model_dump() == {"label": "yes", "confidence": 0.9}
+        assert task.try_context({"label": "yes", "confidence": 0.875}, {}) == {
+            "percent": 87.5,
+            "bars": [],
+        }
+        assert task.evaluation_context({"accuracy": 1.0}, [], {}) == {}
