@@ -45,7 +45,6 @@ from webapp.api.schemas import (
 from webapp.catalog.forms import BatchForm
 from webapp.catalog.models import BatchPrediction, ModelVersion, TrainedModel
 from webapp.catalog.predictors import get_predictor, prediction_slot
-from webapp.catalog.sharing import takes_pairs
 from webapp.catalog.versions import promote
 from webapp.runs.models import RunStatus
 
@@ -119,7 +118,7 @@ def _model_out(request: HttpRequest, model: TrainedModel, version: int | None = 
         "task": info.get("task", model.run.task),
         "published": model.is_published,
         "labels": info.get("labels", []),
-        "takes_pairs": takes_pairs(info),
+        "takes_pairs": model.takes_pairs,
         "created": model.created,
         "predict_url": url,
         "version": version or model.current_version.number,

@@ -102,8 +102,10 @@ class TrainedModel(models.Model):
 
     @property
     def takes_pairs(self) -> bool:
-        """True when the model reads pairs of texts (its mapping has a second text column)."""
-        return bool((self.run.mapping or {}).get("text_pair"))
+        """True when the model reads pairs of texts (its mapping has a second text column),
+        as finetune's Predictor.takes_pairs says of the same mapping."""
+        mapping = self.run.column_mapping
+        return bool(mapping and mapping.text_pair)
 
     @property
     def scoring_column(self) -> str | None:

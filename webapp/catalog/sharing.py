@@ -74,11 +74,6 @@ def trainer_teams(user, but: Team):
     return teams_of(user).filter(memberships__in=memberships).distinct()
 
 
-def takes_pairs(info: dict) -> bool:
-    """Whether the model was trained on pairs of texts (labeltune.json's column mapping)."""
-    return bool((info.get("mapping") or info.get("columns") or {}).get("text_pair"))
-
-
 def sharing_context(request, model: TrainedModel) -> dict:
     """What the model page's sharing card needs (included by catalog/detail.html)."""
     can_train = model.team.role_of(request.user) in (Role.TRAINER, Role.ADMIN)
