@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.catalog import batches, sharing, to_label, versions, views
+from webapp.catalog import batches, improve, sharing, to_label, versions, views
 
 app_name = "catalog"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("batches/<uuid:uuid>/status/", batches.batch_status, name="batch_status"),
     path("batches/<uuid:uuid>/download/", batches.batch_download, name="batch_download"),
     path("<uuid:uuid>/to-label/", to_label.pick_new, name="pick_new"),
+    path("<uuid:uuid>/improve/", improve.improve, name="improve"),
     path("batches/<uuid:uuid>/to-label/", to_label.pick_from_batch, name="pick_from_batch"),
     path("picks/<uuid:uuid>/status/", to_label.pick_status, name="pick_status"),
     path("picks/<uuid:uuid>/download/", to_label.pick_download, name="pick_download"),

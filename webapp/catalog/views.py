@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError, candidates, quantize, rundir
 from webapp.accounts.access import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
+from webapp.catalog.improve_card import improve_context
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
 from webapp.catalog.row_picks import pick_context
@@ -45,6 +46,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
     labels = run.the_task.shown_labels(info)
     extra = sharing_context(request, model) | pick_context(request.user, model) | extra
     extra = versions_context(request.user, model) | extra
+    extra = improve_context(request.user, model) | extra
     return {
         "model": model,
         "run": run,

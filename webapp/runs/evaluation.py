@@ -22,6 +22,7 @@ from finetune import candidates, rundir
 from webapp.accounts.access import get_for_user
 from webapp.runs.caveats import lost_to_baseline
 from webapp.runs.downloads import temp_download
+from webapp.runs.improving import before_after
 from webapp.runs.models import RunStatus, TrainingRun
 
 WRONG_SHOWN = 50  # wrong predictions listed, most confident first
@@ -125,6 +126,7 @@ def evaluation(request, uuid):
         "judged": bool(judged),
         "wrong": wrong[:WRONG_SHOWN],
         "wrong_total": len(wrong),
+        "before_after": before_after(run),  # a run that improved a model: both test parts
     }
     return render(request, "runs/evaluation.html", ctx)
 

@@ -14,6 +14,7 @@ from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from finetune import Canceled, FinetuneError
+from webapp.runs.improving import continuation_for
 from webapp.runs.models import TrainingRun
 from webapp.runs.runfiles import RunFiles, StorageFailed
 
@@ -83,6 +84,7 @@ def train_run(run_pk: int) -> str | None:
                 run.out_dir,
                 on_progress=run_files.watch(run.mark_progress),
                 should_cancel=check,
+                continued=continuation_for(run),  # None unless it improves a model
             )
             run_files.publish()
     except Canceled:
@@ -102,12 +104,17 @@ def train_run(run_pk: int) -> str | None:
 
 
 def finish(run: TrainingRun, metrics: dict) -> None:
-    """The run becomes a model: the catalog row and the finished status, together."""
+    """The run becomes a model (or the next version of the model it improves): the catalog
+    row and the finished status, together."""
     from webapp.catalog.models import TrainedModel
+    from webapp.catalog.versions import add_version
 
     with transaction.atomic():
         if run.mark_finished(metrics):
-            TrainedModel.objects.create(team=run.team, run=run, name=run.name)
+            if run.improves is not None:
+                add_version(run.improves, run, by=run.created_by)
+            else:
+                TrainedModel.objects.create(team=run.team, run=run, name=run.name)
 
 
 def unexpected_message(err: BaseException | None, run: TrainingRun) -> str:
