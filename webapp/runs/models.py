@@ -84,6 +84,16 @@ class TrainingRun(QueuedJob):
     mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict(), after fixes
     fixes = models.JSONField(default=list, blank=True)  # finetune.fixes steps, applied first
     config = models.JSONField(default=dict)  # TrainConfig.to_dict()
+    # A run that improves a model (webapp/runs/improving.py): that model, and the old rows it
+    # replays (the old run, its spreadsheet, sheet, mapping and fixes, the share), frozen.
+    improves = models.ForeignKey(
+        "catalog.TrainedModel",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="improvements",
+    )
+    replay = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
@@ -352,6 +362,8 @@ class TrainingRun(QueuedJob):
             mapping=self.mapping,
             fixes=self.fixes,
             config=self.config,
+            improves=self.improves,
+            replay=self.replay,
         )
         run.start()
         return run
