@@ -32,3 +32,17 @@ def test_a_task_without_pages_of_its_own_gets_the_shared_ones():
             "bars": [],
         }
         assert task.evaluation_context({"accuracy": 1.0}, [], {}) == {}
+
+
+def test_the_mapping_form_asks_for_each_role_with_the_help_the_chosen_task_gives_it():
+    from webapp.spreadsheets.forms import MappingForm, task_roles
+
+    ner = MappingForm(columns=["words"], initial={"task": "ner"}).fields["text_column"]
+    assert ner.help_text == TASKS["ner"].roles[0].help and "column of words" in ner.help_text
+    plain = MappingForm({"task": "single_label"}, columns=["words"]).fields["text_column"]
+    assert plain.help_text == "The text the model reads."
+    assert task_roles()["ner"]["text_column"] == ner.help_text  # the page script's copy
+    with registered(AboveHundredTask()):
+        field = MappingForm(columns=["sentence", "over"]).fields["answer_column"]
+        assert (field.label, field.required) == ("Answer column", False)
+        assert field.choices == [("", "Pick a column"), ("sentence", "sentence"), ("over", "over")]

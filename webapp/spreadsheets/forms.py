@@ -105,6 +105,9 @@ class MappingForm(forms.Form):
         for role in mapping_roles():
             needed = all(role.name in task.required_roles for task in TASKS.values())
             self.fields[field_name(role)] = role_field(role, choices, needed)
+        shown = TASKS.get(self.data.get("task") or self.initial.get("task") or "")
+        for role in shown.roles if shown else ():  # its help, as the page script says it
+            self.fields[field_name(role)].help_text = role.help
 
     def clean(self):
         data = super().clean()
