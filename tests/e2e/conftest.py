@@ -27,6 +27,7 @@ from tests.tinymodel import make_tiny_model
 
 ARTIFACTS = BASE_DIR / "test-artifacts" / "e2e"
 TRAINING_TIMEOUT_MS = 180_000
+READ_TIMEOUT_MS = 60_000  # an upload read by the prediction worker
 TINY_MODEL = "tiny-bert"
 # Settings that make the tiny model learn the toy reviews in a few seconds.
 TINY_SETTINGS = {"epochs": "20", "max_length": "32"}
@@ -200,6 +201,8 @@ def upload(page, app: App, path: Path) -> None:
     page.click("#upload-button")
     page.wait_for_url(re.compile(r"/data/[0-9a-f-]{36}/$"))
     assert page.locator("h1").inner_text() == path.name
+    # The worker reads the file while the page polls; the page then shows what it read.
+    page.get_by_role("button", name="Check my data").wait_for(timeout=READ_TIMEOUT_MS)
 
 
 def check_data(page) -> None:

@@ -35,6 +35,8 @@ NEEDS = {
     "spreadsheets:label_status": ("sheet", Role.TRAINER),
     "spreadsheets:label_fix": ("sheet", Role.TRAINER),
     "spreadsheets:label_fix_all": ("sheet", Role.TRAINER),
+    "spreadsheets:read_status": ("sheet", Role.TRAINER),
+    "spreadsheets:read_again": ("sheet", Role.TRAINER),
     "runs:new": ("sheet", Role.TRAINER),
     "runs:detail": ("run", Role.VIEWER),
     "runs:status": ("run", Role.VIEWER),

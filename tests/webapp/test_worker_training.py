@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -160,31 +161,55 @@ def start_run(client: Client, rows: int = 90, **form):
     return TrainingRun.objects.latest("pk")
 
 
-def upload_and_map(client: Client, rows: int = 90):
-    """A spreadsheet uploaded and mapped through the pages, ready to train."""
+def upload_and_map(client: Client, rows: int = 90, big: bool = False):
+    """A spreadsheet uploaded and mapped through the pages, ready to train; read by the
+    worker when one listens; `big`: its data check is made on the worker too."""
     from webapp.spreadsheets.models import Spreadsheet
 
     upload = SimpleUploadedFile("reviews.csv", rows_csv(rows))
     assert client.post(reverse("spreadsheets:upload"), {"file": upload}).status_code == 302
     sheet = Spreadsheet.objects.latest("pk")
+    wait_for_reading(client, sheet)
+    page = client.get(reverse("spreadsheets:detail", args=[sheet.uuid])).content.decode()
+    assert "Check my data" in page and 'id="sheet-reading"' not in page
     mapping = {
         "sheet": "",
         "task": "single_label",
         "text_column": "review",
         "label_column": "sentiment",
     }
-    client.post(reverse("spreadsheets:detail", args=[sheet.uuid]), mapping)
+    big_sheet = mock.patch("webapp.spreadsheets.reading.CHECK_IN_REQUEST_ROWS", 0)
+    with big_sheet if big else contextlib.nullcontext():
+        client.post(reverse("spreadsheets:detail", args=[sheet.uuid]), mapping)
+    wait_for_reading(client, sheet)
     sheet.refresh_from_db()
     assert sheet.health and not sheet.health["problems"], sheet.health
     return sheet
 
 
-def test_it_trains_evaluates_and_predicts_on_a_real_worker(shared, worker):
+def wait_for_reading(client: Client, sheet, timeout: float = 60) -> None:
+    """Poll the spreadsheet page's reading card, as the browser does, until it sends the
+    page on (the worker has read the file, or checked the data); at once when it was read
+    in the request."""
+    url = reverse("spreadsheets:read_status", args=[sheet.uuid])
+    wait_until(lambda: client.get(url).has_header("HX-Redirect"), timeout, "the file to be read")
+
+
+def test_it_trains_evaluates_and_predicts_on_a_real_worker(shared, worker, tmp_path):
     from webapp.catalog.models import BatchPrediction
     from webapp.runs.models import TrainingRun
+    from webapp.spreadsheets.reading import SheetRead
 
     client = logged_in_client()
-    run = start_run(client)
+    log = tmp_path / "worker.log"
+    wait_for(lambda: "Listening on" in log.read_text(), 60, "the worker to listen", worker)
+    # The upload is read, and its data checked as a big sheet's is, by the worker.
+    sheet = upload_and_map(client, big=True)
+    assert log.read_text().count("predictions: webapp.spreadsheets.jobs.read_sheet(") == 2
+    assert [r.kind for r in SheetRead.objects.filter(status="finished")] == ["check", "upload"]
+    response = client.post(reverse("runs:new", args=[sheet.uuid]), FORM)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    run = TrainingRun.objects.latest("pk")
     assert run.status in ("queued", "running", "finished")
 
     def final():

@@ -34,6 +34,8 @@ def start_blockers(sheet: Spreadsheet) -> list[str]:
         return ["Choose the task and the columns of this spreadsheet first."]
     if sheet.health is None:
         return ["Check the data of this spreadsheet first: its health report is not ready."]
+    if sheet.checking:
+        return ["The data of this spreadsheet is being checked. Wait for the check to end."]
     return list(sheet.health.get("problems") or [])
 
 

@@ -1,17 +1,28 @@
-"""The label-check job the RQ worker runs: load the row, read the data as it trains, let
-finetune.label_issues find the labels that look wrong, store the list.
+"""The spreadsheet jobs the RQ worker runs, on the "predictions" queue (CPU work of seconds
+to minutes, beside batch scoring):
 
-Enqueued only by LabelCheck.start() (on the "predictions" queue: CPU work of seconds to
-minutes, beside batch scoring).
+- check_labels, enqueued only by LabelCheck.start(): read the data as it trains, let
+  finetune.label_issues find the labels that look wrong, store the list.
+- read_sheet, enqueued only by SheetRead.start(): read an uploaded file once for its pages,
+  or check its data with a new mapping or fixes (webapp.spreadsheets.reading).
 """
 
+import logging
 import traceback
 
 from finetune import FinetuneError
 from webapp.spreadsheets.label_checks import LabelCheck
+from webapp.spreadsheets.models import UNREADABLE
+from webapp.spreadsheets.reading import SheetRead
+
+logger = logging.getLogger(__name__)
 
 UNEXPECTED = (
     "Looking for labels that look wrong stopped because of an unexpected error. Try again; "
+    "if it happens again, tell your administrator."
+)
+CHECK_UNEXPECTED = (
+    "Checking your data stopped because of an unexpected error. Try again; "
     "if it happens again, tell your administrator."
 )
 
@@ -42,10 +53,33 @@ def check_labels(check_pk: int) -> int | None:
     return len(found.issues)
 
 
-def on_check_failure(job, connection, exc_type, exc_value, tb) -> None:
-    """RQ's failure callback: a timeout or a dead horse still ends the row."""
-    check = LabelCheck.objects.filter(uuid=job.id).first()
-    if check is None or check.is_final:
-        return
-    details = "".join(traceback.format_exception(exc_type, exc_value, tb)) if exc_type else ""
-    check.mark_failed(check.worker_died_message, log=details or "The job was lost.")
+def read_sheet(read_pk: int) -> int | None:
+    """Read a spreadsheet's file for its pages (SheetRead.Kind.UPLOAD) or check its data
+    with a new mapping or fixes (CHECK); the rows read, None when it stopped."""
+    from finetune.mapping import ColumnMapping
+
+    read = SheetRead.objects.filter(pk=read_pk).select_related("spreadsheet").first()
+    if read is None or not read.mark_running():
+        return None
+    spreadsheet = read.spreadsheet
+    try:
+        if read.kind == SheetRead.Kind.UPLOAD:
+            spreadsheet.read_upload(say=read.say)
+        else:
+            read.say("Reading the file")
+            table = spreadsheet.read(read.sheet or None)
+            read.say(f"Checking {len(table.frame):,} rows")
+            mapping = ColumnMapping.from_dict(read.mapping)
+            report = spreadsheet.check_data(table, mapping, read.task, read.fixes)
+            if read.is_latest:  # else a newer check replaces this one: keep its answer
+                spreadsheet.save_mapping(table, mapping, read.task, report, read.fixes)
+    except FinetuneError as err:
+        read.mark_failed(str(err), log=traceback.format_exc())
+        return None
+    except Exception:
+        logger.exception("Could not read spreadsheet %s", spreadsheet.uuid)
+        upload = read.kind == SheetRead.Kind.UPLOAD
+        read.mark_failed(UNREADABLE if upload else CHECK_UNEXPECTED, log=traceback.format_exc())
+        raise
+    read.mark_finished()
+    return spreadsheet.row_count

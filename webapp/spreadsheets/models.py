@@ -1,10 +1,12 @@
 """Spreadsheet: an uploaded file, kept as it was, plus what finetune read from it.
 
-The original file is never modified. Parsing happens in finetune.data; this row
-caches the facts the pages need (sheets, columns, row count, the first rows, the column
-suggestion) and the user's mapping, so that showing a spreadsheet reads no file.
+The original file is never modified. Parsing happens in finetune.data, once, on the
+prediction worker (webapp.spreadsheets.reading); this row caches the facts the pages need
+(sheets, columns, row count, the first rows, the column suggestion, the same for every other
+sheet of a workbook) and the user's mapping, so that showing a spreadsheet reads no file.
 
     spreadsheet = Spreadsheet.create_from_upload(team, user, uploaded_file)  # FinetuneError
+    spreadsheet.latest_read          # the SheetRead reading it (or checking it), or None
     table = spreadsheet.read(sheet="Sheet2")
     spreadsheet.save_mapping(table, ColumnMapping(text="review", label="stars"), "regression", report)
     spreadsheet.change_fixes([*spreadsheet.fixes, {"kind": "drop_duplicates"}])  # re-checks
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 
 from finetune import FinetuneError
 from finetune.data import Table, read_table
@@ -30,6 +33,7 @@ from finetune.mapping import ColumnMapping
 from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
+from webapp.spreadsheets.reading import SheetRead, checks_in_request
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,16 @@ UNREADABLE = (
 )
 
 
+def facts_of(table: Table) -> dict:
+    """What the pages show of one sheet: its columns, rows, first rows and column guess."""
+    return {
+        "columns": list(table.columns),
+        "row_count": len(table.frame),
+        "preview": preview_of(table),
+        "suggestion": suggest(table).to_dict(),
+    }
+
+
 def preview_of(table: Table) -> list[list]:
     """The first rows of `table` as [spreadsheet row number, [cells]], cells cut short."""
     frame = table.frame.head(PREVIEW_ROWS)
@@ -49,6 +63,9 @@ def preview_of(table: Table) -> list[list]:
         [table.row_number(i), [str(cell)[:PREVIEW_CHARS] for cell in values]]
         for i, values in enumerate(frame.itertuples(index=False, name=None))
     ]
+
+
+FACT_FIELDS = ("sheets", "sheet", "columns", "row_count", "preview", "suggestion")
 
 
 def upload_to(instance, filename):
@@ -75,6 +92,9 @@ class Spreadsheet(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     # The page's first rows, [[row number, [cells]], ...], so that showing it reads no file.
     preview = models.JSONField(default=list, blank=True)
+    # The other sheets of a workbook, {name: facts_of(its table)} or {name: {"error": words}},
+    # read with the upload so that switching sheets reads no file either.
+    sheet_facts = models.JSONField(default=dict, blank=True)
 
     # The user's task and column mapping by role (pre-filled by finetune's suggestion, which
     # is kept with its reason), and the last health report.
@@ -98,33 +118,84 @@ class Spreadsheet(models.Model):
 
     @classmethod
     def create_from_upload(cls, team, user, upload) -> "Spreadsheet":
-        """Keep the uploaded file, read it and guess the columns; the row is saved last.
+        """Keep the uploaded file and have it read (SheetRead.upload): on the prediction
+        worker, the page following the read; with no worker, here and now.
 
-        On any failure (a FinetuneError, a reader crash, a database error at save time) the
-        file is removed again and no row exists: nothing is left behind.
+        When it is read here and fails (a FinetuneError, a reader crash, a database error at
+        save time), the file and the row are removed again and FinetuneError says why:
+        nothing is left behind. A read on the worker that fails says why on the page.
         """
         spreadsheet = cls(team=team, uploaded_by=user, name=upload.name[:255], size=upload.size)
         try:
-            # Stored, and kept on this machine too: reading it next needs no download.
+            # Stored, and kept on this machine too: reading it here needs no download.
             spreadsheet.file = files.save(upload_to(spreadsheet, upload.name), upload)
-            try:
-                table = spreadsheet.read()
-            except FinetuneError:
-                raise
-            except Exception as err:
-                # A reader crash on a strange file must not lose the user's other work or show
-                # a traceback: log it for staff, give the user a plain sentence.
-                logger.exception("Could not read upload %r", upload.name)
-                raise FinetuneError(UNREADABLE) from err
-            spreadsheet.use_table(table)
-            spreadsheet.use_suggestion()
             spreadsheet.save()
+            try:
+                read = SheetRead.upload(spreadsheet, user)
+            except Exception as err:  # a reader crash here (logged by the job): plain words
+                raise FinetuneError(UNREADABLE) from err
+            if read.status == SheetRead.Status.FAILED:
+                raise FinetuneError(read.message)
         except BaseException:
             if not spreadsheet.file.name:  # the file was being written when it failed
                 spreadsheet.file.name = upload_to(spreadsheet, upload.name)
+            if spreadsheet.pk:
+                spreadsheet.delete()
             spreadsheet.remove_file()
             raise
         return spreadsheet
+
+    def read_upload(self, say=lambda words: None) -> None:
+        """Read the stored file for the pages (every sheet of a workbook) and take the
+        suggested task and columns; saved. `say(words)` tells the page how far it got."""
+        say("Reading the file")
+        table = self.read()
+        facts = {}
+        others = [name for name in table.sheets if name != table.sheet]
+        for number, name in enumerate(others, start=2):
+            say(f'Reading sheet {number} of {len(table.sheets)}, "{name}"')
+            try:
+                facts[name] = facts_of(self.read(name))
+            except FinetuneError as err:
+                facts[name] = {"error": str(err)}
+            except Exception:
+                logger.exception("Could not read sheet %r of %s", name, self.uuid)
+                facts[name] = {"error": UNREADABLE}
+        say("Guessing the task and the columns")
+        self.use_table(table)
+        self.use_suggestion()
+        self.sheet_facts = facts
+        self.save(update_fields=[*FACT_FIELDS, "sheet_facts", "task", "mapping"])
+
+    def facts_for(self, sheet: str) -> dict | None:
+        """What the pages show of `sheet` (facts_of), kept at upload; None when not kept."""
+        if sheet == self.sheet:
+            fields = ("columns", "row_count", "preview", "suggestion")
+            return {name: getattr(self, name) for name in fields} if self.preview else None
+        return self.sheet_facts.get(sheet)
+
+    def keep_facts(self, sheet: str, table: Table) -> dict:
+        """Keep what the pages show of `sheet`, read from `table` (for rows stored before
+        they were kept); saved, and returned."""
+        facts = facts_of(table)
+        if sheet == self.sheet:
+            for name, value in facts.items():
+                setattr(self, name, value)
+            self.save(update_fields=list(facts))
+        else:
+            self.sheet_facts[sheet] = facts
+            self.save(update_fields=["sheet_facts"])
+        return facts
+
+    @cached_property
+    def latest_read(self):
+        """The last SheetRead of this spreadsheet (reading it, or checking its data), or None."""
+        return SheetRead.latest_for(self)
+
+    @property
+    def checking(self) -> bool:
+        """A read or check of the file is under way: the data check may change."""
+        return self.latest_read is not None and not self.latest_read.is_final
 
     def read(self, sheet: str | None = None) -> Table:
         """Parse the original file (the stored sheet unless `sheet` names another one)."""
@@ -139,10 +210,8 @@ class Spreadsheet(models.Model):
         """Remember what finetune found in `table` (not saved)."""
         self.sheets = list(table.sheets)
         self.sheet = table.sheet or ""
-        self.columns = list(table.columns)
-        self.row_count = len(table.frame)
-        self.preview = preview_of(table)
-        self.suggestion = suggest(table).to_dict()
+        for name, value in facts_of(table).items():
+            setattr(self, name, value)
 
     def use_suggestion(self) -> None:
         """Take the suggested task and mapping as the current choice (not saved)."""
@@ -185,20 +254,7 @@ class Spreadsheet(models.Model):
         self.task = task
         self.health = report
         self.fixes = list(fixes)
-        self.save(
-            update_fields=[
-                "sheets",
-                "sheet",
-                "columns",
-                "row_count",
-                "preview",
-                "suggestion",
-                "mapping",
-                "task",
-                "health",
-                "fixes",
-            ]
-        )
+        self.save(update_fields=[*FACT_FIELDS, "mapping", "task", "health", "fixes"])
 
     @staticmethod
     def check_data(table: Table, mapping: ColumnMapping, task: str, fixes: list[dict]) -> dict:
@@ -209,12 +265,17 @@ class Spreadsheet(models.Model):
         report["fixed"] = [describe(f, rows=n) for f, n in zip(fixes, counts, strict=True)]
         return report
 
-    def change_fixes(self, fixes: list[dict]) -> None:
-        """Use `fixes` from now on: read the file, check the fixed table, save both.
-        FinetuneError (nothing saved) when the file cannot be read or a fix does not fit."""
+    def change_fixes(self, fixes: list[dict], user=None):
+        """Use `fixes` from now on: read the file, check the fixed table, save both; None.
+        FinetuneError (nothing saved) when the file cannot be read or a fix does not fit.
+        A big sheet is checked on the prediction worker: its SheetRead is returned, and the
+        fixes and report are saved when it ends (reading.checks_in_request)."""
+        if not checks_in_request(self, self.sheet):
+            return SheetRead.recheck(self, user, "", self.task, self.mapping, fixes)
         report = self.check_data(self.read(), self.column_mapping, self.task, fixes)
         self.fixes, self.health = list(fixes), report
         self.save(update_fields=["fixes", "health"])
+        return None
 
     @property
     def offered_fixes(self) -> list[dict]:

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,6 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import ROLE_NAMES
-from finetune.suggest import suggest
 from finetune.tasks import TASKS, get_task
 from lib import files
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
@@ -35,15 +35,23 @@ from webapp.spreadsheets.forms import (
     role_fields,
     task_roles,
 )
-from webapp.spreadsheets.models import Spreadsheet, preview_of
+from webapp.spreadsheets.models import Spreadsheet
+from webapp.spreadsheets.reading import SheetRead, checks_in_request
 from webapp.spreadsheets.views_labels import label_context
+from webapp.spreadsheets.views_reading import reading_context, tell_fixed
 
 MULTIPART_OVERHEAD = 64 * 1024  # form fields and part headers around the file itself
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    spreadsheets = scoped(request, Spreadsheet).select_related("uploaded_by")
+    reads = SheetRead.objects.filter(spreadsheet=OuterRef("pk")).order_by("-pk")
+    latest = {"read_kind": reads.values("kind")[:1], "read_status": reads.values("status")[:1]}
+    spreadsheets = (
+        scoped(request, Spreadsheet)
+        .select_related("uploaded_by")
+        .annotate(**{name: Subquery(query) for name, query in latest.items()})
+    )
     return render(request, "spreadsheets/list.html", {"spreadsheets": spreadsheets})
 
 
@@ -79,30 +87,36 @@ def _upload(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, uuid) -> HttpResponse:
     spreadsheet = get_for_user(request.user, Spreadsheet, uuid, need=Role.TRAINER)
 
+    # 0. Until the worker has read the file, the page says how far it got (and polls).
+    read = spreadsheet.latest_read
+    if read and read.kind == SheetRead.Kind.UPLOAD and read.status != SheetRead.Status.FINISHED:
+        ctx = {"spreadsheet": spreadsheet} | reading_context(read)
+        return render(request, "spreadsheets/detail.html", ctx)
+
     # 1. The sheet to show: a workbook's sheet picked in the selector, else the stored one.
     sheet = request.POST.get("sheet") or request.GET.get("sheet") or spreadsheet.sheet
     if sheet not in spreadsheet.sheets:
         sheet = spreadsheet.sheet
     switched = sheet != spreadsheet.sheet
     ctx = {"spreadsheet": spreadsheet, "sheet": sheet, "switched": switched}
+    read_on = read is not None and not read.is_final  # a data check on the worker
 
-    # 2. Read the file only to show another sheet or to check the data: the stored sheet's
-    #    page comes from the row (a big file read on every view cost seconds and gigabytes).
-    table = None
-    if switched or request.method == "POST" or not spreadsheet.preview:
+    # 2. What the page shows of that sheet was kept when the file was read: no file is read
+    #    here (a big file read on every view cost seconds and gigabytes).
+    facts = spreadsheet.facts_for(sheet)
+    if facts is None:  # stored before every sheet was kept: read it once, and keep it
         try:
-            table = spreadsheet.read(sheet)
+            facts = spreadsheet.keep_facts(sheet, spreadsheet.read(sheet))
         except FinetuneError as err:
-            ctx["read_error"] = str(err)
-            return render(request, "spreadsheets/detail.html", ctx)
-        if not spreadsheet.preview and not switched:  # stored before previews were kept
-            spreadsheet.preview = preview_of(table)
-            spreadsheet.save(update_fields=["preview"])
-    columns = table.columns if table else spreadsheet.columns
+            facts = {"error": str(err)}
+    if "error" in facts:
+        ctx["read_error"] = facts["error"]
+        return render(request, "spreadsheets/detail.html", ctx)
+    columns = facts["columns"]
 
     # 3. The mapping form, pre-filled with the stored mapping or, on another sheet, the
     #    suggestion for that sheet.
-    suggestion = suggest(table).to_dict() if switched else spreadsheet.suggestion
+    suggestion = facts["suggestion"]
     if switched or not spreadsheet.mapping:
         task, mapping = suggestion.get("task") or "single_label", suggestion.get("mapping") or {}
     else:  # the columns training uses, after the fixes (a swap of text and label)
@@ -120,30 +134,47 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         fixes = spreadsheet.fixes if same else []
         mapping = spreadsheet.column_mapping if same else data["mapping"]
         try:
-            report = spreadsheet.check_data(table, mapping, data["task"], fixes)
+            checked = check_mapping(request, spreadsheet, sheet, mapping, data["task"], fixes)
         except FinetuneError as err:
             form.add_error(None, str(err))
         else:
             if spreadsheet.fixes and not same:
                 messages.info(request, FIXES_DROPPED)
-            spreadsheet.save_mapping(table, mapping, data["task"], report, fixes)
-            return redirect("spreadsheets:detail", spreadsheet.uuid)
+            return redirect(reverse("spreadsheets:detail", args=[spreadsheet.uuid]) + checked)
 
     ctx |= {
         "form": form,
         "columns": columns,
-        "row_count": len(table.frame) if table else spreadsheet.row_count,
-        "preview": preview_of(table) if table else spreadsheet.preview,
+        "row_count": facts["row_count"],
+        "preview": facts["preview"],
         "guess_words": _guess_words(suggestion, initial),
         "task_roles": task_roles(),
-        # The last check only while it describes what the form shows.
-        "health": None if switched or form.errors else spreadsheet.health,
+        # The last check only while it describes what the form shows, and none is under way.
+        "health": None if switched or form.errors or read_on else spreadsheet.health,
     }
+    if read_on:
+        ctx |= reading_context(read)
     if ctx["health"]:
         task = get_task(spreadsheet.task)  # its own section of the check: template and words
         ctx |= fixes_context(spreadsheet) | label_context(spreadsheet)
         ctx |= {"health_template": task.health_template} | task.health_context(ctx["health"])
     return render(request, "spreadsheets/detail.html", ctx)
+
+
+def check_mapping(request, spreadsheet: Spreadsheet, sheet: str, mapping, task: str, fixes) -> str:
+    """Check the data with this mapping and save it with its report: here for a small sheet,
+    else on the prediction worker (the page then shows the check under way). The part of the
+    page to show next; FinetuneError (nothing saved) when the data does not fit. While a check
+    is under way, the new one follows it on the worker (the last one asked for is kept)."""
+    if spreadsheet.checking or not checks_in_request(spreadsheet, sheet):
+        read = SheetRead.recheck(spreadsheet, request.user, sheet, task, mapping.to_dict(), fixes)
+        if read.status == SheetRead.Status.FAILED:  # checked here (no worker), and it did not fit
+            raise FinetuneError(read.message)
+        return "#health"
+    table = spreadsheet.read(sheet)
+    report = spreadsheet.check_data(table, mapping, task, fixes)
+    spreadsheet.save_mapping(table, mapping, task, report, fixes)
+    return ""
 
 
 FIXES_DROPPED = "The fixes you made were for other columns, so they were undone."
@@ -179,12 +210,8 @@ def fix_apply(request: HttpRequest, uuid) -> HttpResponse:
     # A swap changes which column is the label: it comes first, on its own.
     swap, earlier = fix["kind"] == "swap_columns", spreadsheet.fixes
     fixes = [fix] if swap else [*earlier, fix]
-    try:
-        spreadsheet.change_fixes(fixes)
-    except FinetuneError as err:
-        messages.error(request, str(err))
-    else:
-        messages.success(request, describe(fix) + (SWAP_RESETS if swap and earlier else ""))
+    done = describe(fix) + (SWAP_RESETS if swap and earlier else "")
+    tell_fixed(request, spreadsheet, fixes, done)
     return _to_check(spreadsheet)
 
 
@@ -202,12 +229,7 @@ def fix_undo(request: HttpRequest, uuid) -> HttpResponse:
         messages.error(request, "That fix was already undone.")
         return _to_check(spreadsheet)
     kept = [] if fix["kind"] == "swap_columns" else fixes[:index] + fixes[index + 1 :]
-    try:
-        spreadsheet.change_fixes(kept)
-    except FinetuneError as err:
-        messages.error(request, str(err))
-    else:
-        messages.success(request, f"Undone: {describe(fix)}")
+    tell_fixed(request, spreadsheet, kept, f"Undone: {describe(fix)}")
     return _to_check(spreadsheet)
 
 

@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from finetune import FinetuneError
 from finetune.basemodels import DEFAULT_BASE_MODEL
 from finetune.fixes import describe
 from webapp.accounts.access import get_for_user
@@ -21,6 +20,7 @@ from webapp.accounts.models import Role
 from webapp.runs.forms import LOCAL_PREFIX, local_model_path, model_options
 from webapp.spreadsheets.label_checks import LabelCheck
 from webapp.spreadsheets.models import Spreadsheet
+from webapp.spreadsheets.views_reading import tell_fixed
 
 SHOWN = 50  # listed rows on the page; fixing them brings up the next ones
 ROW_GONE = "That row is no longer on the list. Look at the list again."
@@ -132,12 +132,7 @@ def _relabel(issues: list[dict], to=None) -> dict:
 
 
 def _apply(request: HttpRequest, spreadsheet: Spreadsheet, fix: dict) -> HttpResponse:
-    try:
-        spreadsheet.change_fixes([*spreadsheet.fixes, fix])
-    except FinetuneError as err:
-        messages.error(request, str(err))
-    else:
-        messages.success(request, describe(fix))
+    tell_fixed(request, spreadsheet, [*spreadsheet.fixes, fix], describe(fix))
     return _to_list(spreadsheet)
 
 
