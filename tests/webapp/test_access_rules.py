@@ -60,6 +60,7 @@ NEEDS = {
     "catalog:pick_from_batch": ("batch", Role.TRAINER),
     "catalog:pick_status": ("pick", Role.TRAINER),
     "catalog:pick_download": ("pick", Role.TRAINER),
+    "catalog:improve": ("model", Role.TRAINER),
     "catalog:promote": ("model", Role.TRAINER),  # versions
     "team_detail": ("team", Role.VIEWER),
     "team_rename": ("team", Role.ADMIN),
