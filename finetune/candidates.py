@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from finetune import crossval, encoder
 from finetune.errors import FinetuneError
 
 MODEL = "model"  # the fine-tuned model's name among the candidates
@@ -133,7 +134,16 @@ def compare(
     3. every candidate, the fine-tuned model first, is scored on the validation and the test
        rows with the task's compare metric;
     4. the best on the validation rows serves; the fine-tuned model wins ties, and so does
-       any figure that reads the same as it is shown ("90%" against "90%")."""
+       any figure that reads the same as it is shown ("90%" against "90%");
+    5. unless the validation rows are few (finetune/crossval.py): then the candidates are
+       also scored by cross-validation over the training and validation rows together, and
+       the best of them there serves, unless the fine-tuned model beats that figure on the
+       validation rows by more than so few rows can tell apart."""
+    with encoder.reused():  # the base model reads each text once, cross-validation included
+        return _compare(task, splits, head, model_validation, model_test, base_model)
+
+
+def _compare(task, splits, head, model_validation, model_test, base_model) -> "Outcome":
     fitted = task.candidates(splits.train, splits.validation, head)
     if base_model:
         fitted += task.base_model_candidates(base_model, splits.train, splits.validation, head)
@@ -158,6 +168,9 @@ def compare(
     for row in rows[1:]:
         if _beats(task, row["validation"], best["validation"]):
             best = row
+    if len(rows) > 1 and crossval.few(splits.validation):
+        best, picked = _pick_by_folds(task, splits, head, base_model, rows, best)
+        metrics |= picked
     metrics |= {
         "candidates": [{k: v for k, v in row.items() if k != "primary"} for row in rows],
         "served": best["name"],
@@ -165,6 +178,34 @@ def compare(
     }
     served = next((c for c in fitted if c.name == best["name"]), None)
     return Outcome(served=served, metrics=metrics)
+
+
+def _pick_by_folds(task, splits, head, base_model, rows: list[dict], best: dict):
+    """(the row that serves, what says how it was picked) when the validation rows are few:
+    each candidate's cross-validated figure goes in its row as "cross_validated"; the best
+    of them serves unless the fine-tuned model (rows[0]) is clearly better on the
+    validation rows."""
+    figures = crossval.cross_validated(task, splits.train, splits.validation, head, base_model)
+    quick = [row for row in rows[1:] if row["name"] in figures]
+    for row in quick:
+        row["cross_validated"] = figures[row["name"]]
+    picked = {
+        "picked_by": "cross_validation",
+        "validation_rows": len(splits.validation),
+        "cross_validation_rows": len(splits.train) + len(splits.validation),
+        "cross_validation_folds": crossval.FOLDS,
+    }
+    if not quick:
+        return best, {}
+    best = quick[0]
+    for row in quick[1:]:
+        if _beats(task, row["cross_validated"], best["cross_validated"]):
+            best = row
+    model = rows[0]
+    rows_seen = len(splits.validation)
+    if crossval.clearly_better(task, model["validation"], best["cross_validated"], rows_seen):
+        return model, picked
+    return best, picked
 
 
 def _beats(task, figure: float, other: float) -> bool:
@@ -195,6 +236,8 @@ def served_sentence(task, metrics: dict) -> str:
     if MODEL not in by_name or served not in by_name or len(rows) < 2:
         return ""
     title, shown = task.compare_title, task.format_metric
+    if metrics.get("picked_by") == "cross_validation":
+        return _folds_sentence(task, metrics, rows, by_name[served], by_name[MODEL])
     if served != MODEL:
         row, model = by_name[served], by_name[MODEL]
         return (
@@ -202,9 +245,7 @@ def served_sentence(task, metrics: dict) -> str:
             f"{shown(row['validation'])} against {shown(model['validation'])} for the "
             "fine-tuned model), so LabelTune uses it."
         )
-    others = [row for row in rows if row["name"] != MODEL]
-    pick = max if task.greater_is_better else min
-    runner = pick(others, key=lambda row: row["validation"])
+    runner = _best(task, [row for row in rows if row["name"] != MODEL], "validation")
     return (
         f"The fine-tuned model did best on your validation rows ({title} "
         f"{shown(by_name[MODEL]['validation'])} against {shown(runner['validation'])} for "
@@ -212,15 +253,52 @@ def served_sentence(task, metrics: dict) -> str:
     )
 
 
+def _best(task, rows: list[dict], figure: str) -> dict:
+    """The row whose `figure` is best in the task's direction."""
+    pick = max if task.greater_is_better else min
+    return pick(rows, key=lambda row: row[figure])
+
+
+def _folds_sentence(task, metrics: dict, rows: list[dict], served: dict, model: dict) -> str:
+    """served_sentence when few validation rows made the pick by cross-validation."""
+    title, shown = task.compare_title, task.format_metric
+    few, every = metrics.get("validation_rows", 0), metrics.get("cross_validation_rows", 0)
+    start = (
+        f"Your sheet has only {few} validation row{'s' if few != 1 else ''}, too few to choose "
+        f"by, so LabelTune also scored the simpler models on all {every:,} rows in turns "
+        "(cross-validation)"
+    )
+    quick = [row for row in rows if row.get("cross_validated") is not None]
+    if served["name"] != MODEL:
+        figure, fine_tuned = served["cross_validated"], model["validation"]
+        said = f"{start}: {served['words']} scored {title} {shown(figure)}"
+        if _beats(task, fine_tuned, figure):
+            said += (
+                f", and the fine-tuned model, with {shown(fine_tuned)} on the validation rows, "
+                "is not clearly better"
+            )
+        else:
+            said += f" against {shown(fine_tuned)} for the fine-tuned model on the validation rows"
+        return f"{said}, so LabelTune uses {served['words']}."
+    runner = _best(task, quick, "cross_validated")
+    return (
+        f"{start}: the fine-tuned model, with {title} {shown(model['validation'])} on the "
+        f"validation rows, is clearly better than the best of them "
+        f"({shown(runner['cross_validated'])} for {runner['words']}), so LabelTune uses it."
+    )
+
+
 def table(task, metrics: dict) -> list[dict]:
-    """The candidates as rows for people: words, validation and test figures, and whether it
-    serves; [] for a run without candidates."""
+    """The candidates as rows for people: words, validation, test (and cross-validated)
+    figures, and whether it serves; [] for a run without candidates."""
     served = metrics.get("served") or MODEL
     return [
         {
             "words": _capital(row.get("words", row.get("name", ""))),
             "validation": task.format_metric(row.get("validation")),
             "test": task.format_metric(row.get("test")),
+            "cross_validated": task.format_metric(row.get("cross_validated")),
+            "folds": metrics.get("picked_by") == "cross_validation",  # that column is shown
             "serves": row.get("name") == served,
         }
         for row in metrics.get("candidates") or []

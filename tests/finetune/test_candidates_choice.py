@@ -1,7 +1,9 @@
 """Which candidate serves: the best on the validation rows by the task's compare metric; the
 fine-tuned model wins ties; metrics.json gets candidates, served and served_test_<metric>."""
 
-from finetune import candidates
+import pytest
+
+from finetune import candidates, crossval
 from finetune.splits import Splits
 from finetune.tasks import get_task
 from finetune.tasks.base import Examples
@@ -13,6 +15,12 @@ TRAIN = Examples(list(range(8)), ["good film", "bad film", "great plot", "awful 
 VALIDATION = Examples([0, 1, 2, 3], ["lovely", "dull", "superb", "boring"], ["pos", "neg"] * 2)
 TEST = Examples([0, 1], ["excellent", "terrible"], ["pos", "neg"])
 HEAD = {"labels": ["neg", "pos"]}
+
+
+@pytest.fixture(autouse=True)
+def validation_rows_pick(monkeypatch):
+    """These 4 validation rows pick as many rows would (few rows: test_candidates_crossval.py)."""
+    monkeypatch.setattr(crossval, "FEW_VALIDATION_ROWS", len(VALIDATION))
 
 
 def answers(labels: list[str]) -> list[dict]:
