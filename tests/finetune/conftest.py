@@ -54,8 +54,8 @@ def fast_config(tiny_model_dir, **overrides):
 @pytest.fixture(scope="session")
 def trained_run(tmp_path_factory, sentiment_frame, tiny_model_dir):
     """One real training run of the tiny model, shared by the tests that only read its output."""
-    from finetune.mapping import ColumnMapping
     from finetune import crossval
+    from finetune.mapping import ColumnMapping
     from finetune.train import train
 
     out = tmp_path_factory.mktemp("run")
