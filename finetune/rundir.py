@@ -249,20 +249,18 @@ def pipeline_example(info: dict) -> str:
 def settings_in_words(config: dict, metrics: dict, task=None) -> str:
     """ "3 epochs, learning rate 5e-05, ..."; "4 epochs (chosen automatically), ..."; long
     texts as `task` reads them (Task.length_in_words; without a task: cut)."""
-    if config.get("epochs"):
-        epochs = _count(config["epochs"], "epoch")
-    elif metrics.get("epochs_run"):
-        epochs = f"{_count(metrics['epochs_run'], 'epoch')} (chosen automatically)"
-    else:
-        epochs = "epochs chosen automatically"
-    from finetune.tuning import rate_words
+    from finetune.tuning import used_epochs, used_rate
 
+    count, how = used_epochs(config, metrics)
+    if count is None:
+        epochs = f"epochs {how}"
+    else:
+        epochs = _count(count, "epoch") + (f" ({how})" if how else "")
+    rate, how = used_rate(config, metrics)
+    rate = f"{rate} ({how})" if rate and how else rate or how
     steps = config.get("max_steps") or "no limit"
     max_length = config.get("max_length")
     length = task.length_in_words(max_length) if task else f"texts cut at {max_length} word pieces"
-    rate = config.get("learning_rate")
-    if not rate and metrics.get("learning_rate"):
-        rate = f"{rate_words(metrics['learning_rate'])} (chosen by trials)"
     return (
         f"{epochs}, learning rate {rate}, "
         f"{config.get('batch_size')} rows per step, "

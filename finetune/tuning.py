@@ -113,6 +113,27 @@ def rate_words(rate: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+AUTOMATIC = "chosen automatically"
+
+
+def used_epochs(config: dict, metrics: dict) -> tuple[int | None, str]:
+    """The epochs a run trains and how they were set: (3, "") as given; (4, AUTOMATIC) once
+    training chose them (metrics' epochs_run); (None, AUTOMATIC) before it knows. The model
+    card and the run page say them, each in its own sentence."""
+    if config.get("epochs"):
+        return int(config["epochs"]), ""
+    return metrics.get("epochs_run") or None, AUTOMATIC
+
+
+def used_rate(config: dict, metrics: dict) -> tuple[str | None, str]:
+    """The learning rate a run trains with, in words, and how it was set: ("5e-05", "") as
+    given; ("1e-4", "chosen by trials") once the trials picked it; (None, AUTOMATIC) before."""
+    if config.get("learning_rate"):
+        return str(config["learning_rate"]), ""
+    used = metrics.get("learning_rate")
+    return (rate_words(used), "chosen by trials") if used else (None, AUTOMATIC)
+
+
 def optimizer_for(model, config, learning_rate: float, total_steps: int):
     """AdamW (no weight decay on biases and norms) and a linear warm-up then decay to zero."""
     import torch

@@ -21,6 +21,14 @@ def test_it_says_when_the_epochs_were_chosen_automatically():
         assert "run)" not in words and "1 epochs" not in words and "automatic (" not in words
 
 
+def test_it_says_how_the_learning_rate_was_set():
+    # The words the run page says too (finetune.tuning.used_rate).
+    automatic = CONFIG | {"epochs": 2, "learning_rate": 0}
+    assert "learning rate chosen automatically," in settings_in_words(automatic, {})
+    words = settings_in_words(automatic, {"learning_rate": 0.0001})
+    assert "learning rate 1e-4 (chosen by trials)," in words
+
+
 def test_it_says_the_rest_of_the_settings():
     words = settings_in_words(CONFIG | {"epochs": 2, "max_steps": 0}, {})
     assert words == (

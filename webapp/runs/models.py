@@ -241,20 +241,20 @@ class TrainingRun(QueuedJob):
 
     def settings_in_words(self) -> list[tuple[str, str]]:
         """The frozen settings as (plain label, value) rows for the run and model pages."""
-        from finetune.tuning import BUDGETS, rate_words
+        from finetune.tuning import BUDGETS, used_epochs, used_rate
         from webapp.runs.forms import CHOICES, LABELS
 
         rows = [("Base model", self.base_model_name)]
+        # While it trains, the epochs it chose are in its progress, not yet in its metrics.
+        running = self.metrics.get("epochs_run") or self.progress.get("epochs")
+        metrics = self.metrics | {"epochs_run": running}
         for key, label in LABELS.items():
             value = self.config.get(key)
             if key == "budget" and value:
                 value = BUDGETS[value].title if value in BUDGETS else f"{value} minutes"
-            elif key == "learning_rate" and not value:
-                used = self.metrics.get("learning_rate")
-                value = f"{rate_words(used)} (chosen by trials)" if used else "chosen automatically"
-            elif key == "epochs" and not value:
-                used = self.metrics.get("epochs_run") or self.progress.get("epochs")
-                value = f"{used} (chosen automatically)" if used else "chosen automatically"
+            elif key in ("epochs", "learning_rate") and not value:
+                used, how = (used_epochs if key == "epochs" else used_rate)(self.config, metrics)
+                value = f"{used} ({how})" if used else how
             elif key == "max_steps" and not value:
                 value = "none"
             elif key in CHOICES:
