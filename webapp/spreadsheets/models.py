@@ -31,7 +31,7 @@ from finetune.fixes import suggest as suggest_fixes
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
 from finetune.suggest import suggest
-from finetune.tasks import TASKS, get_task
+from finetune.tasks import TASKS, default_task, get_task
 from lib import files
 from webapp.spreadsheets.reading import SheetRead, checks_in_request
 
@@ -215,7 +215,7 @@ class Spreadsheet(models.Model):
 
     def use_suggestion(self) -> None:
         """Take the suggested task and mapping as the current choice (not saved)."""
-        self.task = self.suggestion.get("task") or "single_label"
+        self.task = self.suggestion.get("task") or default_task().name
         self.mapping = self.suggestion.get("mapping") or {}
 
     @property

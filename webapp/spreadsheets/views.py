@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from finetune import FinetuneError
 from finetune.fixes import describe, matches_offer, strip_offer
 from finetune.mapping import ROLE_NAMES
-from finetune.tasks import TASKS, get_task
+from finetune.tasks import TASKS, default_task, get_task
 from lib import files
 from lib.uploads import ACCEPTED_WORDS, ERROR_TITLES, MB, too_large_message, upload_error_title
 from webapp.accounts.access import current_team, get_for_user, require_role, scoped
@@ -118,7 +118,8 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     #    suggestion for that sheet.
     suggestion = facts["suggestion"]
     if switched or not spreadsheet.mapping:
-        task, mapping = suggestion.get("task") or "single_label", suggestion.get("mapping") or {}
+        task = suggestion.get("task") or default_task().name
+        mapping = suggestion.get("mapping") or {}
     else:  # the columns training uses, after the fixes (a swap of text and label)
         fixed = spreadsheet.fixed_mapping
         task, mapping = spreadsheet.task, fixed.to_dict() if fixed else spreadsheet.mapping
