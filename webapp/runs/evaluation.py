@@ -133,7 +133,6 @@ def evaluation(request, uuid):
 
 @login_required
 def predictions_download(request, uuid, fmt):
-    from finetune.data import read_table
     from finetune.writer import write_table
 
     run = _finished_run(request, uuid)
@@ -142,7 +141,7 @@ def predictions_download(request, uuid, fmt):
     source = run.local_file(rundir.TEST_PREDICTIONS)
     if not source.is_file():
         raise Http404
-    frame = read_table(source, filename=source.name).frame
+    frame = rundir.read_test_predictions(source.parent)  # the one reader of that file
     suffix = DOWNLOAD_FORMATS[fmt]
     return temp_download(
         lambda path: write_table(frame, path), suffix, f"{run.name} test predictions{suffix}"
