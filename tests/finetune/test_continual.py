@@ -9,17 +9,20 @@ import pandas as pd
 import pytest
 import torch
 
+from bench.ner_layouts import layout_frames
 from finetune import FinetuneError, basemodels
 from finetune.continual import Continuation, train_from
 from finetune.data import Table
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained
+from finetune.predict import Predictor
 from finetune.tasks import Examples, get_task
 from finetune.tasks.ner.align import bio_labels
 from finetune.train import train
 from tests.finetune.conftest import FILLER, NEGATIVE, POSITIVE, fast_config, sentiment_rows
+from tests.finetune.nerdata import NER_WORDS, ner_sentences
 from tests.finetune.test_cli import cli
-from tests.finetune.toydata import scored_rows
+from tests.finetune.toydata import scored_rows, tagged_rows
 from tests.tinymodel import make_tiny_model
 
 slow = pytest.mark.slow  # trains the tiny model: a few seconds each on 2 cores
@@ -158,6 +161,37 @@ def test_a_number_model_continues_in_its_own_scale(tmp_path, toy_model_dir):
     assert (now["trained_mean"], now["trained_std"]) == (was["trained_mean"], was["trained_std"])
     old_test = result.metrics["continued_from"]["old_test"]
     assert old_test["after"]["mae"] == pytest.approx(old_test["before"]["mae"], abs=1e-3)
+
+
+@slow
+def test_a_multi_label_model_continues_from_its_own_scores(tmp_path, toy_model_dir):
+    mapping, frame = ColumnMapping(text="ticket", label="tags"), tagged_rows(100)
+    train(Table(frame), mapping, fast_config(toy_model_dir, task="multi_label"), tmp_path / "old")
+    train_from(tmp_path / "old", Table(tagged_rows(40, seed=1)), tmp_path / "new",
+               old_table=Table(frame), changes=STILL)  # fmt: skip
+    texts = frame["ticket"].tolist()[:20]
+    was, now = (Predictor.load(tmp_path / name, candidate=False).predict(texts)
+                for name in ("old", "new"))  # fmt: skip
+    for before, after in zip(was, now, strict=True):
+        assert after["scores"] == pytest.approx(before["scores"], abs=1e-3)
+
+
+@slow
+def test_a_names_model_learns_a_new_type_from_the_new_rows(tmp_path):
+    base = make_tiny_model(NER_WORDS, tmp_path / "ner-bert")
+    mapping = ColumnMapping(text="text", entities="entities", entity_layout="entities")
+    sentences = ner_sentences(80)
+    only_people = [[(w, t) for w, t in s if not t.endswith("LOC")] for s in sentences[:50]]
+    old = layout_frames(only_people)["entities"]
+    train(Table(old), mapping, fast_config(base, task="ner", epochs=12), tmp_path / "old")
+    new = layout_frames(sentences[50:])["entities"]
+    result = train_from(tmp_path / "old", Table(new), tmp_path / "new", old_table=Table(old),
+                        changes={"epochs": 12})  # fmt: skip
+    found = result.metrics["continued_from"]
+    assert found["added_labels"] == ["B-LOC", "I-LOC"]
+    head = json.loads((tmp_path / "new" / "labeltune.json").read_text())["head"]
+    assert head["types"] == ["PER", "LOC"] and head["labels"][:3] == ["B-PER", "I-PER", "O"]
+    assert found["new_test"]["after"]["f1_LOC"] > found["new_test"]["before"]["f1_LOC"]
 
 
 def test_heads_grow_by_the_labels_the_new_rows_bring():
