@@ -123,6 +123,8 @@ class VersionsTestCase(BaseTestCase):
         self.assertContains(self.client.get(run_page), f'href="{model_page}">Try the model')
         v1_page = self.client.get(reverse("runs:detail", args=[self.v1.run.uuid]))
         self.assertContains(v1_page, f'href="{model_page}#versions">See v1')
+        self.assertContains(v1_page, "Delete this run (v1 of the model)")
+        self.assertContains(v1_page, "The model and its other versions stay.")
 
     def test_viewers_see_versions_but_cannot_promote_other_teams_get_404(self):
         viewer = add_member(self.alice_team, "dora", Role.VIEWER)
