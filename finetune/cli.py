@@ -206,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # the tasks load here (LABELTUNE_TASKS too)
         commands = {"check": run_check, "train": run_train, "predict": run_predict,
                     "pick": run_pick}  # fmt: skip
         return commands[args.command](args)

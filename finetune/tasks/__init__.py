@@ -77,7 +77,10 @@ def _load_named(spec: str) -> Task:
     try:
         found = getattr(importlib.import_module(module), attr)
     except (ImportError, AttributeError) as err:
-        raise FinetuneError(f'{ENVIRONMENT} names "{spec}", which cannot be loaded.') from err
+        raise FinetuneError(
+            f'{ENVIRONMENT} names "{spec}", which cannot be loaded ({err}). Correct the name '
+            f'("package.module:TaskClass") or leave it out of {ENVIRONMENT}.'
+        ) from err
     return found() if isinstance(found, type) else found
 
 

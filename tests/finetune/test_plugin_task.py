@@ -204,6 +204,14 @@ def test_another_process_loads_it_from_the_environment(sheet):
     assert '"answers": {' in done.stdout and '"task": "above_100"' in done.stdout
 
 
+def test_a_task_named_in_the_environment_that_cannot_load_is_said_plainly(sheet):
+    env = dict(os.environ, LABELTUNE_TASKS="tests.finetune.no_such_module:Task")
+    done = subprocess.run([sys.executable, "-m", "finetune", "check", str(sheet)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert 'LABELTUNE_TASKS names "tests.finetune.no_such_module:Task"' in done.stderr
+
+
 @pytest.mark.slow
 def test_it_trains_and_predicts_through_the_command_line(task, sheet, tmp_path, capsys):
     from tests.tinymodel import make_tiny_model
