@@ -37,7 +37,8 @@ ROLE_WORDS = {
     Role.VIEWER: "Sees the team's models and how well they did, tries them, scores "
     "spreadsheets with them and downloads them.",
     Role.TRAINER: "Everything a viewer does, and also uploads spreadsheets, starts, cancels, "
-    "retries and deletes training runs, and publishes models.",
+    "retries and deletes training runs, publishes and improves models, and picks which "
+    "version of a model answers.",
     Role.ADMIN: "Everything a trainer does, and also invites and removes people, changes "
     "roles, renames the team and manages its API tokens.",
 }
