@@ -7,7 +7,7 @@ import json
 import pytest
 from safetensors import safe_open
 
-from finetune import FinetuneError, lora
+from finetune import FinetuneError, lora, quantize
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained
 from finetune.predict import Predictor
@@ -131,3 +131,15 @@ def test_a_number_model_answers_in_the_users_units_merged(tmp_path, toy_model_di
     folder = merged_folder(run, tmp_path / "merged")
     theirs = pipeline("text-classification", model=str(folder), function_to_apply="none")(texts)
     assert ours == pytest.approx([t["score"] for t in theirs], abs=1e-4)
+
+
+@slow
+def test_the_int8_copy_is_made_from_the_merged_model(lora_run, tmp_path):
+    folder = quantize.write_int8_folder(lora_run.out_dir, tmp_path / "int8")
+    assert not any((folder / name).exists() for name in lora.ADAPTER_FILES)
+    assert "LoRA adapter and the task's head" not in (folder / "README.md").read_text()
+    downloaded = Predictor.load(folder, candidate=False)
+    served = Predictor.load(lora_run.out_dir, device="cpu", int8=True, candidate=False)
+    assert downloaded.precision == served.precision == "int8"
+    texts = sentiment_rows(20, seed=6).review.tolist()
+    assert downloaded.predict(texts) == served.predict(texts)

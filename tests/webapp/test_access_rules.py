@@ -50,6 +50,7 @@ NEEDS = {
     "catalog:try": ("model", Role.VIEWER),
     "catalog:download": ("model", Role.VIEWER),
     "catalog:download_int8": ("model", Role.VIEWER),
+    "catalog:download_adapter": ("model", Role.VIEWER),
     "catalog:batch_new": ("model", Role.VIEWER),
     "catalog:batch_columns": ("model", Role.VIEWER),
     "catalog:publish": ("model", Role.TRAINER),

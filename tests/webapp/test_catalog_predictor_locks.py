@@ -17,7 +17,7 @@ class SlowLoads:
         self.started = threading.Event()
         self.calls = []
 
-    def __call__(self, key):
+    def __call__(self, key, **options):
         self.calls.append(key)
         if key.endswith("slow"):
             self.started.set()

@@ -5,7 +5,9 @@
 
 Loading a model takes seconds and holds its weights in memory, so "Try it" and the API must
 not load per request. At most settings.PREDICTOR_CACHE_SIZE models stay loaded; the least
-recently used one is dropped first.
+recently used one is dropped first. LoRA models (finetune/lora.py) load on base weights the
+process holds once, however many models of that base are cached (in full precision: an int8
+copy would be a copy of the base).
 
 Two locks: the cache lock is held only for dictionary work, never while loading; each model
 has its own load lock, so two requests never load the same model twice, and loading one
@@ -65,7 +67,7 @@ def get_predictor(run_dir):
         predictor = _cached(key)  # another request may have loaded it while we waited
         if predictor is None:
             use_threads(settings.PREDICT_THREADS)
-            predictor = Predictor.load(key)
+            predictor = Predictor.load(key, shared_base=True)  # LoRA models: one base in memory
             with _lock:
                 _cache[key] = predictor
                 while len(_cache) > max(1, settings.PREDICTOR_CACHE_SIZE):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.catalog import batches, improve, sharing, to_label, versions, views
+from webapp.catalog import batches, improve, lora_downloads, sharing, to_label, versions, views
 
 app_name = "catalog"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("<uuid:uuid>/try/", views.model_try, name="try"),
     path("<uuid:uuid>/download.zip", views.model_download, name="download"),
     path("<uuid:uuid>/download-int8.zip", views.model_download_int8, name="download_int8"),
+    path(
+        "<uuid:uuid>/download-adapter.zip",
+        lora_downloads.model_download_adapter,
+        name="download_adapter",
+    ),
     path("<uuid:uuid>/batches/", batches.batch_new, name="batch_new"),
     path("<uuid:uuid>/batches/columns/", batches.batch_columns, name="batch_columns"),
     path("<uuid:uuid>/publish/", sharing.model_publish, name="publish"),

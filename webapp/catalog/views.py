@@ -15,10 +15,11 @@ from django.shortcuts import render
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from finetune import FinetuneError, candidates, quantize, rundir
+from finetune import FinetuneError, candidates, lora, quantize, rundir
 from webapp.accounts.access import current_team, get_for_user
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.improve_card import improve_context
+from webapp.catalog.lora_downloads import merged_download
 from webapp.catalog.models import TrainedModel
 from webapp.catalog.predictors import RETRY_AFTER, Busy, get_predictor, prediction_slot
 from webapp.catalog.row_picks import pick_context
@@ -61,6 +62,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "batch_form": BatchForm(),
         "batches": model.batches.all()[:10],
         "int8_same": quantize.share_words(run.metrics.get("int8_agreement") or 0),
+        "adapter": lora.uses_lora_settings(run.config or {}),
         "served_sentence": candidates.served_sentence(run.the_task, run.metrics),
         "served_words": candidates.served_words(run.metrics),  # "" when the model answers
     } | extra
@@ -121,6 +123,8 @@ def model_download(request, uuid):
     """The run directory as a zip: one folder that transformers.pipeline() loads as it is,
     without the spreadsheet's rows (sharing.leaving_files)."""
     model = get_for_user(request.user, TrainedModel, uuid)
+    if lora.is_adapter_folder(model.run_dir):  # the adapter merged in, for pipeline()
+        return merged_download(model)
     folder = slugify(model.name) or "model"
     files = leaving_files(model.run_dir)
     return temp_download(lambda path: zip_folder(path, files, folder), ".zip", f"{folder}.zip")

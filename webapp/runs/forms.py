@@ -18,7 +18,7 @@ import uuid
 from django import forms
 from django.conf import settings
 
-from finetune import FinetuneError, basemodels
+from finetune import FinetuneError, basemodels, lora
 from finetune.train import FIELD_HELP, TrainConfig
 from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
@@ -28,7 +28,8 @@ LOCAL_PREFIX = "local:"
 BASIC_FIELDS = ["budget", "epochs", "max_length"]
 ADVANCED_FIELDS = [
     "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
-    "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary",
+    "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary", "method",
+    "lora_rank", "lora_layers",
 ]  # fmt: skip
 LABELS = {
     "budget": "Time budget",
@@ -44,6 +45,9 @@ LABELS = {
     "test_fraction": "Test share",
     "max_steps": "Step limit (0 = none)",
     "extend_vocabulary": "Add unknown characters",
+    "method": "Training method",
+    "lora_rank": "LoRA rank",
+    "lora_layers": "LoRA layers",
 }
 CHOICES = {  # settings picked from a list; the values are TrainConfig's
     "budget": list(BUDGET_WORDS.items()),
@@ -52,6 +56,14 @@ CHOICES = {  # settings picked from a list; the values are TrainConfig's
         ("on", "Always"),
         ("off", "Never"),
     ],
+    "method": [
+        ("full", "Full fine-tuning: every weight learns"),
+        ("lora", "LoRA: small adapters learn, the base stays as it is"),
+    ],
+    "lora_layers": [
+        ("all", "Every linear layer"),
+        ("attention", "Attention only (query and value)"),
+    ],
 }
 
 
@@ -59,7 +71,9 @@ def model_options() -> list[dict]:
     """The catalogue for the page: bundled default first, local folders, then the hub box."""
     options = sorted(basemodels.CATALOG, key=lambda info: not info.bundled)
     rows = [
-        info.to_dict() | {"value": info.id, "downloads": not basemodels.is_downloaded(info.id)}
+        info.to_dict()
+        | {"value": info.id, "downloads": not basemodels.is_downloaded(info.id)}
+        | {"lora_advice": lora.advice(info.params)}
         for info in options
     ]
     for info in basemodels.local_catalog(settings.LABELTUNE_LOCAL_MODELS_DIR):
