@@ -9,7 +9,8 @@ Data: the first rows/2 rows of each label of ../shared/datasets/sst2/train.tsv t
 (10% held back for validation), all of dev.tsv (872 rows) as the test rows. Both methods
 train with the same settings (the epochs set, the learning rate left on automatic: each
 method's three trial rates, finetune/tuning.py and finetune/lora.py), each in a process of
-its own so its peak memory is its own. Serving: one process per way loads the LoRA model 10
+its own so its peak memory is its own, side by side, on one torch thread each; besides the
+wall-clock time each reports the CPU time it used, which a busy machine does not inflate. Serving: one process per way loads the LoRA model 10
 times from 10 folders (copies of the trained one) and reads its memory (VmRSS) before, after
 the first model and after the tenth. Prints and writes bench/out/lora/lora.json.
 """
@@ -47,6 +48,11 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def train_one(args) -> dict:
     """One training in this process: its figures, peak memory and stored size."""
     import torch
@@ -54,6 +60,8 @@ def train_one(args) -> dict:
     from finetune import lora
     from finetune.mapping import ColumnMapping
     from finetune.train import TrainConfig, train
+
+    torch.set_num_threads(args.threads)
 
     config = TrainConfig(base_model=args.base, method=args.method, epochs=args.epochs,
                          lora_rank=args.rank, device=args.device, patience=0)  # fmt: skip
@@ -76,6 +84,7 @@ def train_one(args) -> dict:
         "epochs_run": metrics["epochs_run"],
         "train_seconds": metrics["train_seconds"],
         "total_seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds(), 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "peak_gpu_mb": round(torch.cuda.max_memory_allocated() / 2**20) if cuda else None,
         "stored_mb": round(weights.stat().st_size / 2**20, 2),
@@ -117,13 +126,22 @@ def serve(args) -> dict:
     }
 
 
+def start(*options) -> subprocess.Popen:
+    command = [sys.executable, __file__, *map(str, options)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=ROOT)  # fmt: skip
+
+
+def finish(process: subprocess.Popen) -> dict:
+    out, err = process.communicate()
+    if process.returncode:
+        sys.stderr.write(err[-4000:])
+        raise SystemExit(f"bench child {process.args[2:]} failed")
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def child(*options) -> dict:
-    done = subprocess.run([sys.executable, __file__, *map(str, options)], capture_output=True,
-                          text=True, cwd=ROOT)  # fmt: skip
-    if done.returncode:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"bench child {options} failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return finish(start(*options))
 
 
 def main() -> None:
@@ -133,6 +151,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rank", type=int, default=8)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per training")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "lora"))
     parser.add_argument("--parts", default="train,serve")
     parser.add_argument("--child", choices=["train", "serve"])
@@ -147,11 +166,12 @@ def main() -> None:
         return
     Path(args.out).mkdir(parents=True, exist_ok=True)
     common = ["--base", args.base, "--rows", args.rows, "--epochs", args.epochs, "--rank",
-              args.rank, "--device", args.device, "--out", args.out]  # fmt: skip
+              args.rank, "--device", args.device, "--out", args.out, "--threads", args.threads]  # fmt: skip
     results = {"base": args.base, "rows": args.rows, "epochs": args.epochs, "rank": args.rank}
     if "train" in args.parts:
-        for method in ("full", "lora"):
-            results[method] = child(*common, "--child", "train", "--method", method)
+        running = {m: start(*common, "--child", "train", "--method", m) for m in ("full", "lora")}
+        for method, process in running.items():
+            results[method] = finish(process)
             print(json.dumps(results[method]), flush=True)
     if "serve" in args.parts:
         for way in ("separate", "shared"):
