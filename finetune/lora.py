@@ -71,8 +71,19 @@ def advice(params: str) -> str:
     return ADVICE if millions >= ADVICE_FROM_MILLIONS else ""
 
 
-def problems(method: str, rank: int, layers: str, extend_vocabulary: str) -> list[str]:
-    """What is wrong with these settings, in sentences (TrainConfig checks them)."""
+FIELD_HELP = {  # TrainConfig's settings of LoRA, in train.FIELD_HELP (the CLI, the Train page)
+    "method": "full trains every weight of the model; lora trains small adapters beside the "
+    "base and stores only them (a few MB per model).",
+    "lora_rank": "With lora: the size of the adapters. Larger learns more and stores more.",
+    "lora_layers": "With lora: all adds adapters to every linear layer of the base, attention "
+    "only to its attention.",
+}
+
+
+def problems(config) -> list[str]:
+    """What is wrong with a TrainConfig's LoRA settings, in sentences (TrainConfig checks)."""
+    method, rank, layers = config.method, config.lora_rank, config.lora_layers
+    extend_vocabulary = config.extend_vocabulary
     found = []
     if method not in METHODS:
         found.append('The training method must be "full" or "lora".')

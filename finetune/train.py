@@ -61,9 +61,7 @@ class TrainConfig:
     # its embeddings): "auto" when over 10% of the text is unknown to it (Chinese in an
     # English model; bench/RESULTS.md "Chinese text"), "on" or "off".
     extend_vocabulary: str = "auto"
-    # "full" trains every weight; "lora" trains small adapters beside the frozen base and the
-    # task's head, and stores only those (finetune/lora.py).
-    method: str = "full"
+    method: str = "full"  # or "lora": adapters beside the frozen base (finetune/lora.py)
     lora_rank: int = 8  # the adapters' rank: larger learns more and stores more
     lora_layers: str = "all"  # "all" linear layers of the base, or its "attention" only
 
@@ -92,8 +90,7 @@ class TrainConfig:
                 'Adding characters to the model must be "auto", "on" or "off".',
             ),
         ]
-        checks += [(False, problem) for problem in lora.problems(
-            self.method, self.lora_rank, self.lora_layers, self.extend_vocabulary)]  # fmt: skip
+        checks += [(False, problem) for problem in lora.problems(self)]
         for ok, message in checks:
             if not ok:
                 raise FinetuneError(message)
@@ -125,12 +122,7 @@ FIELD_HELP = {
     "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
     "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
     "model) before training: auto (when many are unknown), on or off.",
-    "method": "full trains every weight of the model; lora trains small adapters beside the "
-    "base and stores only them (a few MB per model).",
-    "lora_rank": "With lora: the size of the adapters. Larger learns more and stores more.",
-    "lora_layers": "With lora: all adds adapters to every linear layer of the base, attention "
-    "only to its attention.",
-}
+} | lora.FIELD_HELP
 
 
 @dataclass
