@@ -32,10 +32,10 @@ from finetune.data import Table
 from finetune.errors import FinetuneError
 from finetune.health import check
 from finetune.mapping import ColumnMapping
-from finetune.splits import Splits
+from finetune.splits import Splits, split_table
 from finetune.tasks import Examples, get_task
 from finetune.tasks.base import output_layer
-from finetune.train import Prepared, TrainConfig, TrainResult, split_table, train
+from finetune.train import Prepared, TrainConfig, TrainResult, train
 
 # Old training rows replayed per new training row (at most all of them): on SST-2, 500 rows
 # then 500 more, see bench/RESULTS.md "Learning from new rows".

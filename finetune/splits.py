@@ -1,6 +1,7 @@
 """Train / validation / test splits: stratified and seeded, or the user's own split column.
 
     parts = split_examples(examples, task, validation=0.1, test=0.1, seed=42)
+    examples, parts = split_table(task, table, mapping, config)   # a table, as a run splits it
     parts = split_examples(examples, task, split_values=frame["split"])  # user's column
 
 What the task stratifies by (the label; a row's rarest label; a fifth of the value range)
@@ -46,6 +47,25 @@ def split_examples(
     parts = _stratified(examples, task, [validation, test], seed)
     train, val, tst = parts
     return Splits(examples.subset(train), examples.subset(val), examples.subset(tst))
+
+
+def split_table(task: Task, table, mapping, config) -> tuple[Examples, Splits]:
+    """The usable rows of `table` (a finetune.data.Table or a DataFrame) as `mapping` reads
+    them, and their parts as `config` (a finetune.train.TrainConfig) splits them."""
+    from finetune.data import Table
+
+    frame = table.frame if isinstance(table, Table) else table
+    row_numbers = table.row_numbers if isinstance(table, Table) else None
+    examples = task.prepare(frame, mapping, row_numbers=row_numbers)
+    splits = split_examples(
+        examples,
+        task,
+        validation=config.validation_fraction,
+        test=config.test_fraction,
+        seed=config.seed,
+        split_values=frame[mapping.split].tolist() if mapping.split else None,
+    )
+    return examples, splits
 
 
 def _stratified(examples: Examples, task: Task, fractions: list[float], seed: int):

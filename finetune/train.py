@@ -34,8 +34,8 @@ from finetune.errors import Canceled, FinetuneError
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
 from finetune.modeling import pick_device
-from finetune.splits import Splits, split_examples
-from finetune.tasks import Examples, Head, Task, default_task, get_task
+from finetune.splits import Splits, split_table
+from finetune.tasks import Head, Task, default_task, get_task
 
 
 @dataclass
@@ -217,23 +217,6 @@ def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainCo
     head = task.make_head(splits.train, examples)
     row_number = table.row_number if isinstance(table, Table) else (lambda i: i + 2)
     return Prepared(task, mapping, config, base, tokenizer, health, splits, head, row_number)
-
-
-def split_table(task: Task, table: Table | pd.DataFrame, mapping: ColumnMapping,
-                config: TrainConfig) -> tuple[Examples, Splits]:  # fmt: skip
-    """The table's usable rows and their train / validation / test parts, as `config` splits."""
-    frame = table.frame if isinstance(table, Table) else table
-    row_numbers = table.row_numbers if isinstance(table, Table) else None
-    examples = task.prepare(frame, mapping, row_numbers=row_numbers)
-    splits = split_examples(
-        examples,
-        task,
-        validation=config.validation_fraction,
-        test=config.test_fraction,
-        seed=config.seed,
-        split_values=frame[mapping.split].tolist() if mapping.split else None,
-    )
-    return examples, splits
 
 
 def fit(
