@@ -57,6 +57,9 @@ class TrainConfig:
     test_fraction: float = 0.1  # rows held out for the final evaluation
     max_steps: int = 0  # stop after this many steps (0 = no limit); for quick trials
     device: str = "auto"  # "auto" (CUDA GPU when present), "cuda" or "cpu"
+    # Start from contrastive pairs of the training rows (SetFit's method, finetune/
+    # contrastive.py): "auto" for tasks of one label per row with few rows, "on" or "off".
+    contrastive: str = "auto"
     # Teach the model the characters of the training texts it reads as unknown (new rows in
     # its embeddings): "auto" when over 10% of the text is unknown to it (Chinese in an
     # English model; bench/RESULTS.md "Chinese text"), "on" or "off".
@@ -83,6 +86,10 @@ class TrainConfig:
             (self.patience >= 0, "The patience cannot be negative."),
             (0 < self.validation_fraction < 0.5, "The validation share must be between 0 and 0.5."),
             (0 < self.test_fraction < 0.5, "The test share must be between 0 and 0.5."),
+            (
+                self.contrastive in ("auto", "on", "off"),  # finetune.contrastive.SETTINGS
+                'Learning from pairs of rows first must be "auto", "on" or "off".',
+            ),
             (self.max_steps >= 0, "The step limit cannot be negative."),
             (self.device in ("auto", "cuda", "cpu"), 'The device must be "auto", "cuda" or "cpu".'),
             (
@@ -117,6 +124,8 @@ FIELD_HELP = {
     "weight_decay": "A small pull towards simpler models that helps against overfitting.",
     "patience": "Stop after this many passes without improvement on the validation rows.",
     "seed": "Fixes the random choices, so the same settings give the same model.",
+    "contrastive": "First teach the model which rows go together, from pairs of rows with the "
+    "same label and with different labels: auto (one label per row, few rows), on or off.",
     "validation_fraction": "Share of rows held back to pick the best pass.",
     "test_fraction": "Share of rows held back for the final evaluation.",
     "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
@@ -238,6 +247,9 @@ def fit(
     task.init_head(model, head, splits.train.targets)
     if prepared.start is not None:
         prepared.start(model)
+    from finetune import contrastive  # few rows: pairs of rows first
+
+    paired = contrastive.before(model, prepared, device, canceled)
     extend = "off" if lora.uses_lora(config) else config.extend_vocabulary  # base stays as is
     prepared.health.added_characters = vocabulary.extend(
         model, tokenizer, splits.train.texts, extend
@@ -275,6 +287,7 @@ def fit(
 
     tuner = tuning.Tuner(config, task, stepper, validate, canceled, trying)
     state.choices = tuner.resume(state.choices) if state.choices else tuner.choose(model)
+    state.choices = contrastive.noted(state.choices, paired)
     epochs, total_steps = state.choices["planned_epochs"], state.choices["planned_steps"]
 
     # 4. Optimizer and schedule, restored with the rest when resuming.

@@ -228,6 +228,9 @@ class Task:
     # finetune.label_issues: how rows whose label looks wrong are found: "one" (one label per
     # row), "several" (a set of labels per row), "" (not checked; the report says so).
     label_check = ""
+    # finetune.contrastive: whether pairs of rows, with the same answer or not, can teach the
+    # model first, when the rows are few (one label per row: same label or not).
+    contrastive = False
 
     def init_head(self, model, head: Head, train_targets: list) -> None:
         """Set the fresh output layer's starting point before training (default: as loaded)."""

@@ -46,6 +46,7 @@ class SingleLabelTask(Task):
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
     label_check = "one"  # finetune.label_issues checks its rows' labels
+    contrastive = True  # few rows: pairs of rows first (finetune/contrastive.py)
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None

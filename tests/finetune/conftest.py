@@ -47,6 +47,7 @@ def fast_config(tiny_model_dir, **overrides):
         max_length=32,
         warmup_ratio=0.0,
         patience=0,
+        contrastive="off",  # pairs first: tests/finetune/test_contrastive.py
     )
     return TrainConfig(**settings | overrides)
 

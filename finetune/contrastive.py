@@ -1,0 +1,132 @@
+"""Few rows: teach the base model which texts go together before it learns the labels
+(SetFit's method, through the sentence-transformers library).
+
+    tuned = contrastive.tune(model, base, train, config, device)   # pairs used, 0: not used
+
+1. Pairs of training rows: each row with another of its own label (similar: 1) and one of
+   another label (not similar: 0), ROUNDS times over, seeded, at most MAX_PAIRS.
+2. The base model, read as a sentence encoder (mean of its word-piece vectors), learns to give
+   similar pairs close embeddings and the others distant ones (sentence-transformers'
+   CosineSimilarityLoss, one pass, AdamW at LEARNING_RATE).
+3. Its encoder's weights replace those the classification model started from; the usual
+   fine-tuning then trains the head (and the encoder further) from there.
+So the saved folder stays a standard transformers model that pipeline() loads. SetFit itself
+keeps a logistic regression over the mean-pooled embeddings, which no transformers
+classification model computes (BERT's classifier reads the [CLS] vector through its pooler),
+so it could not be saved as one: this is the part of SetFit that fits one.
+Used when the task's rows have one label each (Task.contrastive) and the training rows are
+few (MAX_TRAIN_ROWS); `TrainConfig.contrastive` turns it on or off.
+"""
+
+import random
+
+# SetFit's defaults: 20 rounds of pairs, one pass, learning rate 2e-5, 16 pairs a step. On
+# 64 SST-2 rows that is 2,560 pairs (160 steps); more rows get fewer rounds, up to MAX_PAIRS.
+ROUNDS = 20
+MAX_PAIRS = 2_560
+LEARNING_RATE = 2e-5
+BATCH_SIZE = 16
+# Up to this many training rows. Measured on 64 SST-2 rows (bench/RESULTS.md, "Small
+# sheets"): the fine-tuned MiniLM read the test rows 1.9 points better (0.680 against 0.661),
+# from 2,320 pairs (145 steps; 11 minutes there, niced on 2 cores shared at load 11, where
+# the whole fine-tuning took 4). 256 rows were not measured, so the line stays near 64.
+MAX_TRAIN_ROWS = 100
+SETTINGS = ("auto", "on", "off")
+
+
+def wanted(task, rows: int, setting: str) -> bool:
+    """Whether a run of `rows` training rows of `task` starts with contrastive pairs."""
+    if setting == "off" or not getattr(task, "contrastive", False):
+        return False
+    return setting == "on" or rows <= MAX_TRAIN_ROWS
+
+
+def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, float]]:
+    """(text, text, 1.0 when both have one label else 0.0): each row, each round, once with
+    a row of its label and once with a row of another label (where there is one)."""
+    rng = random.Random(seed)
+    by_label: dict = {}
+    for i, label in enumerate(labels):
+        by_label.setdefault(label, []).append(i)
+    others = {label: [i for i in range(len(labels)) if labels[i] != label] for label in by_label}
+    rounds = max(1, min(ROUNDS, MAX_PAIRS // max(1, 2 * len(inputs))))
+    out = []
+    for _ in range(rounds):
+        for i, label in enumerate(labels):
+            same = [j for j in by_label[label] if j != i] or [i]
+            out.append((inputs[i], inputs[rng.choice(same)], 1.0))
+            if others[label]:
+                out.append((inputs[i], inputs[rng.choice(others[label])], 0.0))
+    rng.shuffle(out)
+    return out[:MAX_PAIRS]
+
+
+def tune(model, base: str, train, config, device, canceled=lambda: False) -> int:
+    """Train `base` (a model folder or id, as resolved) on contrastive pairs of the training
+    rows and copy its encoder into `model` (a fresh classification model of the same base);
+    the number of pairs it learned from."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.modules.transformer import Transformer
+    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+    from sentence_transformers.sentence_transformer.modules.pooling import Pooling
+
+    from finetune.errors import Canceled
+
+    inputs = train.inputs()  # both texts of a pair, joined as the candidates read them
+    chosen = pairs(inputs, train.targets, config.seed)
+    if not chosen:
+        return 0
+    options = {"use_safetensors": True, "trust_remote_code": False}
+    body = Transformer(base, model_kwargs=options, max_seq_length=config.max_length)
+    encoder = SentenceTransformer(
+        modules=[body, Pooling(body.auto_model.config.hidden_size, "mean")], device=str(device)
+    )
+    loss = CosineSimilarityLoss(encoder)
+    optimizer = torch.optim.AdamW(encoder.parameters(), lr=LEARNING_RATE)
+    torch.manual_seed(config.seed)
+    encoder.train()
+    for start in range(0, len(chosen), BATCH_SIZE):
+        if canceled():
+            raise Canceled()
+        batch = chosen[start : start + BATCH_SIZE]
+        features = [encoder.preprocess([p[0] for p in batch]),
+                    encoder.preprocess([p[1] for p in batch])]  # fmt: skip
+        features = [{k: v.to(device) if hasattr(v, "to") else v for k, v in f.items()}
+                    for f in features]  # fmt: skip
+        value = loss(features, torch.tensor([p[2] for p in batch], device=device))
+        value.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    weights = {k: v.detach().to("cpu") for k, v in body.auto_model.state_dict().items()}
+    missing, unexpected = model.base_model.load_state_dict(weights, strict=False)
+    if unexpected or [key for key in missing if not key.startswith("pooler.")]:
+        raise ValueError(f"the encoder does not fit the model: {missing[:3]} {unexpected[:3]}")
+    return len(chosen)
+
+
+def before(model, prepared, device, canceled=lambda: False) -> int:
+    """`tune` where it is `wanted` and the run starts from the base model's own full weights
+    (not with LoRA, whose base stays as downloaded, nor from an earlier run's weights); the
+    pairs learned from, 0 when not used."""
+    config = prepared.config
+    if getattr(config, "method", "full") != "full" or getattr(prepared, "start", None):
+        return 0
+    if not wanted(prepared.task, len(prepared.splits.train), config.contrastive):
+        return 0
+    return tune(model, prepared.base, prepared.splits.train, config, device, canceled)
+
+
+def noted(choices: dict, paired: int) -> dict:
+    """The run's automatic choices (finetune.tuning) with the pairs, and a sentence for the
+    run page, once."""
+    if not paired or "contrastive_pairs" in choices:
+        return choices
+    sentence = (
+        f"Few training rows: the model first learned which rows go together from {paired:,} "
+        "pairs of them (same label or not), then the labels."
+    )
+    return choices | {
+        "contrastive_pairs": paired,
+        "decisions": [*choices.get("decisions", []), sentence],
+    }
