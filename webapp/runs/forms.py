@@ -1,6 +1,6 @@
 """The "Train a model" form: a base model from the catalogue and the training settings.
 
-    form = NewRunForm(request.POST or None, task="single_label", initial_name="reviews")
+    form = NewRunForm(request.POST or None, task=sheet.task, initial_name="reviews")
     if form.is_valid():
         form.cleaned_data["config"]   # a finetune TrainConfig, already validated
 
@@ -19,6 +19,8 @@ from django import forms
 from django.conf import settings
 
 from finetune import FinetuneError, basemodels, lora
+from finetune.contrastive import MAX_TRAIN_ROWS as MAX_PAIRED_ROWS
+from finetune.tasks import default_task
 from finetune.train import FIELD_HELP, TrainConfig
 from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
@@ -28,8 +30,8 @@ LOCAL_PREFIX = "local:"
 BASIC_FIELDS = ["budget", "epochs", "max_length"]
 ADVANCED_FIELDS = [
     "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
-    "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary", "method",
-    "lora_rank", "lora_layers",
+    "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary", "contrastive",
+    "method", "lora_rank", "lora_layers",
 ]  # fmt: skip
 LABELS = {
     "budget": "Time budget",
@@ -45,6 +47,7 @@ LABELS = {
     "test_fraction": "Test share",
     "max_steps": "Step limit (0 = none)",
     "extend_vocabulary": "Add unknown characters",
+    "contrastive": "Learn from pairs of rows first",
     "method": "Training method",
     "lora_rank": "LoRA rank",
     "lora_layers": "LoRA layers",
@@ -53,6 +56,11 @@ CHOICES = {  # settings picked from a list; the values are TrainConfig's
     "budget": list(BUDGET_WORDS.items()),
     "extend_vocabulary": [
         ("auto", f"Automatic: when the model cannot read over {UNKNOWN_WARNING:.0%} of the text"),
+        ("on", "Always"),
+        ("off", "Never"),
+    ],
+    "contrastive": [
+        ("auto", f"Automatic: one label per row, up to {MAX_PAIRED_ROWS} training rows"),
         ("on", "Always"),
         ("off", "Never"),
     ],
@@ -115,9 +123,9 @@ class NewRunForm(forms.Form):
     hub_id = forms.CharField(max_length=200, required=False, label="Hugging Face model id")
     run_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, task: str = "single_label", initial_name: str = "", **kwargs):
+    def __init__(self, *args, task: str = "", initial_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.task = task
+        self.task = task or default_task().name
         self.options = model_options()
         self.fields["base_model"].choices = [(o["value"], o["name"]) for o in self.options] + [
             (HUB_CHOICE, "Any Hugging Face model id")
