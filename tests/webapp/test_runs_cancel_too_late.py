@@ -12,7 +12,8 @@ from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import finished_model
 from webapp.catalog.models import TrainedModel
 from webapp.runs import jobs
-from webapp.runs.models import CANCELED_TOO_LATE, RunStatus, TrainingRun
+from webapp.runs.models import RunStatus, TrainingRun
+from webapp.runs.words import CANCELED_TOO_LATE
 
 TOO_LATE = escape(CANCELED_TOO_LATE)
 

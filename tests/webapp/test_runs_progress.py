@@ -4,7 +4,8 @@ from django.test import TestCase
 
 from webapp.accounts.models import Team
 from webapp.runs import models
-from webapp.runs.models import TrainingRun, time_left_words
+from webapp.runs.models import TrainingRun
+from webapp.runs.words import time_left_words
 
 
 def progress(step: int, phase: str = "training", loss: float | None = 0.5) -> dict:

@@ -17,7 +17,8 @@ from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import RedisMixin
 from webapp.queue.maintenance import repair_runs
 from webapp.runs import jobs
-from webapp.runs.models import MAX_RESUMES, RESTARTED, RESUMED, RESUMING, WORKER_DIED, TrainingRun
+from webapp.runs.models import MAX_RESUMES, WORKER_DIED, TrainingRun
+from webapp.runs.words import RESTARTED, RESUMED, RESUMING
 
 
 class ResumeTestCase(RedisMixin, BaseTestCase):

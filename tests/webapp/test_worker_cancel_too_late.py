@@ -13,7 +13,8 @@ from tests.webapp import test_worker_training as training
 from tests.webapp.test_worker_s3 import final
 from tests.webapp.test_worker_training import logged_in_client, start_run, wait_for
 from webapp.catalog.models import TrainedModel
-from webapp.runs.models import CANCELED_TOO_LATE, TrainingRun
+from webapp.runs.models import TrainingRun
+from webapp.runs.words import CANCELED_TOO_LATE
 
 pytestmark = pytest.mark.slow
 redis_proc, shared, worker = training.redis_proc, training.shared, training.worker

@@ -23,7 +23,8 @@ from tests.webapp.test_worker_training import (
     start_run,
     wait_for,
 )
-from webapp.runs.models import RESUMED, TrainingRun
+from webapp.runs.models import TrainingRun
+from webapp.runs.words import RESUMED
 
 pytestmark = pytest.mark.slow
 # The real-process fixtures of test_worker_training.py, for this module too.

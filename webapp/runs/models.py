@@ -12,7 +12,8 @@ a run whose worker died is found by queue.maintenance.repair_runs (or by its wor
 work horse died) and recovered: put back in line to continue from its last complete epoch
 when training left a checkpoint (at most MAX_RESUMES times), else marked failed.
 
-The queued-job lifecycle it shares with batch predictions is in webapp.queue.lifecycle.
+The queued-job lifecycle it shares with batch predictions is in webapp.queue.lifecycle; what
+its pages say of it (figures, settings, resumes and time left in words) in webapp.runs.words.
 
 Files: the worker writes the run folder in run.out_dir and publishes it to the file storage
 (webapp.runs.runfiles); readers on any machine use run.local_dir() or run.read_file(name).
@@ -37,6 +38,7 @@ from finetune import rundir
 from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
 from lib import files
 from webapp.queue.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
+from webapp.runs.words import RunWords
 
 __all__ = ["FINAL", "INFO_FILE", "NOT_FINAL", "QueuedJob", "RunStatus", "TrainingRun"]
 
@@ -49,19 +51,12 @@ QUEUE_DOWN = (
 )
 WORKER_DIED = "The worker running this training stopped unexpectedly. Start it again with Retry."
 MAX_RESUMES = 2  # times a run is put back in line after its worker stopped, before it fails
-RESUMED = "Resumed after epoch {epoch} of {epochs} when its worker was restarted."
-RESUMING = "Its worker was restarted, so it continues from its last complete epoch."
-RESTARTED = "Started again from the beginning when its worker was restarted."
 PROGRESS_EVERY = 2.0  # seconds between progress writes to the database
 HISTORY_POINTS = 400  # live curve points kept on the row; older ones are thinned out
-CANCELED_TOO_LATE = (
-    "The cancel came too late: training had already finished and saved the model, so the "
-    "model was kept. If you don't want it, delete this run."
-)
 NUMBERED = re.compile(r"^(.*) \((\d{1,4})\)$")  # "reviews (2)": a retry's name
 
 
-class TrainingRun(QueuedJob):
+class TrainingRun(RunWords, QueuedJob):
     queue_name = QUEUE_NAME
     job_function = "webapp.runs.jobs.train_run"
     failure_callback = "webapp.runs.jobs.on_train_failure"
@@ -167,55 +162,6 @@ class TrainingRun(QueuedJob):
         return get_task(self.task)
 
     @property
-    def figures(self) -> list[tuple[str, str]]:
-        """The test figures in the task's words, [] until the run has them."""
-        if f"test_{self.the_task.primary_metric}" not in self.metrics:
-            return []  # not finished
-        return self._task_figures(self.the_task.headline)
-
-    @property
-    def baseline_figures(self) -> list[tuple[str, str]]:
-        """Each baseline's figure in the task's words, [] for a run trained without them."""
-        if not any(key.startswith("baseline_") for key in self.metrics):
-            return []
-        return self._task_figures(self.the_task.baseline_headline)
-
-    def _task_figures(self, headline) -> list[tuple[str, str]]:
-        try:
-            return headline(self.metrics)
-        except KeyError as err:  # an older run's partial set: the page shows none
-            logger.warning("Run %s has no figure %s in its metrics", self.uuid, err)
-            return []
-
-    @property
-    def int8_figure(self) -> str:
-        """ "accuracy 82.1% against 82.3% for the full model", from the int8 check's figures."""
-        task = self.the_task
-        name = task.primary_metric
-        int8, full = self.metrics.get(f"int8_test_{name}"), self.metrics.get(f"test_{name}")
-        if int8 is None or full is None:
-            return ""
-        return (
-            f"{task.metric_title} {task.format_metric(int8)} against "
-            f"{task.format_metric(full)} for the full model"
-        )
-
-    @property
-    def val_metric_words(self) -> str:
-        """ "best accuracy on validation rows 91.0%" while training; "" before the first epoch."""
-        value = self.progress.get("val_metric")
-        if value is None:
-            return ""
-        task = self.the_task
-        return f"best {task.metric_title} on validation rows {task.format_metric(float(value))}"
-
-    @property
-    def chart_metric(self) -> dict:
-        """What the live chart's validation axis shows: its name and range (None: fit data)."""
-        task = self.the_task
-        return {"name": task.metric_title, "range": task.metric_range}
-
-    @property
     def column_mapping(self):
         """The frozen mapping as a finetune ColumnMapping; None before one was chosen."""
         from finetune.mapping import ColumnMapping
@@ -223,72 +169,14 @@ class TrainingRun(QueuedJob):
         return ColumnMapping.from_dict(self.mapping) if self.mapping else None
 
     @property
-    def mapping_in_words(self) -> str:
-        return self.column_mapping.in_words() if self.mapping else ""
-
-    @property
-    def fixes_in_words(self) -> list[str]:
-        """Each data fix this run trained with, in a sentence."""
-        from finetune.fixes import describe
-
-        return [describe(fix) for fix in self.fixes]
-
-    @property
     def current_epoch(self) -> int:
         """The epoch being trained now, counting from 1 (progress.epoch is a fraction done)."""
         epochs = int(self.progress.get("epochs") or 0)
         return min(epochs, int(float(self.progress.get("epoch") or 0)) + 1)
 
-    def settings_in_words(self) -> list[tuple[str, str]]:
-        """The frozen settings as (plain label, value) rows for the run and model pages."""
-        from finetune.tuning import BUDGETS, used_epochs, used_rate
-        from webapp.runs.forms import CHOICES, LABELS
-
-        rows = [("Base model", self.base_model_name)]
-        # While it trains, the epochs it chose are in its progress, not yet in its metrics.
-        running = self.metrics.get("epochs_run") or self.progress.get("epochs")
-        metrics = self.metrics | {"epochs_run": running}
-        for key, label in LABELS.items():
-            value = self.config.get(key)
-            if key == "budget" and value:
-                value = BUDGETS[value].title if value in BUDGETS else f"{value} minutes"
-            elif key in ("epochs", "learning_rate") and not value:
-                used, how = (used_epochs if key == "epochs" else used_rate)(self.config, metrics)
-                value = f"{used} ({how})" if used else how
-            elif key == "max_steps" and not value:
-                value = "none"
-            elif key in CHOICES:
-                value = dict(CHOICES[key]).get(value, value)
-            if key == "extend_vocabulary" and self.metrics.get("added_characters"):
-                value = f"{value} ({self.metrics['added_characters']:,} added)"
-            if value is None:
-                continue
-            rows.append((label.split(" (")[0], value))
-        return rows
-
-    @property
-    def resumed_words(self) -> str:
-        """ "Resumed after epoch 2 of 5 when its worker was restarted."; "" if never resumed."""
-        if not self.resumes:
-            return ""
-        phase = self.progress.get("phase")
-        if self.status != RunStatus.FINISHED and phase in (None, "loading"):
-            return RESUMING  # waiting or loading: the epoch it continues after is not known yet
-        epoch = self.metrics.get("resumed_after_epoch", self.progress.get("resumed_epoch"))
-        if not epoch:
-            return RESTARTED  # the checkpoint could not be used (other settings or data)
-        return RESUMED.format(epoch=epoch, epochs=self.progress.get("epochs") or "?")
-
     @property
     def can_cancel(self) -> bool:
         return self.status in NOT_FINAL
-
-    @property
-    def canceled_too_late(self) -> str:
-        """CANCELED_TOO_LATE when Cancel was pressed but the worker finished and kept the
-        model before it saw that; "" otherwise."""
-        finished = self.status == RunStatus.FINISHED
-        return CANCELED_TOO_LATE if finished and self.cancel_requested else ""
 
     @property
     def base_model_failed(self) -> bool:
@@ -305,14 +193,6 @@ class TrainingRun(QueuedJob):
         if self.status == RunStatus.FINISHED:
             return 100
         return int(round(100 * float(self.progress.get("fraction") or 0)))
-
-    @property
-    def time_left(self) -> str:
-        """ "About 3 minutes left", from the worker's estimate; "" while unknown."""
-        seconds = self.progress.get("seconds_left")
-        if seconds is None or self.progress.get("phase") != "training":
-            return ""
-        return time_left_words(float(seconds))
 
     def queue_position(self) -> int | None:
         """1 for the next run to start; None when not queued or the queue can't tell."""
@@ -478,13 +358,3 @@ class TrainingRun(QueuedJob):
 
     def mark_canceled(self) -> bool:
         return self._finish(RunStatus.CANCELED, message="Training was canceled.")
-
-
-def time_left_words(seconds: float) -> str:
-    if seconds < 60:
-        return "less than a minute left"
-    minutes = round(seconds / 60)
-    if minutes < 90:
-        return f"about {minutes} minute{'s' if minutes != 1 else ''} left"
-    hours = round(seconds / 3600, 1)
-    return f"about {hours:g} hours left"
