@@ -7,6 +7,7 @@ A worker is registered on the "predictions" queue so that the app sends the work
 burst SimpleWorker does the jobs in this process, as the worker would.
 """
 
+import html
 from unittest import mock
 
 from django.urls import reverse
@@ -136,6 +137,17 @@ class ReadingTestCase(RedisMixin, BaseTestCase):
         self.assertTrue(Spreadsheet.objects.filter(pk=sheet.pk).exists())
         self.assertEqual(len(self.stored_files()), 1)  # the file is kept: nothing lost
         self.assertContains(self.client.get(reverse("spreadsheets:list")), "could not be read")
+
+    def test_staff_see_a_failed_read_with_its_cause_in_the_admin(self):
+        sheet = self.upload_to_worker(b"PK\x03\x04 not really a workbook", "reviews.xlsx")
+        self.work()
+        read = SheetRead.latest_for(sheet)
+        self.charlie.is_superuser = True
+        self.charlie.save(update_fields=["is_superuser"])
+        self.client.force_login(self.charlie)
+        page = self.client.get(reverse("admin:spreadsheets_sheetread_change", args=[read.pk]))
+        self.assertContains(page, "Traceback")
+        self.assertContains(page, html.escape(read.message))
 
     def test_a_read_whose_worker_died_fails_in_plain_words_and_can_be_read_again(self):
         sheet = self.upload_to_worker(reviews_csv())
