@@ -14,6 +14,9 @@ schema can say it:
   documented, where schemathesis expects 400 or 422 for a request the schema refuses.
 - POST /models/{uuid}/batches: a file whose name does not end in a spreadsheet's suffix
   answers 400; OpenAPI cannot constrain a file's name.
+- The improve loop (POST /spreadsheets, /spreadsheets/{uuid}/label-check and /runs,
+  /models/{uuid}/improve): a file's name and contents, a mapping's columns, a base model and
+  the settings are checked as the pages check them (400), which no schema can say.
 """
 
 from unittest import mock
@@ -28,13 +31,17 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from tests.webapp.base import BaseTestCase
-from tests.webapp.runs_support import finished_model
+from tests.webapp.runs_support import finished_model, mapped_spreadsheet
 from webapp.accounts.models import ApiToken
 from webapp.catalog import jobs, predictors
 from webapp.catalog.models import BatchPrediction
 
 PREDICT = "POST /api/v1/models/{uuid}/predict"
 NEW_BATCH = "POST /api/v1/models/{uuid}/batches"
+NEW_SHEET = "POST /api/v1/spreadsheets"
+LABEL_CHECK = "POST /api/v1/spreadsheets/{uuid}/label-check"
+NEW_RUN = "POST /api/v1/spreadsheets/{uuid}/runs"
+IMPROVE = "POST /api/v1/models/{uuid}/improve"
 REFUSED = ["400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"]
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis's defaults
 CONFIG = {
@@ -50,6 +57,13 @@ CONFIG = {
             "include-name": NEW_BATCH,
             "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
         },
+        *(
+            {  # a file's name and contents, columns and settings: checked beyond the schema
+                "include-name": label,
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
+            }
+            for label in (NEW_SHEET, LABEL_CHECK, NEW_RUN, IMPROVE)
+        ),
     ]
 }
 EXAMPLES = 12  # per operation, kind of data and id: the whole file runs in about a minute
@@ -123,6 +137,20 @@ class ApiDocumentTestCase(BaseTestCase):
     def test_it_takes_batches_as_documented(self):
         self.check(NEW_BATCH, uuid=self.model.uuid)
         self.check(NEW_BATCH)
+
+    def test_it_runs_the_improve_loop_as_documented(self):
+        sheet = mapped_spreadsheet(self)
+        positive = [GenerationMode.POSITIVE]  # a GET of one id has no invalid data to send
+        self.check(NEW_SHEET)
+        for label, uuid, modes in (
+            ("GET /api/v1/spreadsheets/{uuid}", sheet.uuid, positive),
+            (LABEL_CHECK, sheet.uuid, tuple(GenerationMode)),
+            (NEW_RUN, sheet.uuid, tuple(GenerationMode)),
+            ("GET /api/v1/runs/{uuid}", self.model.run.uuid, positive),
+            (IMPROVE, self.model.uuid, tuple(GenerationMode)),
+        ):
+            self.check(label, uuid=uuid, modes=modes)
+            self.check(label)
 
     def test_it_answers_a_batch_and_its_scored_file_as_documented(self):
         batch = self.scored_batch()

@@ -45,6 +45,8 @@ def validation_detail(errors: list[dict]) -> tuple[int, str]:
         return 413, TOO_MANY_INPUTS
     if first.get("type") == "json_invalid":
         return 400, "The body is not valid JSON."
+    if first.get("type") == "model_type" and field == "body":
+        return 400, "The body must be a JSON object, {...}."
     message = str(first.get("msg", "is not valid")).rstrip(".")
     return 400, f"The field {field} is not valid: {message[0].lower()}{message[1:]}."
 

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from webapp.api.api import api
+from webapp.api.api_loop import router as loop
 from webapp.api.docs import docs
 
 NO_SUCH_ADDRESS = (
@@ -17,6 +18,8 @@ NO_SUCH_ADDRESS = (
 def not_found(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"detail": NO_SUCH_ADDRESS}, status=404)
 
+
+api.add_router("", loop)  # the improve loop: spreadsheets, runs, improving
 
 urlpatterns = [
     path("docs", docs, name="api_docs"),

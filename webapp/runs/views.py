@@ -51,23 +51,7 @@ def run_new(request, uuid):
     blockers = start_blockers(sheet)
     form = NewRunForm(request.POST or None, task=sheet.task, initial_name=Path(sheet.name).stem)
     if request.method == "POST" and not blockers and form.is_valid():
-        with transaction.atomic():
-            earlier, run_uuid = claim_run_uuid(sheet, request.user, form.cleaned_data["run_uuid"])
-            if earlier is not None:
-                return redirect("runs:detail", earlier.uuid)  # a double click: one run
-            run = TrainingRun.objects.create(
-                uuid=run_uuid,
-                team=sheet.team,
-                created_by=request.user,
-                spreadsheet=sheet,
-                name=form.cleaned_data["name"],
-                task=sheet.task,
-                sheet=sheet.sheet,
-                mapping=sheet.fixed_mapping.to_dict(),  # the columns training uses
-                fixes=sheet.fixes,
-                config=form.cleaned_data["config"].to_dict(),
-            )
-            run.start()
+        run = start_run(sheet, request.user, form.cleaned_data)  # a double click: one run
         return redirect("runs:detail", run.uuid)
     ctx = {
         "sheet": sheet,
@@ -76,6 +60,30 @@ def run_new(request, uuid):
         "language_note": language_note(sheet.health),
     }
     return render(request, "runs/new.html", ctx, status=400 if request.method == "POST" else 200)
+
+
+def start_run(sheet: Spreadsheet, user, data: dict) -> TrainingRun:
+    """Start a run on the spreadsheet as it is now (its task, the columns training uses and
+    its fixes, frozen) with a valid NewRunForm's cleaned data; the run a repeated POST of one
+    "Train" page already started, if it is one. Call only when start_blockers(sheet) is []."""
+    with transaction.atomic():
+        earlier, run_uuid = claim_run_uuid(sheet, user, data.get("run_uuid"))
+        if earlier is not None:
+            return earlier
+        run = TrainingRun.objects.create(
+            uuid=run_uuid,
+            team=sheet.team,
+            created_by=user,
+            spreadsheet=sheet,
+            name=data["name"],
+            task=sheet.task,
+            sheet=sheet.sheet,
+            mapping=sheet.fixed_mapping.to_dict(),  # the columns training uses
+            fixes=sheet.fixes,
+            config=data["config"].to_dict(),
+        )
+        run.start()
+    return run
 
 
 def claim_run_uuid(sheet: Spreadsheet, user, key) -> tuple[TrainingRun | None, uuidlib.UUID]:

@@ -135,7 +135,7 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
         fixes = spreadsheet.fixes if same else []
         mapping = spreadsheet.column_mapping if same else data["mapping"]
         try:
-            checked = check_mapping(request, spreadsheet, sheet, mapping, data["task"], fixes)
+            checked = check_mapping(request.user, spreadsheet, sheet, mapping, data["task"], fixes)
         except FinetuneError as err:
             form.add_error(None, str(err))
         else:
@@ -162,13 +162,13 @@ def detail(request: HttpRequest, uuid) -> HttpResponse:
     return render(request, "spreadsheets/detail.html", ctx)
 
 
-def check_mapping(request, spreadsheet: Spreadsheet, sheet: str, mapping, task: str, fixes) -> str:
+def check_mapping(user, spreadsheet: Spreadsheet, sheet: str, mapping, task: str, fixes) -> str:
     """Check the data with this mapping and save it with its report: here for a small sheet,
     else on the prediction worker (the page then shows the check under way). The part of the
     page to show next; FinetuneError (nothing saved) when the data does not fit. While a check
     is under way, the new one follows it on the worker (the last one asked for is kept)."""
     if spreadsheet.checking or not checks_in_request(spreadsheet, sheet):
-        read = SheetRead.recheck(spreadsheet, request.user, sheet, task, mapping.to_dict(), fixes)
+        read = SheetRead.recheck(spreadsheet, user, sheet, task, mapping.to_dict(), fixes)
         if read.status == SheetRead.Status.FAILED:  # checked here (no worker), and it did not fit
             raise FinetuneError(read.message)
         return "#health"

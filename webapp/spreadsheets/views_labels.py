@@ -54,14 +54,21 @@ def label_check(request: HttpRequest, uuid) -> HttpResponse:
     if not spreadsheet.health or spreadsheet.fixed_mapping is None:
         messages.error(request, NOT_READY)
         return _to_list(spreadsheet)
-    choice = request.POST.get("base_model") or DEFAULT_BASE_MODEL
-    known = {o["value"] for o in model_options()}
-    base_model = local_model_path(choice) if choice.startswith(LOCAL_PREFIX) else choice
-    if choice not in known or base_model is None:
+    base_model = base_model_for(request.POST.get("base_model"))
+    if base_model is None:
         messages.error(request, "Pick one of the models in the list.")
         return _to_list(spreadsheet)
     LabelCheck.start_for(spreadsheet, request.user, base_model)
     return _to_list(spreadsheet)
+
+
+def base_model_for(choice: str | None) -> str | None:
+    """The base model a label check reads with, from one of the Train page's choices (the
+    default when none is given); None for a choice that is not in the list."""
+    choice = choice or DEFAULT_BASE_MODEL
+    known = {o["value"] for o in model_options()}
+    base_model = local_model_path(choice) if choice.startswith(LOCAL_PREFIX) else choice
+    return base_model if choice in known else None
 
 
 @login_required
