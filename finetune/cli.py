@@ -201,6 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--text-pair", help="the second text column, for pair models (default: as trained)"
     )
     pick.add_argument("--sheet", help="for workbooks: the sheet to read")
+    from finetune import distill
+
+    distill.add_command(commands)
     return parser
 
 
@@ -208,8 +211,10 @@ def main(argv=None) -> int:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         args = build_parser().parse_args(argv)  # the tasks load here (LABELTUNE_TASKS too)
+        from finetune import distill
+
         commands = {"check": run_check, "train": run_train, "predict": run_predict,
-                    "pick": run_pick}  # fmt: skip
+                    "pick": run_pick, "distill": distill.run_command}  # fmt: skip
         return commands[args.command](args)
     except Canceled as err:
         print(err.message, file=sys.stderr)

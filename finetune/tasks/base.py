@@ -223,6 +223,29 @@ class Task:
         """The head with settings picked on the validation rows (thresholds); default as is."""
         return head
 
+    # finetune/distill.py: a smaller student learns this task's model's answers.
+
+    def model_inputs(self, tokenizer, texts, pairs, head: Head, max_length: int) -> list[dict]:
+        """One dict of model inputs per row the model reads for `texts` (labelled or not),
+        unpadded, as `encode` makes them for training."""
+        encoded = tokenizer(texts, pairs, truncation=True, max_length=max_length)
+        return [{key: encoded[key][i] for key in encoded} for i in range(len(texts))]
+
+    def soft_loss(self, student, teacher, mask, temperature: float):
+        """How far the student's logits are from the teacher's (torch tensors, one row per
+        text, or per text and token, where `mask` (0/1 per token) says which tokens count):
+        by default the KL divergence of their answers softened by `temperature`, times its
+        square so the gradients keep their size."""
+        import torch.nn.functional as F
+
+        if student.dim() == 3:  # one answer per token: the real tokens only
+            keep = mask.bool()
+            student, teacher = student[keep], teacher[keep]
+        soft = F.log_softmax(teacher / temperature, dim=-1)
+        own = F.log_softmax(student / temperature, dim=-1)
+        loss = F.kl_div(own, soft, log_target=True, reduction="batchmean")
+        return loss * temperature**2
+
     int8_safe = True  # an int8 copy may serve it on CPUs once checked (finetune.quantize)
     offers_fixes = True  # finetune.fixes may offer its fixes (merge labels, drop rows...)
     # finetune.label_issues: how rows whose label looks wrong are found: "one" (one label per

@@ -234,6 +234,15 @@ class MultiLabelTask(Task):
             table[:, j] = counts([j], thresholds[j])[:, 0]
         return head | {"thresholds": thresholds}
 
+    def soft_loss(self, student, teacher, mask, temperature: float):
+        """Each label's yes/no softened by `temperature`: binary cross-entropy of the
+        student's against the teacher's (finetune/distill.py)."""
+        import torch.nn.functional as F
+
+        soft = (teacher / temperature).sigmoid()
+        loss = F.binary_cross_entropy_with_logits(student / temperature, soft)
+        return loss * temperature**2
+
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """Mean binary cross-entropy, as in training."""
         if not len(encoded_targets):

@@ -154,6 +154,12 @@ class RegressionTask(Task):
         kept = {k: v for k, v in head.items() if k not in ("trained_mean", "trained_std")}
         return kept | {"mean": mean, "std": std}
 
+    def soft_loss(self, student, teacher, mask, temperature: float):
+        """The teacher's numbers themselves: mean squared error (finetune/distill.py)."""
+        import torch.nn.functional as F
+
+        return F.mse_loss(student, teacher)
+
     def loss(self, logits: np.ndarray, encoded_targets: list) -> float:
         """Mean squared error in scaled units, as in training."""
         if not len(encoded_targets):

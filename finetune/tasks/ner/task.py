@@ -241,6 +241,11 @@ class NerTask(Task):
         spans = [target.spans for target in examples.targets]
         return windows.training_rows(examples.texts, spans, head["labels"])
 
+    def model_inputs(self, tokenizer, texts, pairs, head: Head, max_length: int) -> list[dict]:
+        """Every window of every text, as `encode` reads them (finetune/distill.py)."""
+        windows = align.Windows(tokenizer, max_length)
+        return windows.training_rows(texts, [()] * len(texts), head["labels"])[0]
+
     def target_tensor(self, targets: list, width: int):
         import torch
 
