@@ -133,10 +133,13 @@ def test_the_train_form_offers_lora_and_says_when_it_pays(db, settings, tmp_path
     from finetune import lora
     from webapp.runs.forms import NewRunForm
 
+    (tmp_path / "in-house").mkdir()
+    (tmp_path / "in-house" / "config.json").write_text("{}")
     settings.LABELTUNE_LOCAL_MODELS_DIR = str(tmp_path)
-    advice = {o["value"]: o["lora_advice"] for o in NewRunForm().options}
-    assert advice["all-MiniLM-L6-v2"] == ""
-    assert advice["roberta-base"] == lora.ADVICE
+    advice = {o["value"]: o.get("lora_advice", "") for o in NewRunForm().options}
+    assert advice["all-MiniLM-L6-v2"] == advice["roberta-base"] == lora.ADVICE
+    assert advice["local:in-house"] == ""  # its size is not known
+    assert lora.advice("5 million parameters") == ""
     data = {"name": "m", "base_model": "all-MiniLM-L6-v2", "budget": "quick", "epochs": 0,
             "max_length": 64, "learning_rate": 0, "batch_size": 16, "warmup_ratio": 0.1,
             "weight_decay": 0.01, "patience": 2, "seed": 42, "validation_fraction": 0.1,
