@@ -19,6 +19,7 @@ from webapp.accounts.models import ApiToken, Membership, Role
 from webapp.runs.models import TrainingRun
 from webapp.spreadsheets.label_checks import LabelCheck
 from webapp.spreadsheets.models import Spreadsheet
+from webapp.spreadsheets.reading import SheetRead
 
 
 class ApiLoopTestCase(RedisMixin, BaseTestCase):
@@ -81,6 +82,18 @@ class ApiLoopTestCase(RedisMixin, BaseTestCase):
                 response = self.call(name, [sheet.uuid], auth, data={})
                 self.assertEqual(response.status_code, status, name)
         self.assertFalse(LabelCheck.objects.exists() or TrainingRun.objects.exists())
+
+    def test_it_says_while_a_file_is_read_and_why_a_check_failed(self):
+        sheet = mapped_spreadsheet(self)
+        read = SheetRead.objects.create(spreadsheet=sheet, kind=SheetRead.Kind.UPLOAD)
+        body = self.call("sheet", [sheet.uuid]).json()
+        self.assertEqual((body["reading"], body["suggestion"]), (True, None))
+        response = self.call("run_new", [sheet.uuid], data={})
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("still being read", response.json()["detail"])
+        read.mark_failed("This file has no rows.")
+        body = self.call("sheet", [sheet.uuid]).json()
+        self.assertEqual((body["reading"], body["message"]), (False, "This file has no rows."))
 
     def test_it_starts_a_label_check_and_lists_its_rows(self):
         sheet = mapped_spreadsheet(self)

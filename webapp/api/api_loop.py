@@ -107,6 +107,7 @@ def sheet_out(sheet: Spreadsheet) -> dict:
         "created": sheet.created,
         "reading": reading,
         "checking": sheet.checking and not reading,
+        "message": read.message if read and read.status == SheetRead.Status.FAILED else "",
         "sheets": sheet.sheets,
         "sheet": sheet.sheet,
         "columns": sheet.columns,

@@ -52,6 +52,10 @@ class SpreadsheetOut(Schema):
     checking: bool = Field(
         description="Its data is being checked in the background: poll until false."
     )
+    message: str = Field(
+        description="Why the last reading or check of the file failed, in a plain sentence; "
+        "empty otherwise."
+    )
     sheets: list[str] = Field(description="A workbook's sheets; empty for a text file.")
     sheet: str
     columns: list[str]
