@@ -10,6 +10,9 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import BaseModel
 
+from webapp.runs.forms import ADVANCED_FIELDS, BASIC_FIELDS
+
+SETTINGS = ("base_model", "hub_id", *BASIC_FIELDS, *ADVANCED_FIELDS)  # NewRunForm's fields
 Columns = str | list[str]  # a role's column, or its columns (multi-label 0/1 columns)
 
 
@@ -100,9 +103,9 @@ class RunIn(BaseModel):  # not Schema: a body that is no JSON object answers 400
     name: str | None = Field(None, description="The model's name; left out, the file's.")
     settings: dict[str, str | int | float] = Field(
         default_factory=dict,
-        description="The Train page's settings by field name (base_model, epochs, budget, "
-        "max_length, learning_rate, batch_size, seed, test_fraction, method...); those left "
-        "out keep the page's defaults, and each is checked as the page checks it.",
+        description="The Train page's settings by field name: "
+        f"{', '.join(SETTINGS)}; those left out keep the page's defaults, and each is "
+        "checked as the page checks it.",
     )
 
 
