@@ -151,3 +151,18 @@ def test_the_train_form_offers_lora_and_says_when_it_pays(db, settings, tmp_path
     assert (config.method, config.lora_rank, config.lora_layers) == ("lora", 4, "attention")
     form = NewRunForm(data | {"lora_rank": 0})
     assert not form.is_valid() and "rank must be between 1 and 256" in str(form.errors)
+
+
+def test_the_settings_card_names_the_lora_settings_of_lora_runs_only():
+    from finetune.train import TrainConfig
+    from webapp.runs.models import TrainingRun
+
+    def card(**settings) -> dict:
+        run = TrainingRun(config=TrainConfig(**settings).to_dict(), metrics={}, progress={})
+        return dict(run.settings_in_words())
+
+    lora_card, full_card = card(method="lora", lora_rank=4), card()
+    assert lora_card["LoRA rank"] == 4 and lora_card["LoRA layers"] == "Every linear layer"
+    assert lora_card["Training method"].startswith("LoRA")
+    assert full_card["Training method"].startswith("Full fine-tuning")
+    assert "LoRA rank" not in full_card and "LoRA layers" not in full_card

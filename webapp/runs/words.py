@@ -88,10 +88,12 @@ class RunWords:
 
     def settings_in_words(self) -> list[tuple[str, str]]:
         """The frozen settings as (plain label, value) rows for the run and model pages."""
+        from finetune import lora
         from finetune.tuning import BUDGETS, used_epochs, used_rate
         from webapp.runs.forms import CHOICES, LABELS
 
         rows = [("Base model", self.base_model_name)]
+        lora_run = lora.uses_lora_settings(self.config)
         # While it trains, the epochs it chose are in its progress, not yet in its metrics.
         running = self.metrics.get("epochs_run") or self.progress.get("epochs")
         metrics = self.metrics | {"epochs_run": running}
@@ -108,8 +110,8 @@ class RunWords:
                 value = dict(CHOICES[key]).get(value, value)
             if key == "extend_vocabulary" and self.metrics.get("added_characters"):
                 value = f"{value} ({self.metrics['added_characters']:,} added)"
-            if value is None:
-                continue
+            if value is None or (key in lora.FIELD_HELP and key != "method" and not lora_run):
+                continue  # a LoRA rank says nothing about a fully fine-tuned model
             rows.append((label.split(" (")[0], value))
         return rows
 
