@@ -120,11 +120,15 @@ def setfit_peer(prepared, config) -> dict:
 
 
 def run(name: str) -> dict:
+    return measure(*setting(name))
+
+
+def measure(frame: pd.DataFrame, mapping, overrides: dict, peer: bool) -> dict:
+    """One run on `frame` (bench/quality.py calls this with its own rows too)."""
     import torch
 
     from finetune.train import TrainConfig, evaluate, fit, prepare
 
-    frame, mapping, overrides, peer = setting(name)
     config = TrainConfig(**overrides)
     started = time.monotonic()
     prepared = prepare(frame, mapping, config)
