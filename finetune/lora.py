@@ -20,6 +20,7 @@ the same objects, plus its own adapter and head, so models answer side by side w
 """
 
 import copy
+import hashlib
 import re
 import shutil
 import threading
@@ -228,6 +229,28 @@ def _encoder(run_dir, info: dict, auto_class):
             encoder = getattr(model, model.base_model_prefix).eval().requires_grad_(False)
             _shared[key] = encoder
         return encoder
+
+
+# Tokenizers held for shared loads (about 10 MB each), by their files and how they are called.
+_tokenizers: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def shared_tokenizer(run_dir, info: dict):
+    """The run folder's tokenizer: one object for the LoRA models whose tokenizer files, task
+    and text length are the same (so they call it the same way and never change its settings
+    under one another)."""
+    from transformers import AutoTokenizer
+
+    digest = hashlib.sha256(f"{info['task']} {info['config'].get('max_length')}".encode())
+    for file in sorted(Path(run_dir).glob("*.json")):
+        if file.name.startswith(("tokenizer", "special_tokens", "added_tokens")):
+            digest.update(file.name.encode() + file.read_bytes())
+    with _shared_lock:
+        tokenizer = _tokenizers.get(digest.hexdigest())
+        if tokenizer is None:
+            tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
+            _tokenizers[digest.hexdigest()] = tokenizer
+        return tokenizer
 
 
 def _shared_load(run_dir, info: dict, auto_class):

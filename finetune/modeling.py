@@ -49,7 +49,10 @@ def load_trained(run_dir, device="auto", shared_base: bool = False, auto_class=N
         model = auto_class.from_pretrained(
             run_dir, use_safetensors=True, trust_remote_code=False
         ).to(torch_device)
-    tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
+    if shared_base:  # one tokenizer for the LoRA models of a base, like the base's weights
+        tokenizer = lora.shared_tokenizer(run_dir, info)
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(run_dir, trust_remote_code=False)
     return model.eval(), tokenizer, info
 
 

@@ -110,6 +110,8 @@ def test_models_of_one_base_share_its_weights(lora_run, tmp_path, sentiment_fram
 
     first, other = base_tensors(shared[0]), base_tensors(shared[1])
     assert first and first == other  # the very same memory
+    assert shared[0].tokenizer is shared[1].tokenizer  # the same files: one tokenizer
+    assert alone[0].tokenizer is not alone[1].tokenizer
     assert set(first.values()).isdisjoint(base_tensors(alone[0]).values())
     for together, apart in zip(shared, alone, strict=True):
         assert together.precision == "full"  # an int8 copy would copy the base
