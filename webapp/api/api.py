@@ -42,6 +42,7 @@ from webapp.api.schemas import (
     PredictOut,
     VersionOut,
 )
+from webapp.catalog.faster import served_folder
 from webapp.catalog.forms import BatchForm
 from webapp.catalog.models import BatchPrediction, ModelVersion, TrainedModel
 from webapp.catalog.predictors import get_predictor, prediction_slot
@@ -180,7 +181,7 @@ def predict(request, uuid: UUID, body: PredictIn):
     model = _model(request, uuid)
     version = _version(model, body.version)
     try:
-        predictor = get_predictor(version.run.local_dir())
+        predictor = get_predictor(served_folder(version.run))
     except (FinetuneError, OSError):
         raise HttpError(404, "This model's files are missing, so it cannot answer.")
     pairs = predictor.takes_pairs

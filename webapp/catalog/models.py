@@ -243,7 +243,7 @@ class BatchPrediction(QueuedJob):
     def scoring_dir(self) -> Path:
         """The folder of the version that scores this batch (downloaded once if need be)."""
         run = self.version.run if self.version else self.model.run
-        return run.local_dir()
+        return served_folder(run)  # its smaller copy, when one was accepted
 
     @property
     def input_path(self) -> Path:
@@ -412,3 +412,6 @@ class RowPick(QueuedJob):
     @property
     def download_name(self) -> str:
         return f"{Path(self.original_name).stem} to label{self.output_suffix}"
+
+
+from webapp.catalog.faster import Distillation, served_folder  # noqa: E402, F401  (loads its model)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from webapp.catalog import batches, improve, lora_downloads, sharing, to_label, versions, views
+from webapp.catalog import (
+    batches,
+    faster,
+    improve,
+    lora_downloads,
+    sharing,
+    to_label,
+    versions,
+    views,
+)
 
 app_name = "catalog"
 
@@ -30,6 +39,9 @@ urlpatterns = [
     path("batches/<uuid:uuid>/download/", batches.batch_download, name="batch_download"),
     path("<uuid:uuid>/to-label/", to_label.pick_new, name="pick_new"),
     path("<uuid:uuid>/improve/", improve.improve, name="improve"),
+    path("<uuid:uuid>/faster/", faster.faster_new, name="faster"),
+    path("faster/<uuid:uuid>/accept/", faster.faster_accept, name="faster_accept"),
+    path("faster/<uuid:uuid>/undo/", faster.faster_undo, name="faster_undo"),
     path("batches/<uuid:uuid>/to-label/", to_label.pick_from_batch, name="pick_from_batch"),
     path("picks/<uuid:uuid>/status/", to_label.pick_status, name="pick_status"),
     path("picks/<uuid:uuid>/download/", to_label.pick_download, name="pick_download"),

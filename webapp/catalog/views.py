@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError, candidates, lora, quantize, rundir
 from webapp.accounts.access import current_team, get_for_user
+from webapp.catalog.faster import faster_context, served_folder
 from webapp.catalog.forms import BatchForm, TryForm
 from webapp.catalog.improve_card import improve_context
 from webapp.catalog.lora_downloads import merged_download
@@ -47,7 +48,7 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
     labels = run.the_task.shown_labels(info)
     extra = sharing_context(request, model) | pick_context(request.user, model) | extra
     extra = versions_context(request.user, model) | extra
-    extra = improve_context(request.user, model) | extra
+    extra = improve_context(request.user, model) | faster_context(request.user, model) | extra
     return {
         "model": model,
         "run": run,
@@ -78,7 +79,7 @@ def predict_one(model: TrainedModel, text: str, text_pair: str | None = None) ->
     """The task's answer for one input, plus the input itself (entity offsets point into
     it) and what the task's Try it template shows beside it (Task.try_context: a bar per
     label, for tasks that give scores)."""
-    predictor = get_predictor(model.run_dir)
+    predictor = get_predictor(served_folder(model.run))
     with prediction_slot():  # Busy when the web process is full
         result = predictor.predict([text], [text_pair] if text_pair else None)[0]
     # predictor.head: the thresholds of what answers, the model's or a candidate's.
