@@ -52,8 +52,8 @@ def test_it_serves_the_tfidf_model_when_it_does_better_on_the_validation_rows(we
     # 12 validation rows: the pick is by cross-validation (finetune/crossval.py)
     assert metrics["picked_by"] == "cross_validation" and tfidf["cross_validated"] > 0.9
     cross_validated = candidates.table(get_task("single_label"), metrics)[1]["cross_validated"]
-    said = f"(cross-validation): the simple word model scored macro-F1 {cross_validated}, and"
-    assert said in card
+    said = f"(cross-validation): the simple word model scored macro-F1 {cross_validated} against"
+    assert said in card and "so LabelTune uses the simple word model." in card
     assert "LabelTune answers with the simple word model" in card
 
 
