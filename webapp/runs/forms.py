@@ -32,6 +32,7 @@ ADVANCED_FIELDS = [
     "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary", "contrastive",
     "method", "lora_rank", "lora_layers",
 ]  # fmt: skip
+METHOD_FIELDS = {"lora_rank"}  # read only by one training method: may be left out
 LABELS = {
     "budget": "Time budget",
     "epochs": "Epochs (0 = automatic)",
@@ -142,8 +143,9 @@ class NewRunForm(forms.Form):
                 )
             elif isinstance(default, float):
                 self.fields[name] = forms.FloatField(**described)
-            else:
-                self.fields[name] = forms.IntegerField(**described)
+            else:  # a LoRA-only number left out (full fine-tuning, an older page): the default
+                required = name not in METHOD_FIELDS
+                self.fields[name] = forms.IntegerField(required=required, **described)
 
     @property
     def basic_fields(self):
@@ -187,7 +189,8 @@ class NewRunForm(forms.Form):
             base_model = choice
         if self.errors:
             return data
-        values = {name: data[name] for name in BASIC_FIELDS + ADVANCED_FIELDS if data[name] != ""}
+        fields = BASIC_FIELDS + ADVANCED_FIELDS
+        values = {name: data[name] for name in fields if data[name] not in ("", None)}
         try:
             data["config"] = TrainConfig(task=self.task, base_model=base_model, **values)
         except FinetuneError as err:
