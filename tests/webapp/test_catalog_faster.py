@@ -97,3 +97,29 @@ class FasterJobTestCase(FasterBase):
         self.assertContains(self.client.get(self.page), "The smaller copy answers now")
         self.post(self.alice, reverse("catalog:faster_undo", args=[row.uuid]))
         self.assertEqual(served_folder(self.model.run), self.model.run.local_dir())
+
+
+class FasterApiTestCase(FasterBase):
+    def token(self, user, team=None) -> dict:
+        from webapp.accounts.models import ApiToken
+
+        _, secret = ApiToken.create(team or self.alice_team, user, "faster")
+        return {"Authorization": f"Bearer {secret}"}
+
+    def test_trainers_start_it_members_read_it_other_teams_get_404(self):
+        url = reverse("api:faster", args=[self.model.uuid])
+        viewer = add_member(self.alice_team, "f_val", Role.VIEWER)
+        self.assertEqual(self.client.get(url, headers=self.token(self.alice)).status_code, 404)
+        self.assertEqual(self.client.post(url, headers=self.token(viewer)).status_code, 403)
+        stranger = self.token(self.bob, self.bob_team)
+        self.assertEqual(self.client.post(url, headers=stranger).status_code, 404)
+        with self.captureOnCommitCallbacks(execute=True):
+            started = self.client.post(url, headers=self.token(self.alice))
+        self.assertEqual(started.status_code, 202)
+        row = Distillation.objects.get()
+        self.assertEqual(started.json()["uuid"], str(row.uuid))
+        self.assertEqual(self.client.post(url, headers=self.token(self.alice)).status_code, 409)
+        read = self.client.get(url, headers=self.token(viewer)).json()
+        self.assertEqual((read["status"], read["passed"], read["accepted"]),
+                         ("queued", False, False))  # fmt: skip
+        self.assertEqual(self.client.get(url, headers=stranger).status_code, 404)
