@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from finetune import quantize, rundir
-from finetune.config import TrainConfig
+from finetune.train import TrainConfig
 from finetune.errors import Canceled, FinetuneError
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained, model_class, pad_batch, pick_device
