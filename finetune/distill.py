@@ -33,12 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from finetune import quantize, rundir
-from finetune.train import TrainConfig
 from finetune.errors import Canceled, FinetuneError
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained, model_class, pad_batch, pick_device
 from finetune.splits import split_table
 from finetune.tasks import get_task
+from finetune.train import TrainConfig
 
 METRIC_POINTS = 0.015  # the student's headline figure may be at most 1.5 points worse
 TIMED_TEXTS = 40  # test texts timed one at a time for the speeds
