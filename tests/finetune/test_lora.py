@@ -145,3 +145,26 @@ def test_the_int8_copy_is_made_from_the_merged_model(lora_run, tmp_path):
     assert downloaded.precision == served.precision == "int8"
     texts = sentiment_rows(20, seed=6).review.tolist()
     assert downloaded.predict(texts) == served.predict(texts)
+
+
+@slow
+def test_a_stopped_lora_run_resumes_where_an_uninterrupted_one_ends(tmp_path, tiny_model_dir):
+    from finetune.errors import Canceled
+
+    frame, config = sentiment_rows(60), fast_config(tiny_model_dir, **LORA, epochs=4)
+    whole = train(frame, MAPPING, config, tmp_path / "whole").metrics
+    seen = []
+
+    def past_epoch_two() -> bool:
+        return any(p.phase == "training" and p.epoch > 2 for p in seen)
+
+    with pytest.raises(Canceled):
+        train(frame, MAPPING, config, tmp_path / "stopped", on_progress=seen.append,
+              should_cancel=past_epoch_two)  # fmt: skip
+    resumed = train(frame, MAPPING, config, tmp_path / "stopped").metrics
+    assert resumed["resumed_after_epoch"] == 2
+    timing = {"train_seconds", "total_seconds", "resumed_after_epoch"}
+    assert {k: v for k, v in resumed.items() if k not in timing} == {
+        k: v for k, v in whole.items() if k not in timing
+    }
+    assert not (tmp_path / "stopped" / "model.safetensors").exists()
