@@ -33,8 +33,8 @@ AUTO = "auto"  # --task: the one the columns suggest
 
 def build_parser() -> argparse.ArgumentParser:
     from finetune.basemodels import DEFAULT_BASE_MODEL
+    from finetune.config import FIELD_HELP, TrainConfig
     from finetune.tasks import TASKS
-    from finetune.train import FIELD_HELP, TrainConfig
 
     parser = argparse.ArgumentParser(
         prog="python -m finetune",

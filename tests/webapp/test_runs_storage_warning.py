@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from finetune.train import Progress
+from finetune.config import Progress
 from tests.waiting import wait_until
 from tests.webapp.base import BaseTestCase
 from tests.webapp.s3_support import s3_server

@@ -19,8 +19,8 @@ from django import forms
 from django.conf import settings
 
 from finetune import FinetuneError, basemodels, lora
+from finetune.config import FIELD_HELP, TrainConfig
 from finetune.contrastive import MAX_TRAIN_ROWS as MAX_PAIRED_ROWS
-from finetune.train import FIELD_HELP, TrainConfig
 from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
 
