@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replay-share",
         type=float,
         default=None,
-        help="old training rows replayed per new training row (default: 1, at most all)",
+        help="old training rows replayed per new training row (default: 0.5, at most all)",
     )
 
     predict = commands.add_parser(

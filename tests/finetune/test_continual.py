@@ -11,7 +11,7 @@ import torch
 
 from bench.ner_layouts import layout_frames
 from finetune import FinetuneError, basemodels
-from finetune.continual import Continuation, train_from
+from finetune.continual import REPLAY_SHARE, Continuation, train_from
 from finetune.data import Table
 from finetune.mapping import ColumnMapping
 from finetune.modeling import load_trained
@@ -101,8 +101,9 @@ def test_new_labels_grow_the_head_and_are_learnt_without_forgetting(tmp_path, ol
     assert new["after"]["accuracy"] > new["before"]["accuracy"]
     assert new["after"]["accuracy"] == 1.0
     assert found["old_test"]["after"]["accuracy"] >= found["old_test"]["before"]["accuracy"] - 0.1
-    train_rows = metrics_of(tmp_path / "new")["train_rows"]
-    assert found["replayed_rows"] == train_rows // 2  # as many old rows as new ones
+    new_training_rows = metrics_of(tmp_path / "new")["train_rows"] - found["replayed_rows"]
+    assert found["replay_share"] == REPLAY_SHARE
+    assert found["replayed_rows"] == round(REPLAY_SHARE * new_training_rows)
 
 
 @slow
@@ -215,12 +216,12 @@ def test_the_command_line_improves_a_model(tmp_path, old):
     frame.to_csv(tmp_path / "old.csv", index=False)
     with_neutral(60, seed=1).to_csv(tmp_path / "new.csv", index=False)
     done = cli("train", tmp_path / "new.csv", "--from", folder, "--replay", tmp_path / "old.csv",
-               "--replay-share", 0.5, "--out", tmp_path / "new", "--epochs", 3)  # fmt: skip
+               "--replay-share", 1, "--out", tmp_path / "new", "--epochs", 3)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "New labels: neutral." in done.stdout
     assert "old test rows: Accuracy" in done.stdout and "new test rows: Accuracy" in done.stdout
     found = metrics_of(tmp_path / "new")["continued_from"]
-    assert found["replay_share"] == 0.5 and found["old_test"]["rows"] == 12
+    assert found["replay_share"] == 1 and found["old_test"]["rows"] == 12
     settings = json.loads((tmp_path / "new" / "labeltune.json").read_text())["config"]
     assert settings["epochs"] == 3 and settings["learning_rate"] == 3e-3  # the old run's
     refused = cli("train", tmp_path / "new.csv", "--from", folder, "--text", "review",

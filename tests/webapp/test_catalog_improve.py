@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rq.job import Job
 
+from finetune.continual import REPLAY_SHARE
 from tests.webapp.base import BaseTestCase
 from tests.webapp.runs_support import RedisMixin, finished_model, mapped_spreadsheet, rows
 from tests.webapp.teams_support import add_member
@@ -73,7 +74,7 @@ class ImproveTestCase(RedisMixin, BaseTestCase):
             "sheet": self.old.sheet,
             "mapping": self.old.mapping,
             "fixes": self.old.fixes,
-            "share": 1.0,
+            "share": REPLAY_SHARE,
         }
         self.assertEqual(run.replay, frozen)
         # Changing the old rows' fixes afterwards does not change what the run replays.
