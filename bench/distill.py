@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--unlabelled", type=int, default=4000)
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--learning-rate", type=float, default=0.0, help="0: chosen by trials")
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "distill"))
     args = parser.parse_args()
 
@@ -79,8 +80,8 @@ def main() -> None:
     shutil.rmtree(out, ignore_errors=True)
     table, rest = load(args.rows)
     mapping = ColumnMapping(text="sentence", label="label", split="split")
-    config = TrainConfig(epochs=args.epochs, max_length=64, device="cpu", patience=0,
-                         contrastive="off")  # fmt: skip
+    config = TrainConfig(epochs=args.epochs, learning_rate=args.learning_rate, max_length=64,
+                         device="cpu", patience=0, contrastive="off")  # fmt: skip
     started = time.monotonic()
     teacher = train(table, mapping, config, out / "teacher").metrics
     teacher_seconds = time.monotonic() - started
