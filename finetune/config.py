@@ -8,7 +8,7 @@ train() reports while it works). finetune/train.py runs them.
 
 from dataclasses import asdict, dataclass, field, fields
 
-from finetune import basemodels, lora, rundir, tuning, vocabulary
+from finetune import basemodels, distributed, lora, rundir, tuning, vocabulary
 from finetune.errors import FinetuneError
 from finetune.tasks import default_task, get_task
 
@@ -42,6 +42,9 @@ class TrainConfig:
     method: str = "full"  # or "lora": adapters beside the frozen base (finetune/lora.py)
     lora_rank: int = 8  # the adapters' rank: larger learns more and stores more
     lora_layers: str = "all"  # "all" linear layers of the base, or its "attention" only
+    # GPUs (one process each) that train the run together, data parallel (finetune/
+    # distributed.py): 0 = all the worker was given; without a GPU, CPU processes.
+    processes: int = 0
 
     def __post_init__(self):
         get_task(self.task)
@@ -72,7 +75,7 @@ class TrainConfig:
                 'Adding characters to the model must be "auto", "on" or "off".',
             ),
         ]
-        checks += [(False, problem) for problem in lora.problems(self)]
+        checks += [(False, problem) for problem in lora.problems(self) + distributed.problems(self)]
         for ok, message in checks:
             if not ok:
                 raise FinetuneError(message)
@@ -106,7 +109,7 @@ FIELD_HELP = {
     "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
     "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
     "model) before training: auto (when many are unknown), on or off.",
-} | lora.FIELD_HELP
+} | lora.FIELD_HELP | distributed.FIELD_HELP
 
 
 @dataclass

@@ -29,7 +29,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from finetune import basemodels, candidates, checkpoint, lora, quantize, rundir, tuning, vocabulary
+from finetune import (
+    basemodels,
+    candidates,
+    checkpoint,
+    distributed,
+    lora,
+    quantize,
+    rundir,
+    tuning,
+    vocabulary,
+)
 from finetune.config import Progress, TrainConfig
 from finetune.data import Table
 from finetune.errors import Canceled, FinetuneError
@@ -164,7 +174,8 @@ def fit(
                                  max_length=config.max_length, device=device)  # fmt: skip
         predictions = task.postprocess(outputs, task.tune(outputs, val_part.targets, head))
         metric = task.metrics(val_part.targets, predictions, head)[task.primary_metric]
-        return float(metric), task.validation_loss(outputs, val_part.targets, head)
+        loss = task.validation_loss(outputs, val_part.targets, head)
+        return distributed.agreed((float(metric), loss))  # rank 0's, on every rank
 
     # 3. What was left on auto, within the budget: the learning rate, the epochs.
     def trying(step: int, total: int) -> None:
@@ -172,6 +183,8 @@ def fit(
 
     tuner = tuning.Tuner(config, task, stepper, validate, canceled, trying)
     state.choices = tuner.resume(state.choices) if state.choices else tuner.choose(model)
+    state.choices = distributed.agreed(state.choices)
+    distributed.seed_rank(config.seed)
     state.choices = contrastive.noted(state.choices, paired)
     epochs, total_steps = state.choices["planned_epochs"], state.choices["planned_steps"]
 
@@ -211,7 +224,7 @@ def fit(
     epoch = state.epoch
     for epoch in range(state.epoch + 1, epochs + 1):
         stale = config.patience and state.stale >= config.patience
-        if state.step >= total_steps or stale or tuner.out_of_time():
+        if state.step >= total_steps or stale or distributed.any_rank(tuner.out_of_time()):
             epoch -= 1
             break
         model.train()
@@ -223,7 +236,7 @@ def fit(
             state.step += 1
             done += len(chunk)
             progress("training", epoch - 1 + done / len(rows), running[-1])
-            if state.step >= total_steps or tuner.out_of_time():
+            if state.step >= total_steps or distributed.any_rank(tuner.out_of_time()):
                 break
         if canceled():
             raise Canceled()
@@ -250,7 +263,7 @@ def fit(
             state.stale += 1
         state.epoch = epoch
         state.choices["seconds"] = time.monotonic() - tuner.started
-        if checkpoint_dir:
+        if checkpoint_dir and distributed.writer():
             checkpoint.save(
                 checkpoint_dir, key, model, optimizer, scheduler, generator, state, best_weights
             )
@@ -335,6 +348,9 @@ def train(
     """prepare, fit, evaluate, and write the run directory. A checkpoint left in
     `out_dir` by an earlier attempt that was stopped is resumed. `continued`: a
     finetune.continual.Continuation, to learn from new rows starting from an earlier model."""
+    if (world := distributed.count(config)) > 1 and not distributed.active():
+        return distributed.launch(train, (table, mapping, config, out_dir), world, continued,
+                                  on_progress=on_progress, should_cancel=should_cancel)  # fmt: skip
     started = time.monotonic()
     report_progress = on_progress or (lambda progress: None)
     canceled = should_cancel or (lambda: False)
@@ -344,6 +360,8 @@ def train(
     prepared = (continued.prepare if continued else prepare)(table, mapping, config)
     device = pick_device(config.device)
     fitted = fit(prepared, device, checkpoint.folder(out_dir), report_progress, canceled)
+    if not distributed.writer():  # rank 0 evaluates and writes alone
+        return TrainResult(out_dir=out_dir, metrics={})
     last = fitted.history[-1]["epoch"] if fitted.history else 0
 
     def stage(phase: str) -> None:

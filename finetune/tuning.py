@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from finetune import lora
+from finetune import distributed, lora
 from finetune.batches import length_grouped, random_batches
 from finetune.errors import Canceled
 
@@ -175,9 +175,11 @@ class Stepper:
         return [[among[i] for i in batch] for batch in found]
 
     def step(self, model, chunk: list[int], optimizer, scheduler) -> float:
-        """Learn from the rows `chunk`; the batch's loss."""
+        """Learn from the rows `chunk` (this process's share of them, when several train
+        together: finetune/distributed.py); the batch's loss."""
         import torch
 
+        chunk, model = distributed.share(chunk), distributed.parallel(model)
         batch = self.tokenizer.pad(
             [self.rows[i] for i in chunk], return_tensors="pt", pad_to_multiple_of=self.pad_multiple
         )
