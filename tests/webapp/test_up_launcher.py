@@ -181,13 +181,35 @@ def test_it_gives_each_worker_one_gpu_in_turn():
     assert plan[4][1] == ["predictions"]  # the CPU worker takes predictions only
 
 
+def test_it_gives_each_worker_its_gpus_for_one_run(monkeypatch):
+    """`up --gpus 0,1,2,3 --gpus-per-run 2`: two GPUs per worker, and the most a run takes
+    there (finetune/distributed.py reads it in the worker); a CPU worker trains on one."""
+    from django.core.management import CommandError, call_command
+
+    from webapp.accounts.management.commands import up
+
+    planned = []
+    monkeypatch.setattr(up.Command, "_start", lambda self, host, port, plan: planned.append(plan))
+    monkeypatch.setattr(up.Command, "_supervise", lambda self: None)
+    monkeypatch.setattr(up.Command, "_stop_all", lambda self: None)
+    call_command("up", "--workers", "2", "--gpus", "0,1,2,3", "--gpus-per-run", "2")
+    workers = planned[0][:2]
+    assert [name for name, _, _ in workers] == ["RQ worker 1 (GPUs 0,1)", "RQ worker 2 (GPUs 2,3)"]
+    assert [env["CUDA_VISIBLE_DEVICES"] for _, _, env in workers] == ["0,1", "2,3"]
+    assert {env["LABELTUNE_GPUS_PER_RUN"] for _, _, env in workers} == {"2"}
+    assert up.worker_plan(1, "", 0, cpu_count=4)[0][2]["LABELTUNE_GPUS_PER_RUN"] == "1"
+    with pytest.raises(CommandError, match="between 1 and the 2 GPUs"):
+        up.worker_plan(1, "0,1", 0, cpu_count=4, gpus_per_run=3)
+
+
 def test_it_shares_the_cores_between_cpu_workers(monkeypatch):
     from webapp.accounts.management.commands.up import worker_plan
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     plan = worker_plan(2, "", 0, cpu_count=8)
     assert [env.get("OMP_NUM_THREADS") for _, _, env in plan] == ["4", "4"]
-    assert worker_plan(1, "", 0, cpu_count=8)[0][2] == {}  # one worker: all the cores
+    one = worker_plan(1, "", 0, cpu_count=8)[0][2]
+    assert "OMP_NUM_THREADS" not in one  # one worker: all the cores
 
 
 def test_it_gives_the_prediction_worker_one_thread_and_training_the_rest(monkeypatch):
@@ -197,7 +219,7 @@ def test_it_gives_the_prediction_worker_one_thread_and_training_the_rest(monkeyp
     assert worker_plan(1, "", 1, cpu_count=8)[1][2]["OMP_NUM_THREADS"] == "1"
     monkeypatch.delenv("OMP_NUM_THREADS")
     (_, training, train_env), (_, predictions, predict_env) = worker_plan(1, "", 1, cpu_count=8)
-    assert (training, train_env) == (["training", "predictions"], {"OMP_NUM_THREADS": "7"})
+    assert (training, train_env["OMP_NUM_THREADS"]) == (["training", "predictions"], "7")
     assert predictions == ["predictions"]
     assert predict_env["OMP_NUM_THREADS"] == predict_env["RAYON_NUM_THREADS"] == "1"
-    assert worker_plan(1, "", 1, cpu_count=1)[0][2] == {"OMP_NUM_THREADS": "1"}
+    assert worker_plan(1, "", 1, cpu_count=1)[0][2]["OMP_NUM_THREADS"] == "1"

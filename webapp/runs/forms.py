@@ -30,7 +30,7 @@ BASIC_FIELDS = ["budget", "epochs", "max_length"]
 ADVANCED_FIELDS = [
     "learning_rate", "batch_size", "warmup_ratio", "weight_decay", "patience", "seed",
     "validation_fraction", "test_fraction", "max_steps", "extend_vocabulary", "contrastive",
-    "method", "lora_rank", "lora_layers",
+    "method", "lora_rank", "lora_layers", "processes",
 ]  # fmt: skip
 METHOD_FIELDS = {"lora_rank"}  # read only by one training method: may be left out
 LABELS = {
@@ -51,6 +51,7 @@ LABELS = {
     "method": "Training method",
     "lora_rank": "LoRA rank",
     "lora_layers": "LoRA layers",
+    "processes": "GPUs for this run (0 = all the worker has)",
 }
 CHOICES = {  # settings picked from a list; the values are TrainConfig's
     "budget": list(BUDGET_WORDS.items()),
@@ -144,7 +145,7 @@ class NewRunForm(forms.Form):
             elif isinstance(default, float):
                 self.fields[name] = forms.FloatField(**described)
             else:  # a LoRA-only number left out (full fine-tuning, an older page): the default
-                required = name not in METHOD_FIELDS
+                required = name not in METHOD_FIELDS | {"processes"}  # processes: an older page
                 self.fields[name] = forms.IntegerField(required=required, **described)
 
     @property

@@ -3,6 +3,7 @@
     python manage.py up                      # http://127.0.0.1:8000
     python manage.py up --port 9000 --workers 2
     python manage.py up --workers 4 --gpus 0,1,2,3 --prediction-workers 1   # a 4-GPU machine
+    python manage.py up --workers 2 --gpus 0,1,2,3 --gpus-per-run 2   # each run on 2 GPUs
     HOST=0.0.0.0 PORT=8080 WORKERS=2 python manage.py up
 
 Steps: migrate and collect static files; start an embedded Redis (the redis-server binary
@@ -72,12 +73,14 @@ def redis_server_binary() -> str:
 
 
 def worker_plan(
-    workers: int, gpus: str, prediction_workers: int, cpu_count: int
+    workers: int, gpus: str, prediction_workers: int, cpu_count: int, gpus_per_run: int = 1
 ) -> list[tuple[str, list[str], dict]]:
     """(name, queues, extra environment) of each RQ worker to start.
 
-    1. `workers` take both queues, training first; with GPUs named, each is given one GPU
-       in turn (CUDA_VISIBLE_DEVICES), so a machine with 4 GPUs runs 4 workers, one per GPU.
+    1. `workers` take both queues, training first; with GPUs named, each is given
+       `gpus_per_run` of them in turn (CUDA_VISIBLE_DEVICES), so a machine with 4 GPUs runs 4
+       workers, one per GPU, or 2 that each train one run on 2 GPUs at once (the most a run
+       may take there: LABELTUNE_GPUS_PER_RUN, read by finetune/distributed.py).
     2. `prediction_workers` take only the predictions queue, on the CPU, each on
        PREDICTION_THREADS threads: a file to score starts while training goes on, and
        takes little from it.
@@ -85,6 +88,11 @@ def worker_plan(
        that each use every core slow each other down badly.
     """
     devices = [d.strip() for d in gpus.split(",") if d.strip()]
+    if gpus_per_run < 1 or (devices and gpus_per_run > len(devices)):
+        raise CommandError(
+            f"--gpus-per-run must be between 1 and the {len(devices)} GPUs given with --gpus."
+        )
+    groups = [devices[i : i + gpus_per_run] for i in range(0, len(devices), gpus_per_run)]
     spare = max(1, cpu_count - prediction_workers * PREDICTION_THREADS)
     shared = not devices and (workers > 1 or prediction_workers > 0)
     train_env = {"OMP_NUM_THREADS": str(max(1, spare // max(1, workers)))} if shared else {}
@@ -93,10 +101,14 @@ def worker_plan(
     plan = []
     for number in range(1, workers + 1):
         if devices:
-            device = devices[(number - 1) % len(devices)]
-            name, env = f"RQ worker {number} (GPU {device})", {"CUDA_VISIBLE_DEVICES": device}
-        else:
-            name, env = f"RQ worker {number}", dict(train_env)
+            group = groups[(number - 1) % len(groups)]
+            name = f"RQ worker {number} (GPU{'s' if len(group) > 1 else ''} {','.join(group)})"
+            env = {
+                "CUDA_VISIBLE_DEVICES": ",".join(group),
+                "LABELTUNE_GPUS_PER_RUN": str(len(group)),
+            }
+        else:  # a run on a CPU worker trains on one process: more would only share the cores
+            name, env = f"RQ worker {number}", dict(train_env) | {"LABELTUNE_GPUS_PER_RUN": "1"}
         plan.append((name, ["training", "predictions"], env))
     threads = str(PREDICTION_THREADS)
     for number in range(1, prediction_workers + 1):
@@ -200,6 +212,14 @@ class Command(BaseCommand):
             "start as many workers as GPUs.",
         )
         parser.add_argument(
+            "--gpus-per-run",
+            type=int,
+            default=env_number("GPUS_PER_RUN", 1),
+            help="GPUs each worker gets from --gpus and may train one run on at once (data "
+            "parallel; env GPUS_PER_RUN; default 1). A run's 'GPUs for this run' setting may "
+            "take fewer.",
+        )
+        parser.add_argument(
             "--prediction-workers",
             type=int,
             default=env_number("PREDICTION_WORKERS", PREDICTION_WORKERS),
@@ -215,6 +235,7 @@ class Command(BaseCommand):
         port: int,
         workers: int,
         gpus="",
+        gpus_per_run=1,
         prediction_workers=PREDICTION_WORKERS,
         **options,
     ):
@@ -222,7 +243,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         try:
-            plan = worker_plan(workers, gpus, prediction_workers, os.cpu_count() or 1)
+            plan = worker_plan(workers, gpus, prediction_workers, os.cpu_count() or 1, gpus_per_run)
             self._start(host, port, plan)
             self._supervise()
         except Stop:
