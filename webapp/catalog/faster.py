@@ -11,7 +11,6 @@ settings when it is created; `served_folder(run)` is the folder that answers for
 """
 
 import traceback
-import uuid
 
 from django.apps import apps
 from django.conf import settings
@@ -51,7 +50,6 @@ class Distillation(QueuedJob):
         "The worker making the smaller model stopped unexpectedly. Start it again."
     )
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
     model = models.ForeignKey(
         "catalog.TrainedModel", on_delete=models.CASCADE, related_name="distillations"
@@ -59,16 +57,8 @@ class Distillation(QueuedJob):
     run = models.ForeignKey(
         "runs.TrainingRun", on_delete=models.CASCADE, related_name="distillations"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     frozen = models.JSONField(default=dict)  # finetune.distill.DistillConfig, as created
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
-    message = models.TextField(blank=True)
-    log = models.TextField(blank=True)
     metrics = models.JSONField(default=dict, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
     accepted = models.DateTimeField(null=True, blank=True)  # answers instead of the model
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

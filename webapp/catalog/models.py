@@ -204,25 +204,16 @@ class BatchPrediction(QueuedJob):
         "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
     )
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="batches")
     model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="batches")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     input = models.FileField(upload_to=batch_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
-    message = models.TextField(blank=True)
-    log = models.TextField(blank=True)
     output = models.CharField(max_length=255, blank=True)  # the scored file's storage name
     # The columns the model reads, when the file names them differently from the training
     # data (picked by the user); "" means the training columns' own names.
     text_column = models.CharField(max_length=255, blank=True)
     pair_column = models.CharField(max_length=255, blank=True)
     rows = models.PositiveIntegerField(default=0)
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
     # The model's version that scores it: the current one when the batch was made.
     version = models.ForeignKey(
         "catalog.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -349,12 +340,8 @@ class RowPick(QueuedJob):
         "The worker picking the rows stopped unexpectedly. Pick the rows to label again."
     )
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="row_picks")
     model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="row_picks")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     # The file of texts: uploaded for this pick, or the file of a batch the model scored.
     input = models.FileField(upload_to=pick_upload_to, max_length=255)
     original_name = models.CharField(max_length=255)
@@ -363,12 +350,7 @@ class RowPick(QueuedJob):
     pair_column = models.CharField(max_length=255, blank=True)
     wanted = models.PositiveIntegerField(default=DEFAULT_ROWS)  # rows asked for
     rows = models.PositiveIntegerField(default=0)  # rows picked (fewer when the file is short)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
-    message = models.TextField(blank=True)
-    log = models.TextField(blank=True)
     output = models.CharField(max_length=255, blank=True)  # the file to label's storage name
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -15,6 +15,7 @@ is never left (every move is a conditional UPDATE on the status the row had).
 
 import logging
 import traceback
+import uuid
 
 import django_rq
 from django.conf import settings
@@ -46,10 +47,11 @@ def job_connection(queue_name: str):
 class QueuedJob(models.Model):
     """The lifecycle shared by rows that each follow one RQ job (runs, batch predictions...).
 
-    A subclass has uuid, status, message, log and finished fields, and names its queue, the
-    job function (a dotted path: the worker imports it; the failure callback too, when the
-    default one, which marks the row failed, is not enough), and the sentences users see
-    when things go wrong.
+    It holds the fields every such row has (uuid = the job id, who asked, status, message,
+    log, created, finished); a subclass adds its own and names its queue, the job function
+    (a dotted path: the worker imports it; the failure callback too, when the default one,
+    which marks the row failed, is not enough), and the sentences users see when things go
+    wrong.
     """
 
     Status = RunStatus
@@ -59,6 +61,16 @@ class QueuedJob(models.Model):
     failure_callback = "webapp.queue.maintenance.on_job_failure"
     queue_down_message = ""  # the queue could not be reached when starting
     worker_died_message = ""  # the worker died while the job ran (maintenance.repair_runs)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
+    message = models.TextField(blank=True)  # a plain sentence for users
+    log = models.TextField(blank=True)  # traceback, for staff only
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         abstract = True

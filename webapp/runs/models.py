@@ -22,7 +22,6 @@ Files: the worker writes the run folder in run.out_dir and publishes it to the f
 import logging
 import re
 import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -63,11 +62,7 @@ class TrainingRun(RunWords, QueuedJob):
     queue_down_message = QUEUE_DOWN
     worker_died_message = WORKER_DIED
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="runs")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     spreadsheet = models.ForeignKey(
         "spreadsheets.Spreadsheet", null=True, on_delete=models.SET_NULL, related_name="runs"
     )
@@ -90,19 +85,14 @@ class TrainingRun(RunWords, QueuedJob):
     )
     replay = models.JSONField(default=dict, blank=True)
 
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
     progress = models.JSONField(default=dict, blank=True)  # the last Progress.to_dict()
     history = models.JSONField(default=list, blank=True)  # live curve: {"step", "loss", "val"}
     metrics = models.JSONField(default=dict, blank=True)  # metrics.json, flat
-    message = models.TextField(blank=True)  # a plain sentence for users
     warning = models.TextField(blank=True)  # trouble while it runs (file storage), for users
-    log = models.TextField(blank=True)  # traceback, for staff only
     cancel_requested = models.BooleanField(default=False)
     resumes = models.PositiveSmallIntegerField(default=0)  # times put back in line (worker died)
 
-    created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
-    finished = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)  # last progress write
 
     class Meta:

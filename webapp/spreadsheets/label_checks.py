@@ -11,9 +11,6 @@ and takes its row off the list, and undoing it puts the row back. Any other chan
 columns, task or fixes makes the check stale: the page offers to look again.
 """
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 
 from finetune.fixes import ROW_KINDS
@@ -51,24 +48,15 @@ class LabelCheck(QueuedJob):
         "again."
     )
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     spreadsheet = models.ForeignKey(
         "spreadsheets.Spreadsheet", on_delete=models.CASCADE, related_name="label_checks"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     base_model = models.CharField(max_length=500)  # an id or a local folder, as training takes
     # What the check read: the spreadsheet's task, mapping and fixes (those of single rows aside).
     task = models.CharField(max_length=30)
     mapping = models.JSONField(default=dict)
     fixes = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
-    message = models.TextField(blank=True)
-    log = models.TextField(blank=True)
     result = models.JSONField(null=True, blank=True)  # finetune LabelIssues.to_dict()
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -14,9 +14,7 @@ repair (webapp.queue.maintenance) fails a read whose worker died.
 """
 
 import logging
-import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.module_loading import import_string
 
@@ -47,12 +45,8 @@ class SheetRead(QueuedJob):
         UPLOAD = "upload", "Reading your file"
         CHECK = "check", "Checking your data"
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     spreadsheet = models.ForeignKey(
         "spreadsheets.Spreadsheet", on_delete=models.CASCADE, related_name="reads"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     # What a check reads: the sheet ("" for the stored one), task, column mapping and fixes.
@@ -61,11 +55,6 @@ class SheetRead(QueuedJob):
     mapping = models.JSONField(default=dict, blank=True)
     fixes = models.JSONField(default=list, blank=True)
     step = models.CharField(max_length=200, blank=True)  # what it does now, in words
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.CREATED)
-    message = models.TextField(blank=True)
-    log = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
