@@ -196,45 +196,27 @@ def batch_upload_to(instance, filename):
     return f"batches/{instance.uuid}/input{suffix}"
 
 
-class BatchPrediction(QueuedJob):
-    queue_name = "predictions"
-    job_function = "webapp.catalog.jobs.score_batch"
-    queue_down_message = QUEUE_DOWN
-    worker_died_message = (
-        "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
-    )
+class FileJob(QueuedJob):
+    """A job of the prediction worker that reads one file of texts and writes one back:
+    batch scoring and row picks. Both wait in the same line and say where they are in it."""
 
-    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="batches")
-    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="batches")
-    input = models.FileField(upload_to=batch_upload_to, max_length=255)
+    queue_name = "predictions"
+    queue_down_message = QUEUE_DOWN
+
     original_name = models.CharField(max_length=255)
-    output = models.CharField(max_length=255, blank=True)  # the scored file's storage name
     # The columns the model reads, when the file names them differently from the training
     # data (picked by the user); "" means the training columns' own names.
     text_column = models.CharField(max_length=255, blank=True)
     pair_column = models.CharField(max_length=255, blank=True)
-    rows = models.PositiveIntegerField(default=0)
-    # The model's version that scores it: the current one when the batch was made.
-    version = models.ForeignKey(
-        "catalog.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    rows = models.PositiveIntegerField(default=0)  # rows written (a pick: fewer when short)
+    output = models.CharField(max_length=255, blank=True)  # the written file's storage name
 
     class Meta:
+        abstract = True
         ordering = ["-created"]
 
     def __str__(self):
         return self.original_name
-
-    def save(self, *args, **kwargs):
-        if self._state.adding and self.version_id is None:
-            self.version = self.model.current_version
-        super().save(*args, **kwargs)
-
-    @property
-    def scoring_dir(self) -> Path:
-        """The folder of the version that scores this batch (downloaded once if need be)."""
-        run = self.version.run if self.version else self.model.run
-        return served_folder(run)  # its smaller copy, when one was accepted
 
     @property
     def input_path(self) -> Path:
@@ -250,26 +232,17 @@ class BatchPrediction(QueuedJob):
         return ".xlsx" if suffix in SUPPORTED_SUFFIXES else ".csv"
 
     @property
-    def output_name(self) -> str:
-        """The scored file's name in the file storage."""
-        return f"batches/{self.uuid}/scored{self.output_suffix}"
-
-    @property
     def output_path(self) -> Path:
-        """Where the worker writes the scored file on its machine, before publishing it."""
+        """Where the worker writes the file on its machine, before publishing it."""
         return files.local_path(self.output_name)
-
-    @property
-    def download_name(self) -> str:
-        return f"{Path(self.original_name).stem} with predictions{self.output_suffix}"
 
     def mark_finished(self, rows: int) -> bool:
         return self._finish(RunStatus.FINISHED, rows=rows, output=self.output_name)
 
     def waiting_words(self) -> str:
-        """Where a waiting batch is, in plain words: its place in line and what it waits for
-        ("Waiting: 2nd in line behind another team's scoring."); "" once it runs or ended.
-        Other teams' files are counted, never named."""
+        """Where a waiting batch or pick is, in plain words: its place in line and what it
+        waits for ("Waiting: 2nd in line behind another team's scoring."); "" once it runs or
+        ended. Other teams' files are counted, never named."""
         if self.status not in (RunStatus.CREATED, RunStatus.QUEUED):
             return ""
         try:
@@ -295,7 +268,7 @@ class BatchPrediction(QueuedJob):
         return f"Waiting: {place} in line behind {what}." if what else f"Waiting: {place} in line."
 
     def _describe_jobs(self, job_ids: list[str]) -> str:
-        """What the jobs ahead of this batch are, e.g. `your team's file “a.csv”, 2 files
+        """What the jobs ahead of this one are, e.g. `your team's file “a.csv”, 2 files
         from other teams and a model in training`; "" when none is a run or a batch."""
         ids = set()
         for job_id in job_ids:
@@ -328,14 +301,47 @@ class BatchPrediction(QueuedJob):
         )
 
 
+class BatchPrediction(FileJob):
+    job_function = "webapp.catalog.jobs.score_batch"
+    worker_died_message = (
+        "The worker scoring this file stopped unexpectedly. Upload the file again to retry."
+    )
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="batches")
+    model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="batches")
+    input = models.FileField(upload_to=batch_upload_to, max_length=255)
+    # The model's version that scores it: the current one when the batch was made.
+    version = models.ForeignKey(
+        "catalog.ModelVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.version_id is None:
+            self.version = self.model.current_version
+        super().save(*args, **kwargs)
+
+    @property
+    def scoring_dir(self) -> Path:
+        """The folder of the version that scores this batch (downloaded once if need be)."""
+        run = self.version.run if self.version else self.model.run
+        return served_folder(run)  # its smaller copy, when one was accepted
+
+    @property
+    def output_name(self) -> str:
+        """The scored file's name in the file storage."""
+        return f"batches/{self.uuid}/scored{self.output_suffix}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{Path(self.original_name).stem} with predictions{self.output_suffix}"
+
+
 def pick_upload_to(instance, filename):
     return f"{instance.folder}/input{Path(filename).suffix.lower()[:10]}"
 
 
-class RowPick(QueuedJob):
-    queue_name = "predictions"
+class RowPick(FileJob):
     job_function = "webapp.catalog.jobs.pick_rows"
-    queue_down_message = QUEUE_DOWN
     worker_died_message = (
         "The worker picking the rows stopped unexpectedly. Pick the rows to label again."
     )
@@ -344,27 +350,7 @@ class RowPick(QueuedJob):
     model = models.ForeignKey(TrainedModel, on_delete=models.CASCADE, related_name="row_picks")
     # The file of texts: uploaded for this pick, or the file of a batch the model scored.
     input = models.FileField(upload_to=pick_upload_to, max_length=255)
-    original_name = models.CharField(max_length=255)
-    # The columns the model reads when the file names them differently (a batch's choice).
-    text_column = models.CharField(max_length=255, blank=True)
-    pair_column = models.CharField(max_length=255, blank=True)
     wanted = models.PositiveIntegerField(default=DEFAULT_ROWS)  # rows asked for
-    rows = models.PositiveIntegerField(default=0)  # rows picked (fewer when the file is short)
-    output = models.CharField(max_length=255, blank=True)  # the file to label's storage name
-
-    class Meta:
-        ordering = ["-created"]
-
-    def __str__(self):
-        return self.original_name
-
-    # A pick waits in the same line as batches, reads its file and writes one back as they do.
-    waiting_words = BatchPrediction.waiting_words
-    _describe_jobs = BatchPrediction._describe_jobs
-    input_path = BatchPrediction.input_path
-    output_suffix = BatchPrediction.output_suffix
-    output_path = BatchPrediction.output_path
-    mark_finished = BatchPrediction.mark_finished
 
     @classmethod
     def for_upload(cls, model: TrainedModel, user, upload, rows: int) -> "RowPick":
