@@ -159,6 +159,7 @@ def _rank_main(number: int, world: int, port: int, threads: int, queue, job: dic
     import torch
     import torch.distributed as dist
 
+    _die_with_parent()
     on_gpu = job["gpu"]
     if on_gpu:
         torch.cuda.set_device(number)
@@ -244,6 +245,15 @@ def launch(train: Callable, arguments: tuple, world: int, continued=None, *,
             process.join(10)
             if process.is_alive():
                 process.kill()
+
+
+def _die_with_parent() -> None:
+    """Linux: a rank is killed with the process that started it (a worker killed outright)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _warm_imports() -> None:

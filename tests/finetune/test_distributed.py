@@ -8,7 +8,7 @@ import pytest
 
 from finetune import crossval, distributed, tuning
 from finetune.config import TrainConfig
-from finetune.errors import FinetuneError
+from finetune.errors import Canceled, FinetuneError
 from finetune.mapping import ColumnMapping
 from finetune.train import train
 from tests.finetune.conftest import fast_config, sentiment_rows
@@ -99,4 +99,21 @@ def test_a_failing_process_fails_the_run_in_words(tiny_model_dir, tmp_path, monk
         train(sentiment_rows(60), MAPPING, config, tmp_path / "run")
     assert str(failed.value).startswith("Training process 2 of 2 failed (RuntimeError: the "
                                         "second GPU broke). Train again")  # fmt: skip
+    assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+@pytest.mark.slow
+def test_a_cancel_stops_every_process(tiny_model_dir, tmp_path):
+    seen = []
+
+    def canceled():  # asked for once the first training step was reported
+        return any(p.phase == "training" for p in seen)
+
+    config = fast_config(tiny_model_dir, epochs=50, processes=2, device="cpu")
+    with pytest.raises(Canceled):
+        train(sentiment_rows(60), MAPPING, config, tmp_path / "run", on_progress=seen.append,
+              should_cancel=canceled)  # fmt: skip
+    import multiprocessing
+
+    assert not multiprocessing.active_children()  # no rank left behind
     assert not (tmp_path / "run" / "metrics.json").exists()
