@@ -10,8 +10,6 @@ A Distillation belongs to the run it was made from (the version current then) an
 settings when it is created; `served_folder(run)` is the folder that answers for a run.
 """
 
-import traceback
-
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
@@ -138,7 +136,8 @@ def distill_job(pk: int) -> str | None:
     if row is None or not row.mark_running():
         return None
     run = row.run
-    try:
+
+    def work():
         sheet = run.spreadsheet
         if sheet is None or not sheet.path.is_file():
             raise FinetuneError(NO_ROWS)
@@ -148,13 +147,11 @@ def distill_job(pk: int) -> str | None:
         out = files.local_path(row.files_name)
         result = distill(run.local_dir(), table, out, config=DistillConfig(**row.frozen))
         files.publish_folder(row.files_name, rundir.INFO_FILE)
-    except FinetuneError as err:
-        row.mark_failed(str(err), log=traceback.format_exc())
-        return row.status
-    except Exception:
-        row.mark_failed(UNEXPECTED, log=traceback.format_exc())
-        raise
-    row._finish(RunStatus.FINISHED, metrics=result.metrics)
+        return result
+
+    result = row.run_work(work, UNEXPECTED)
+    if result is not None:
+        row._finish(RunStatus.FINISHED, metrics=result.metrics)
     return row.status
 
 

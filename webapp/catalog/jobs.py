@@ -7,9 +7,6 @@
   written the same way.
 """
 
-import traceback
-
-from finetune import FinetuneError
 from lib import files
 from webapp.catalog.models import BatchPrediction, RowPick
 from webapp.catalog.predictors import get_predictor
@@ -45,7 +42,10 @@ def score_batch(batch_pk: int) -> int | None:
         files.publish(batch.output_name)  # into the storage the web process reads
         return len(scored)
 
-    return _finish_with(batch, work, UNEXPECTED)
+    rows = batch.run_work(work, UNEXPECTED)
+    if rows is not None:
+        batch.mark_finished(rows=rows)
+    return rows
 
 
 def pick_rows(pick_pk: int) -> int | None:
@@ -64,19 +64,7 @@ def pick_rows(pick_pk: int) -> int | None:
         files.publish(pick.output_name)  # into the storage the web process reads
         return rows
 
-    return _finish_with(pick, work, PICK_UNEXPECTED)
-
-
-def _finish_with(row, work, unexpected: str) -> int | None:
-    """Run `work` (-> rows written) and mark the row finished with them; or failed, in the
-    FinetuneError's own words, else in the `unexpected` sentence (raised again for RQ)."""
-    try:
-        rows = work()
-    except FinetuneError as err:
-        row.mark_failed(str(err), log=traceback.format_exc())
-        return None
-    except Exception:
-        row.mark_failed(unexpected, log=traceback.format_exc())
-        raise
-    row.mark_finished(rows=rows)
+    rows = pick.run_work(work, PICK_UNEXPECTED)
+    if rows is not None:
+        pick.mark_finished(rows=rows)
     return rows

@@ -8,6 +8,7 @@ label checks, row picks.
     row.start()          # enqueued once the transaction commits (the only place that enqueues)
     row.mark_running()   # the worker took it; False when it was canceled meanwhile
     row.mark_failed(message, log=traceback)
+    result = row.run_work(work, UNEXPECTED)   # in the job: None when it failed
 
 Statuses move CREATED -> QUEUED -> RUNNING -> FINISHED | FAILED | CANCELED; a final status
 is never left (every move is a conditional UPDATE on the status the row had).
@@ -23,6 +24,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rq.callbacks import Callback
+
+from finetune import FinetuneError
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +129,21 @@ class QueuedJob(models.Model):
 
     def mark_failed(self, message: str, log: str = "") -> bool:
         return self._finish(RunStatus.FAILED, message=message, log=log)
+
+    def run_work(self, work, unexpected: str):
+        """Do the job's `work()` for this row and return what it returns (never None), or
+        None when it stopped on a FinetuneError: the row is failed in the error's own words.
+        Any other error fails the row in the `unexpected` sentence and is raised again, so
+        RQ records the job as failed too. The tracebacks go to the row's log."""
+        try:
+            return work()
+        except FinetuneError as err:
+            self.mark_failed(str(err), log=traceback.format_exc())
+            return None
+        except Exception:
+            logger.exception("%s %s stopped on an unexpected error", type(self).__name__, self.uuid)
+            self.mark_failed(unexpected, log=traceback.format_exc())
+            raise
 
     def recover(self, message: str, log: str = "") -> bool:
         """Nothing works on this row any more (its worker died, its job was lost): mark it

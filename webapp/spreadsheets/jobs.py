@@ -7,15 +7,9 @@ to minutes, beside batch scoring):
   or check its data with a new mapping or fixes (webapp.spreadsheets.reading).
 """
 
-import logging
-import traceback
-
-from finetune import FinetuneError
 from webapp.spreadsheets.label_checks import LabelCheck
 from webapp.spreadsheets.models import UNREADABLE
 from webapp.spreadsheets.reading import SheetRead
-
-logger = logging.getLogger(__name__)
 
 UNEXPECTED = (
     "Looking for labels that look wrong stopped because of an unexpected error. Try again; "
@@ -36,19 +30,18 @@ def check_labels(check_pk: int) -> int | None:
     check = LabelCheck.objects.filter(pk=check_pk).select_related("spreadsheet").first()
     if check is None or not check.mark_running():
         return None
-    try:
+
+    def work():
         mapping = ColumnMapping.from_dict(check.mapping)
         table = check.spreadsheet.read()
         fixed, mapping, _ = apply_table(table, mapping, check.fixes, task=check.task)
         task = get_task(check.task)
         examples = task.prepare(fixed.frame, mapping, row_numbers=fixed.row_numbers)
-        found = find(examples, task, base_model=check.base_model, row_number=fixed.row_number)
-    except FinetuneError as err:
-        check.mark_failed(str(err), log=traceback.format_exc())
+        return find(examples, task, base_model=check.base_model, row_number=fixed.row_number)
+
+    found = check.run_work(work, UNEXPECTED)
+    if found is None:
         return None
-    except Exception:
-        check.mark_failed(UNEXPECTED, log=traceback.format_exc())
-        raise
     check.mark_finished(found.to_dict())
     return len(found.issues)
 
@@ -62,8 +55,10 @@ def read_sheet(read_pk: int) -> int | None:
     if read is None or not read.mark_running():
         return None
     spreadsheet = read.spreadsheet
-    try:
-        if read.kind == SheetRead.Kind.UPLOAD:
+    upload = read.kind == SheetRead.Kind.UPLOAD
+
+    def work() -> int:
+        if upload:
             spreadsheet.read_upload(say=read.say)
         else:
             read.say("Reading the file")
@@ -73,13 +68,9 @@ def read_sheet(read_pk: int) -> int | None:
             report = spreadsheet.check_data(table, mapping, read.task, read.fixes)
             if read.is_latest:  # else a newer check replaces this one: keep its answer
                 spreadsheet.save_mapping(table, mapping, read.task, report, read.fixes)
-    except FinetuneError as err:
-        read.mark_failed(str(err), log=traceback.format_exc())
-        return None
-    except Exception:
-        logger.exception("Could not read spreadsheet %s", spreadsheet.uuid)
-        upload = read.kind == SheetRead.Kind.UPLOAD
-        read.mark_failed(UNREADABLE if upload else CHECK_UNEXPECTED, log=traceback.format_exc())
-        raise
-    read.mark_finished()
-    return spreadsheet.row_count
+        return spreadsheet.row_count
+
+    rows = read.run_work(work, UNREADABLE if upload else CHECK_UNEXPECTED)
+    if rows is not None:
+        read.mark_finished()
+    return rows
