@@ -89,27 +89,31 @@ class TrainConfig:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
-FIELD_HELP = {
-    "budget": "How long the automatic choices may train: quick, better, best (keep going while "
-    "it improves) or a number of minutes.",
-    "epochs": "How many times training reads all rows. Auto keeps going while it improves, "
-    "within the budget.",
-    "learning_rate": "How big each learning step is. 0 tries a few on some rows and keeps the "
-    "best.",
-    "batch_size": "Rows learned from at once. Larger is faster on a GPU but needs more memory.",
-    "max_length": "How much of each text the model reads, in word pieces. Longer is slower.",
-    "warmup_ratio": "Share of training spent slowly raising the learning rate at the start.",
-    "weight_decay": "A small pull towards simpler models that helps against overfitting.",
-    "patience": "Stop after this many passes without improvement on the validation rows.",
-    "seed": "Fixes the random choices, so the same settings give the same model.",
-    "contrastive": "First teach the model which rows go together, from pairs of rows with the "
-    "same label and with different labels: auto (one label per row, few rows), on or off.",
-    "validation_fraction": "Share of rows held back to pick the best pass.",
-    "test_fraction": "Share of rows held back for the final evaluation.",
-    "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
-    "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
-    "model) before training: auto (when many are unknown), on or off.",
-} | lora.FIELD_HELP | distributed.FIELD_HELP
+FIELD_HELP = (
+    {
+        "budget": "How long the automatic choices may train: quick, better, best (keep going while "
+        "it improves) or a number of minutes.",
+        "epochs": "How many times training reads all rows. Auto keeps going while it improves, "
+        "within the budget.",
+        "learning_rate": "How big each learning step is. 0 tries a few on some rows and keeps the "
+        "best.",
+        "batch_size": "Rows learned from at once. Larger is faster on a GPU but needs more memory.",
+        "max_length": "How much of each text the model reads, in word pieces. Longer is slower.",
+        "warmup_ratio": "Share of training spent slowly raising the learning rate at the start.",
+        "weight_decay": "A small pull towards simpler models that helps against overfitting.",
+        "patience": "Stop after this many passes without improvement on the validation rows.",
+        "seed": "Fixes the random choices, so the same settings give the same model.",
+        "contrastive": "First teach the model which rows go together, from pairs of rows with the "
+        "same label and with different labels: auto (one label per row, few rows), on or off.",
+        "validation_fraction": "Share of rows held back to pick the best pass.",
+        "test_fraction": "Share of rows held back for the final evaluation.",
+        "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
+        "extend_vocabulary": "Teach the model the characters it cannot read (Chinese in an English "
+        "model) before training: auto (when many are unknown), on or off.",
+    }
+    | lora.FIELD_HELP
+    | distributed.FIELD_HELP
+)
 
 
 @dataclass

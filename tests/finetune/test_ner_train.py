@@ -83,7 +83,7 @@ def test_pipeline_finds_the_same_names_in_the_run_folder(runs):
     ]
     ours = [
         [(e["type"], e["start"], e["end"], round(e["confidence"], 4)) for e in answer["entities"]]
-        for answer in Predictor.load(run, int8=False).predict(texts)
+        for answer in Predictor.load(run, int8=False, candidate=False).predict(texts)
     ]
     assert ours == theirs
     assert ("LOC", 16, 24) in [e[:3] for e in ours[0]]  # "new york": two tokens, one name
@@ -93,7 +93,7 @@ def test_pipeline_finds_the_same_names_in_the_run_folder(runs):
 def test_a_name_past_the_length_the_model_reads_is_found(runs):
     from finetune.predict import Predictor
 
-    predictor = Predictor.load(runs["entities"][1], int8=False)
+    predictor = Predictor.load(runs["entities"][1], int8=False, candidate=False)  # the model
     assert len(predictor.tokenizer(LONG)["input_ids"]) > 2 * predictor.max_length
     [answer] = predictor.predict([LONG])
     found = [(e["type"], e["text"]) for e in answer["entities"]]

@@ -10,7 +10,7 @@ from finetune.data import read_table
 from finetune.predict import Predictor
 from finetune.to_label import GUESS, SURE, pick_file
 
-TEXTS = ["great film", "=HYPERLINK(\"http://x\")", "awful plot", "dull acting", "nice story"]
+TEXTS = ["great film", '=HYPERLINK("http://x")', "awful plot", "dull acting", "nice story"]
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_it_writes_a_csv_in_the_delimiter_and_encoding_it_read(predictor, tmp_pa
     text = raw.decode("utf-16")
     assert text.splitlines()[0] == f"id;review;note;sentiment;{GUESS};{SURE}"
     back = read_table(out).frame
-    assert "'=HYPERLINK(\"http://x\")" in back["review"].tolist()  # formula-safe
+    assert '\'=HYPERLINK("http://x")' in back["review"].tolist()  # formula-safe
     assert len(back) == len(TEXTS) and (back["sentiment"] == "").all()
     assert set(back["id"]) == {str(i) for i in range(len(TEXTS))}  # the user's columns kept
     assert back[GUESS].isin(predictor.labels).all()

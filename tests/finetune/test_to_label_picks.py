@@ -65,8 +65,10 @@ def test_it_keeps_two_copies_of_one_unsure_text_from_filling_the_pick():
 
 def test_it_skips_blank_texts_and_rows_already_labelled(predictor):
     frame = pd.DataFrame(
-        {"review": ["great film", "", "awful film", "dull plot"],
-         "sentiment": ["", "", "negative", ""]}  # fmt: skip
+        {
+            "review": ["great film", "", "awful film", "dull plot"],
+            "sentiment": ["", "", "negative", ""],
+        }  # fmt: skip
     )
     picked = pick_table(predictor, table_of(frame), rows=10)
     assert sorted(picked["review"]) == ["dull plot", "great film"]

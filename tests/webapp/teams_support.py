@@ -1,6 +1,6 @@
 """Objects of alice's team for the sharing tests, made in code.
 
-    objects = team_objects(self)   # spreadsheet, run, model, batch, pick, token, invitation
+    objects = team_objects(self)   # sheet, run, model, batch, pick, distillation, token, invitation
     dave = add_member(self.alice_team, "dave", Role.VIEWER)
 
 The run is queued and the model's run finished, so that an allowed cancel, retry, publish or
@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 
 from tests.webapp.base import PASSWORD
 from webapp.accounts.models import ApiToken, Invitation, Membership, Role
+from webapp.catalog.faster import Distillation
 from webapp.catalog.models import BatchPrediction, RowPick, TrainedModel
 from webapp.runs.models import RunStatus, TrainingRun
 
@@ -41,9 +42,13 @@ def team_objects(case) -> SimpleNamespace:
     pick = RowPick.for_batch(batch, alice, rows=5)
     pick.status = RunStatus.QUEUED
     pick.save()
+    distillation = Distillation.objects.create(
+        team=team, model=model, run=done, created_by=alice, status=RunStatus.FINISHED,
+        metrics={"distill_ok": True},
+    )  # fmt: skip
     token, secret = ApiToken.create(team, alice, "CRM")
     invitation, link = Invitation.create(team, alice, "new@example.org", Role.VIEWER)
     return SimpleNamespace(
         team=team, sheet=sheet, run=queued, model=model, batch=batch, pick=pick, token=token,
-        secret=secret, invitation=invitation, link=link,
+        secret=secret, invitation=invitation, link=link, distillation=distillation,
     )  # fmt: skip

@@ -63,6 +63,9 @@ NEEDS = {
     "catalog:pick_download": ("pick", Role.TRAINER),
     "catalog:improve": ("model", Role.TRAINER),
     "catalog:promote": ("model", Role.TRAINER),  # versions
+    "catalog:faster": ("model", Role.TRAINER),
+    "catalog:faster_accept": ("distillation", Role.TRAINER),
+    "catalog:faster_undo": ("distillation", Role.TRAINER),
     "team_detail": ("team", Role.VIEWER),
     "team_rename": ("team", Role.ADMIN),
     "team_invite": ("team", Role.ADMIN),
@@ -80,11 +83,21 @@ NEEDS = {
     "api:batch_download": ("batch", API),
     "api:versions": ("model", API),
     "api:promote": ("model", API),
+    "api:sheet": ("sheet", API),
+    "api:label_check": ("sheet", API),
+    "api:run_new": ("sheet", API),
+    "api:run": ("run", API),
+    "api:improve": ("model", API),
+    "api:faster": ("model", API),
+    "api:faster_state": ("model", API),
 }
 # Valid bodies, so that the API's input checks pass and the access check must answer.
 BODIES = {
     "api:predict": lambda: {"data": {"inputs": ["x"]}, "content_type": "application/json"},
     "api:batch_new": lambda: {"data": {"file": SimpleUploadedFile("a.csv", b"text\nhi\n")}},
+    "api:improve": lambda: {"data": {"file": SimpleUploadedFile("a.csv", b"text\nhi\n")}},
+    "api:label_check": lambda: {"data": {}, "content_type": "application/json"},
+    "api:run_new": lambda: {"data": {}, "content_type": "application/json"},
 }
 UNTRACKED = {"sessions", "axes", "admin"}  # logins write these; they are not team data
 

@@ -109,8 +109,8 @@ class CandidateServedTestCase(RedisMixin, BaseTestCase):
         for got, want in zip(body["predictions"], expected, strict=True):
             self.assertAlmostEqual(got["confidence"], want["confidence"], places=6)
         document = self.client.get(reverse("api:openapi-json")).json()
-        answered = document["components"]["schemas"]["PredictOut"]["properties"]["answered_by"]
-        self.assertIn('"tfidf"', answered["description"])
+        answer = document["components"]["schemas"]["SingleLabelAnswer"]  # this task's answer
+        self.assertIn('"tfidf"', answer["properties"]["answered_by"]["description"])
 
     def test_a_scored_spreadsheet_gets_its_answers(self):
         content = ("review\n" + "\n".join(TEXTS) + "\n").encode()

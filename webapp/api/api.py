@@ -60,6 +60,7 @@ SCORED_TYPES = {  # a batch's scored file: workbooks come back as .xlsx, text fi
 FILE_KINDS = f"{', '.join(SUPPORTED_SUFFIXES[:-1])} or {SUPPORTED_SUFFIXES[-1]}"
 TOO_LARGE_BODY = f"a body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE // MB:,} MB"
 
+
 class LabelTuneAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         """The document, with the answers of the tasks registered now (task_answers)."""
@@ -205,6 +206,25 @@ def predict(request, uuid: UUID, body: PredictIn):
             "answered_by": predictor.served, "predictions": answers}  # fmt: skip
 
 
+ANSWERS_OF = {}  # the registered tasks whose answers the predict operation has now
+
+
+def task_answers() -> None:
+    """The predict operation answers one shape per registered task (schemas.predict_out); it is
+    built again whenever a task was registered or taken away since (a test's own task)."""
+    tasks = tuple(TASKS.items())
+    if ANSWERS_OF.get("tasks") == tasks:
+        return
+    shape = schemas.predict_out()
+    # ninja keeps the operation as declared and a copy of it per mount (its bound routers).
+    for router in [api.default_router, *api._get_bound_routers()]:
+        for view in router.path_operations.values():
+            for operation in view.operations:
+                if operation.view_func is predict:
+                    operation.response_models[200] = operation._create_response_model(shape)
+    ANSWERS_OF["tasks"] = tasks
+
+
 @api.get(
     "/models/{uuid:uuid}/versions",
     url_name="versions",
@@ -243,25 +263,6 @@ def promote_version(request, uuid: UUID, number: int):
     promote(model, version, owner, through=request.auth.name)
     version.refresh_from_db()
     return _version_out(version, version.run_id)
-
-
-ANSWERS_OF = {}  # the registered tasks whose answers the predict operation has now
-
-
-def task_answers() -> None:
-    """The predict operation answers one shape per registered task (schemas.predict_out); it is
-    built again whenever a task was registered or taken away since (a test's own task)."""
-    tasks = tuple(TASKS.items())
-    if ANSWERS_OF.get("tasks") == tasks:
-        return
-    shape = schemas.predict_out()
-    # ninja keeps the operation as declared and a copy of it per mount (its bound routers).
-    for router in [api.default_router, *api._get_bound_routers()]:
-        for view in router.path_operations.values():
-            for operation in view.operations:
-                if operation.view_func is predict:
-                    operation.response_models[200] = operation._create_response_model(shape)
-    ANSWERS_OF["tasks"] = tasks
 
 
 @api.post(
