@@ -83,6 +83,13 @@ def rank() -> int:
     return dist.get_rank() if active() else 0
 
 
+def size() -> int:
+    """How many processes train this run together (1 without torch.distributed)."""
+    import torch.distributed as dist
+
+    return dist.get_world_size() if active() else 1
+
+
 def writer() -> bool:
     """True in the one process that writes (rank 0, or a run on one process)."""
     return rank() == 0

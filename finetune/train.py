@@ -309,6 +309,7 @@ def evaluate(
         "epochs_run": len(fitted.history),
         "train_seconds": round(fitted.train_seconds, 1),
         "device": device.type,
+        "processes": distributed.size(),  # that trained it together (finetune/distributed.py)
     }
     if fitted.resumed_epoch:
         metrics["resumed_after_epoch"] = fitted.resumed_epoch

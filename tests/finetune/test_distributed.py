@@ -72,6 +72,7 @@ def test_two_processes_learn_as_one_does(two_ways):
     (one, _), (two, progress) = two_ways[0][1], two_ways[0][2]
     assert two.metrics["test_accuracy"] == pytest.approx(one.metrics["test_accuracy"], abs=0.1)
     assert two.metrics["test_accuracy"] > two.metrics["baseline_majority_accuracy"]
+    assert (one.metrics["processes"], two.metrics["processes"]) == (1, 2)
     history = [json.loads((r.out_dir / "history.json").read_text()) for r in (one, two)]
     # The same batches of 16 rows: the same steps; the losses differ by dropout draws alone.
     assert [h["step"] for h in history[0]] == [h["step"] for h in history[1]]

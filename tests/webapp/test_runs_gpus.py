@@ -19,3 +19,16 @@ def test_the_train_form_freezes_the_gpus_for_the_run(db):
     assert form.cleaned_data["config"].processes == 0
     form = NewRunForm(SETTINGS | {"processes": -1})
     assert not form.is_valid() and "between 0 (all) and 64" in str(form.errors)
+
+
+def test_the_run_page_says_how_many_gpus_trained_it():
+    from finetune.config import TrainConfig
+    from webapp.runs.models import TrainingRun
+
+    def card(metrics: dict, **settings) -> dict:
+        run = TrainingRun(config=TrainConfig(**settings).to_dict(), metrics=metrics, progress={})
+        return dict(run.settings_in_words())
+
+    assert card({})["GPUs for this run"] == "all"  # waiting: not known yet
+    assert card({"processes": 2})["GPUs for this run"] == "all (2 used)"
+    assert card({"processes": 1}, processes=1)["GPUs for this run"] == "1 (1 used)"

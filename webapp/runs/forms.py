@@ -1,6 +1,6 @@
 """The "Train a model" form: a base model from the catalogue and the training settings.
 
-    form = NewRunForm(request.POST or None, task="single_label", initial_name="reviews")
+    form = NewRunForm(request.POST or None, task=sheet.task, initial_name="reviews")
     if form.is_valid():
         form.cleaned_data["config"]   # a finetune TrainConfig, already validated
 
@@ -21,6 +21,7 @@ from django.conf import settings
 from finetune import FinetuneError, basemodels, lora
 from finetune.config import FIELD_HELP, TrainConfig
 from finetune.contrastive import MAX_TRAIN_ROWS as MAX_PAIRED_ROWS
+from finetune.tasks import default_task
 from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
 
@@ -124,9 +125,9 @@ class NewRunForm(forms.Form):
     hub_id = forms.CharField(max_length=200, required=False, label="Hugging Face model id")
     run_uuid = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, task: str = "single_label", initial_name: str = "", **kwargs):
+    def __init__(self, *args, task: str = "", initial_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.task = task
+        self.task = task or default_task().name
         self.options = model_options()
         self.fields["base_model"].choices = [(o["value"], o["name"]) for o in self.options] + [
             (HUB_CHOICE, "Any Hugging Face model id")

@@ -106,6 +106,9 @@ class RunWords:
                 value = f"{used} ({how})" if used else how
             elif key == "max_steps" and not value:
                 value = "none"
+            elif key == "processes":  # 0: all the worker had; the metrics say how many
+                used = self.metrics.get("processes")
+                value = f"{value or 'all'}{f' ({used} used)' if used else ''}"
             elif key in CHOICES:
                 value = dict(CHOICES[key]).get(value, value)
             if key == "extend_vocabulary" and self.metrics.get("added_characters"):
