@@ -96,3 +96,13 @@ def test_the_dictionary_finds_training_names_whole_words_and_longest_first():
 def test_the_dictionary_finds_names_anywhere_in_chinese():
     lookup = Dictionary.learn(["张三在北京"], [[(0, 2, "PER"), (3, 5, "LOC")]])
     assert lookup.find("昨天张三去了北京市") == [(2, 4, "PER"), (6, 8, "LOC")]
+
+
+def test_the_dictionary_drops_a_name_the_training_rows_mostly_leave_unmarked():
+    texts = ["经理王五在北京", "经理说好", "他是经理", "经理来了", "李四在北京"]
+    spans = [[(0, 2, "TITLE"), (2, 4, "NAME"), (5, 7, "LOC")], [], [], [],
+             [(0, 2, "NAME"), (3, 5, "LOC")]]  # fmt: skip
+    lookup = Dictionary.learn(texts, spans)
+    assert "经理" not in lookup.entries  # 1 of its 4 finds in training is marked
+    assert {"王五", "北京", "李四"} <= set(lookup.entries)
+    assert lookup.find("经理在北京见李四") == [(3, 5, "LOC"), (6, 8, "NAME")]
