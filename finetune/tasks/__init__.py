@@ -59,6 +59,11 @@ def default_task() -> Task:
     return next(iter(TASKS.values()))
 
 
+def default_task_name() -> str:
+    """default_task()'s name: the database's default for a task column."""
+    return default_task().name
+
+
 def get_task(name: str | None) -> Task:
     """The registered task `name`; no name: the default task."""
     if not name:

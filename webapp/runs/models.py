@@ -35,6 +35,7 @@ from rq.job import Job
 
 from finetune import rundir
 from finetune.rundir import INFO_FILE  # written last: a run folder without it is incomplete
+from finetune.tasks import default_task_name
 from lib import files
 from webapp.queue.lifecycle import FINAL, NOT_FINAL, QueuedJob, RunStatus, job_connection
 from webapp.runs.words import RunWords
@@ -69,7 +70,7 @@ class TrainingRun(RunWords, QueuedJob):
     name = models.CharField(max_length=200)
     # Frozen at creation: what to train on and how. Re-mapping the spreadsheet (another sheet,
     # other columns) while the run waits, or before a Retry, does not change them.
-    task = models.CharField(max_length=30, default="single_label")
+    task = models.CharField(max_length=30, default=default_task_name)
     sheet = models.CharField(max_length=255, blank=True)  # the workbook sheet; "" for CSV
     mapping = models.JSONField(default=dict)  # finetune ColumnMapping.to_dict(), after fixes
     fixes = models.JSONField(default=list, blank=True)  # finetune.fixes steps, applied first

@@ -31,7 +31,7 @@ from finetune.fixes import suggest as suggest_fixes
 from finetune.health import HealthReport, check
 from finetune.mapping import ColumnMapping
 from finetune.suggest import suggest
-from finetune.tasks import TASKS, default_task, get_task
+from finetune.tasks import TASKS, default_task, default_task_name, get_task
 from lib import files
 from webapp.spreadsheets.reading import SheetRead, checks_in_request
 
@@ -98,7 +98,7 @@ class Spreadsheet(models.Model):
 
     # The user's task and column mapping by role (pre-filled by finetune's suggestion, which
     # is kept with its reason), and the last health report.
-    task = models.CharField(max_length=30, default="single_label")
+    task = models.CharField(max_length=30, default=default_task_name)
     mapping = models.JSONField(default=dict, blank=True)  # finetune ColumnMapping.to_dict()
     suggestion = models.JSONField(default=dict, blank=True)  # finetune Suggestion.to_dict()
     health = models.JSONField(null=True, blank=True)  # with "fixed": each fix in words
