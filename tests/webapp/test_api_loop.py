@@ -132,6 +132,12 @@ class ApiLoopTestCase(RedisMixin, BaseTestCase):
         self.assertEqual((run.config["epochs"], run.config["seed"]), (3, 7))
         self.assertEqual(run.mapping["label"], "sentiment")
         self.assertEqual((run.status, run.created_by, run.name), ("queued", self.alice, "r"))
+        lora = {"method": "lora", "lora_rank": 4, "processes": 2}  # as the README shows
+        response = self.call("run_new", [sheet["uuid"]], data=columns | {"settings": lora})
+        self.assertEqual(response.status_code, 202, response.content)
+        run = TrainingRun.objects.get(uuid=response.json()["uuid"])
+        frozen = (run.config["method"], run.config["lora_rank"], run.config["processes"])
+        self.assertEqual(frozen, ("lora", 4, 2))
 
     def test_a_body_must_be_an_object(self):
         sheet = mapped_spreadsheet(self)
