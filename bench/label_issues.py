@@ -1,6 +1,6 @@
 """Labels that look wrong, measured: SST-2 with labels flipped on purpose.
 
-    nice .venv/bin/python bench/label_issues.py                # list + three trainings (~15 min on 2 cores)
+    nice .venv/bin/python bench/label_issues.py                # list + four trainings (~20 min on 2 cores)
     nice .venv/bin/python bench/label_issues.py --no-train     # only the list: precision, recall, time
     .venv/bin/python bench/label_issues.py --rows 2000 --noise 0.1 --seed 0 --out bench/out
 
@@ -11,8 +11,9 @@ label check's time is what it adds to the data check. The list at its default cu
 against the flipped rows (precision, recall), as are its rows above a few confidences (what
 "accept all above X%" would change). Each C the check tries is scored alone on the same
 embeddings. Then the bundled MiniLM is trained with LabelTune's defaults on the noisy rows, on
-the rows after accepting every suggestion (a relabel_rows fix, as the web page makes it), and
-on the clean rows; SST-2 dev (872 rows) is the test split each time. Writes
+the rows after accepting the suggestions at least 90% sure (the page's first "accept all
+above" choice) and after accepting every one (relabel_rows fixes, as the web page makes them),
+and on the clean rows; SST-2 dev (872 rows) is the test split each time. Writes
 bench/out/label_issues.json and prints one line per figure.
 """
 
@@ -123,14 +124,20 @@ def main() -> int:
     if args.no_train:
         return 0
 
-    # 3. Test accuracy trained on the noisy rows, after accepting the suggestions, clean.
-    accept = {"kind": "relabel_rows", "suggested": True,
-              "changes": [{"row": x["row"], "from": x["given"], "to": x["suggested"]}
-                          for x in found.issues]}  # fmt: skip
-    accepted, _ = apply(noisy_both, ColumnMapping(text="sentence", label="label", split="split"),
-                        [accept])  # fmt: skip
+    # 3. Test accuracy trained on the noisy rows, after accepting the suggestions (those the
+    # page's first "accept all above" choice takes, 90% sure or more, and every listed one),
+    # and on the clean rows.
+    def accepted(cut: float) -> pd.DataFrame:
+        accept = {"kind": "relabel_rows", "suggested": True,
+                  "changes": [{"row": x["row"], "from": x["given"], "to": x["suggested"]}
+                              for x in found.issues if x["confidence"] >= cut]}  # fmt: skip
+        mapping = ColumnMapping(text="sentence", label="label", split="split")
+        return apply(noisy_both, mapping, [accept])[0]
+
     report["trained"] = {}
-    for name, frame in (("noisy", noisy_both), ("accepted", accepted), ("clean", both)):
+    ways = (("noisy", noisy_both), ("accepted_90", accepted(CUTS[0])),
+            ("accepted_all", accepted(0.0)), ("clean", both))  # fmt: skip
+    for name, frame in ways:
         result = run_labeltune(frame.reset_index(drop=True), args.out / f"label_issues_{name}", {})
         report["trained"][name] = {k: result[k] for k in ("dev_accuracy", "seconds", "epochs_run")}
         print(name, report["trained"][name], flush=True)
