@@ -2,6 +2,7 @@
 
     nice .venv/bin/python bench/label_issues.py                # list + four trainings (~20 min on 2 cores)
     nice .venv/bin/python bench/label_issues.py --no-train     # only the list: precision, recall, time
+    nice .venv/bin/python bench/label_issues.py --fixed        # the trainings with one fixed setting
     .venv/bin/python bench/label_issues.py --rows 2000 --noise 0.1 --seed 0 --out bench/out
 
 Data: the first --rows rows of ../shared/datasets/sst2/train.tsv with --noise of their labels
@@ -34,6 +35,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from sst2_minilm import load, run_labeltune  # noqa: E402
 
 CUTS = (0.9, 0.8, 0.7, 0.6)  # confidences "accept all above" is tried at
+FIXED = {"epochs": 3, "learning_rate": 1e-4, "patience": 0}  # --fixed: the same steps each way
 
 
 def flip(frame: pd.DataFrame, rows: int, share: float, seed: int) -> tuple[pd.DataFrame, set]:
@@ -62,11 +64,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-train", action="store_true", help="only the list, no training")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument(
+        "--fixed", action="store_true",
+        help="train with one fixed setting (3 epochs at 1e-4, no early stop) instead of the "
+        "defaults, whose time budget plans the epochs by the machine's speed at the time",
+    )  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     args.out.mkdir(parents=True, exist_ok=True)
-    out_file = args.out / "label_issues.json"
+    out_file = args.out / ("label_issues_fixed.json" if args.fixed else "label_issues.json")
 
     from finetune import label_issues
     from finetune.basemodels import DEFAULT_BASE_MODEL
@@ -138,7 +145,9 @@ def main() -> int:
     ways = (("noisy", noisy_both), ("accepted_90", accepted(CUTS[0])),
             ("accepted_all", accepted(0.0)), ("clean", both))  # fmt: skip
     for name, frame in ways:
-        result = run_labeltune(frame.reset_index(drop=True), args.out / f"label_issues_{name}", {})
+        settings = FIXED if args.fixed else {}
+        folder = args.out / f"label_issues_{name}{'_fixed' if args.fixed else ''}"
+        result = run_labeltune(frame.reset_index(drop=True), folder, settings)
         report["trained"][name] = {k: result[k] for k in ("dev_accuracy", "seconds", "epochs_run")}
         print(name, report["trained"][name], flush=True)
         out_file.write_text(json.dumps(report, indent=2))
