@@ -1,5 +1,6 @@
-"""Which candidate serves: the best on the validation rows by the task's compare metric; the
-fine-tuned model wins ties; metrics.json gets candidates, served and served_test_<metric>."""
+"""Which candidate serves: the best on the validation rows by the task's compare metric when it
+beats the fine-tuned model by more than one standard error of those rows, otherwise the
+fine-tuned model serves (ties too); metrics.json gets candidates, served and served_test_<metric>."""
 
 import pytest
 
@@ -90,3 +91,22 @@ def test_the_model_wins_a_tie():
     model, other = outcome.metrics["candidates"]
     assert model["validation"] == other["validation"]
     assert outcome.served is None and outcome.metrics["served"] == "model"
+
+
+def test_a_candidate_ahead_by_less_than_the_rows_can_tell_leaves_the_model_serving(monkeypatch):
+    wrong = {"pos": "neg", "neg": "pos"}
+    model_validation = answers([wrong[x] for x in VALIDATION.targets])
+    model_test = answers([wrong[x] for x in TEST.targets])
+    # The TF-IDF model's lead (above) is more than one standard error of 4 rows (25 points).
+    outcome = candidates.compare(TASK, splits(), HEAD, model_validation, model_test)
+    assert outcome.metrics["served"] == "tfidf"
+    # Where one standard error is wider than that lead, the model serves and the page says why.
+    monkeypatch.setattr(crossval, "margin", lambda task, figure, rows: 2.0)
+    outcome = candidates.compare(TASK, splits(), HEAD, model_validation, model_test)
+    assert outcome.served is None and outcome.metrics["served"] == "model"
+    tfidf = outcome.metrics["candidates"][1]
+    assert candidates.served_sentence(TASK, outcome.metrics) == (
+        f"The simple word model did about as well on your validation rows (macro-F1 "
+        f"{TASK.format_metric(tfidf['validation'])} against 0% for the fine-tuned model), not "
+        "more than so many rows can tell apart, so LabelTune uses the fine-tuned model."
+    )
