@@ -15,8 +15,9 @@ train() is three steps, each its own function:
    the best weights by the task's metric and direction, stop early when validation stops
    improving; a checkpoint written atomically after each epoch lets a stopped run resume;
 3. evaluate: tune the task's decision settings on the validation rows, score the test rows
-   beside the task's baselines; the candidate best on the validation rows serves (the model,
-   or a simpler one: finetune/candidates.py); write one self-contained run directory.
+   beside the task's baselines; the fine-tuned model serves unless a simpler candidate is
+   clearly better on the validation rows (finetune/candidates.py); write one self-contained
+   run directory.
 The task (finetune/tasks) decides everything that differs by problem type.
 """
 
