@@ -3,6 +3,7 @@ rows, latency one text at a time (p50, p95) and rows per second on 2,000 texts.
 
     git clone -q /work/main /tmp/f-bench && cd /tmp/f-bench && ln -s /work/main/.venv .venv
     nice .venv/bin/python bench/distill.py > bench/out/distill.log 2>&1 &
+    nice .venv/bin/python bench/distill.py --layers 2 --keep-teacher   # a student of 2 layers
 
 Teacher: the bundled MiniLM (6 layers) fine-tuned on the first `--rows` rows of
 ../shared/datasets/sst2/train.tsv (half of each label; 10% held back for validation), tested
@@ -66,6 +67,10 @@ def main() -> None:
     parser.add_argument("--unlabelled", type=int, default=4000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--learning-rate", type=float, default=0.0, help="0: chosen by trials")
+    parser.add_argument("--layers", type=int, default=0, help="the student's; 0: half")
+    parser.add_argument(
+        "--keep-teacher", action="store_true", help="reuse the teacher an earlier run trained"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "distill"))
     args = parser.parse_args()
 
@@ -77,18 +82,23 @@ def main() -> None:
     from finetune.train import TrainConfig, train
 
     out = Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
     table, rest = load(args.rows)
     mapping = ColumnMapping(text="sentence", label="label", split="split")
     config = TrainConfig(epochs=args.epochs, learning_rate=args.learning_rate, max_length=64,
                          device="cpu", patience=0, contrastive="off")  # fmt: skip
     started = time.monotonic()
-    teacher = train(table, mapping, config, out / "teacher").metrics
-    teacher_seconds = time.monotonic() - started
+    if args.keep_teacher and (out / "teacher" / "metrics.json").is_file():
+        teacher = json.loads((out / "teacher" / "metrics.json").read_text())
+        teacher_seconds = teacher["train_seconds"]  # training alone, as measured then
+        shutil.rmtree(out / "student", ignore_errors=True)
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        teacher = train(table, mapping, config, out / "teacher").metrics
+        teacher_seconds = time.monotonic() - started
     unlabelled = rest.sentence.head(args.unlabelled).tolist()
     started = time.monotonic()
     student = distill(out / "teacher", table, out / "student", unlabelled=unlabelled,
-                      config=DistillConfig(device="cpu")).metrics  # fmt: skip
+                      config=DistillConfig(device="cpu", layers=args.layers)).metrics  # fmt: skip
     student_seconds = time.monotonic() - started
 
     use_threads(1)
@@ -117,7 +127,8 @@ def main() -> None:
         },  # fmt: skip
     }
     print(json.dumps(found, indent=2))
-    (out / "distill.json").write_text(json.dumps(found, indent=2))
+    name = f"distill_{args.layers}_layers.json" if args.layers else "distill.json"
+    (out / name).write_text(json.dumps(found, indent=2))
 
 
 if __name__ == "__main__":
