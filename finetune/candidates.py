@@ -256,7 +256,7 @@ def served_sentence(task, metrics: dict) -> str:
         return (
             f"{_capital(runner['words'])} did about as well on your validation rows ({title} "
             f"{shown(runner['validation'])} against {shown(by_name[MODEL]['validation'])} for "
-            "the fine-tuned model), not more than so many rows can tell apart, so LabelTune "
+            "the fine-tuned model), too close to tell apart on that many rows, so LabelTune "
             "uses the fine-tuned model."
         )
     return (

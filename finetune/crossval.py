@@ -97,14 +97,11 @@ def cross_validated(task, train: "Examples", validation: "Examples", head: dict,
 
 
 def margin(task, figure: float, rows: int) -> float:
-    """One standard error of a figure measured on `rows` rows: for a score from 0 to 1 at
-    most 0.5 / sqrt(rows) (a share's, at its widest); for an error such as RMSE, the
-    figure times 1 / sqrt(2 rows) (the spread of a root mean square)."""
+    """One standard error of a figure measured on `rows` rows, as the task says of its metric
+    (Task.standard_error); no rows: no figure can be told apart."""
     if rows <= 0:
         return math.inf
-    if task.metric_range == (0.0, 1.0):
-        return 0.5 / math.sqrt(rows)
-    return abs(figure) / math.sqrt(2 * rows)
+    return float(task.standard_error(figure, rows))
 
 
 def clearly_better(task, figure: float, other: float, rows: int) -> bool:

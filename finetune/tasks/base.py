@@ -380,6 +380,12 @@ class Task:
             f"({size}); only the beginning will be used."
         )
 
+    def standard_error(self, figure: float, rows: int) -> float:
+        """How far the compare metric measured on `rows` rows (rows > 0) may be from the truth
+        by luck alone: for a score from 0 to 1, at most 0.5 / sqrt(rows) (a share's, at its
+        widest). A task whose metric is something else says its own."""
+        return 0.5 / np.sqrt(rows)
+
     def format_metric(self, value: float | None) -> str:
         """The primary metric as people read it: a percentage for 0-1 scores."""
         if value is None:

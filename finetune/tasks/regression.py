@@ -57,6 +57,11 @@ class RegressionTask(Task):
         "pick the rows to label next."
     )
 
+    def standard_error(self, figure: float, rows: int) -> float:
+        """An error such as RMSE: the figure times 1 / sqrt(2 rows), the spread of a root mean
+        square."""
+        return abs(figure) / np.sqrt(2 * rows)
+
     def suits(self, sample: pd.DataFrame, mapping: ColumnMapping) -> Suitability:
         """A label column of numbers with more than a few different values (fewer look like
         classes); below several labels per row, which say otherwise."""

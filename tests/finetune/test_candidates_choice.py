@@ -107,6 +107,6 @@ def test_a_candidate_ahead_by_less_than_the_rows_can_tell_leaves_the_model_servi
     tfidf = outcome.metrics["candidates"][1]
     assert candidates.served_sentence(TASK, outcome.metrics) == (
         f"The simple word model did about as well on your validation rows (macro-F1 "
-        f"{TASK.format_metric(tfidf['validation'])} against 0% for the fine-tuned model), not "
-        "more than so many rows can tell apart, so LabelTune uses the fine-tuned model."
+        f"{TASK.format_metric(tfidf['validation'])} against 0% for the fine-tuned model), too "
+        "close to tell apart on that many rows, so LabelTune uses the fine-tuned model."
     )

@@ -68,7 +68,7 @@ def test_it_skips_blank_texts_and_rows_already_labelled(predictor):
         {
             "review": ["great film", "", "awful film", "dull plot"],
             "sentiment": ["", "", "negative", ""],
-        }  # fmt: skip
+        }
     )
     picked = pick_table(predictor, table_of(frame), rows=10)
     assert sorted(picked["review"]) == ["dull plot", "great film"]

@@ -21,7 +21,7 @@ from django.conf import settings
 from finetune import FinetuneError, basemodels, lora
 from finetune.config import FIELD_HELP, TrainConfig
 from finetune.contrastive import MAX_TRAIN_ROWS as MAX_PAIRED_ROWS
-from finetune.tasks import default_task
+from finetune.tasks import default_task_name
 from finetune.tuning import BUDGET_WORDS
 from finetune.vocabulary import UNKNOWN_WARNING
 
@@ -127,7 +127,7 @@ class NewRunForm(forms.Form):
 
     def __init__(self, *args, task: str = "", initial_name: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.task = task or default_task().name
+        self.task = task or default_task_name()
         self.options = model_options()
         self.fields["base_model"].choices = [(o["value"], o["name"]) for o in self.options] + [
             (HUB_CHOICE, "Any Hugging Face model id")

@@ -45,17 +45,14 @@ class Dictionary:
                     seen[name][kind] += 1
         entries = {name: min(kinds, key=lambda k: (-kinds[k], k)) for name, kinds in seen.items()}
         shares = {name: seen[name][kind] / seen[name].total() for name, kind in entries.items()}
-        lookup = cls(entries, shares)
-        finds, right = Counter(), Counter()
+        finds, right = Counter(), Counter()  # 4.: each entry looked up in the training texts
         for text, text_spans in zip(texts, spans, strict=True):
             marked = set(text_spans)
-            for start, end, kind in lookup.find(text):
+            for start, end, kind in cls(entries).find(text):
                 finds[text[start:end]] += 1
                 right[text[start:end]] += (start, end, kind) in marked
-        for name, found in finds.items():
-            if right[name] < MIN_PRECISION * found:
-                del entries[name], shares[name]
-        return lookup
+        kept = [name for name in entries if right[name] >= MIN_PRECISION * finds[name]]
+        return cls({name: entries[name] for name in kept}, {name: shares[name] for name in kept})
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         candidates = [
