@@ -50,9 +50,9 @@ def classification(name: str):
 
     kind, rows = name.rsplit("-", 1)
     rows = int(rows)
-    if kind == "sst2":
-        frame, mapping, overrides, _ = small_sheets.setting(f"sst2-{rows}")
-        return frame, mapping, overrides, ["sentence"]
+    if kind == "sst2":  # the defaults: pairs first up to contrastive.MAX_TRAIN_ROWS rows
+        frame, mapping, _, _ = small_sheets.setting(f"sst2-{rows}")
+        return frame, mapping, {}, ["sentence"]
     if kind == "goemotions":
         frame, mapping, overrides, _ = small_sheets.setting(f"goemotions-{rows}")
         return frame, mapping, overrides, ["text"]
@@ -124,7 +124,7 @@ def run_classification(name: str, peers: bool) -> dict:
         "model": cell(test["model"], seconds),
     }
     for key, value in test.items():
-        if key.startswith("embeddings") or key == "all-MiniLM-L6-v2":
+        if key == "embeddings":  # the frozen MiniLM's; "embeddings_tuned" is LabelTune's own
             cells["embeddings + LR"] = cell(value, measured["evaluate_seconds"])
     if "setfit_peer" in measured:
         cells["SetFit"] = cell(measured["setfit_peer"]["test"], measured["setfit_peer"]["seconds"])

@@ -66,7 +66,7 @@ def setting(name: str):
     if kind == "sst2":
         overrides = {"contrastive": "on" if rest == ["pairs"] else "off"}
         mapping = ColumnMapping(text="sentence", label="label", split="split")
-        return sst2(rows), mapping, overrides, True
+        return sst2(rows), mapping, overrides, rest != ["pairs"]
     if kind == "goemotions":
         frame = goemotions(rows)
         flags = [c for c in frame.columns if c not in ("id", "text", "split")]
@@ -109,6 +109,7 @@ def setfit_peer(prepared, config) -> dict:
     paired = contrastive.tune(tuned.model, prepared.base, splits.train, config,
                               torch.device("cpu"))  # fmt: skip
     tuned.model.eval()
+    paired = paired.pairs if paired else 0
     with encoder.reused():
         encoder._shared[("setfit-peer", encoder.MAX_LENGTH)] = tuned
         tuned.memo = {}
@@ -138,8 +139,8 @@ def measure(frame: pd.DataFrame, mapping, overrides: dict, peer: bool) -> dict:
     found = []  # the base model's candidates, as compare() fitted them
     own = task.base_model_candidates
 
-    def kept(*args) -> list:
-        made = own(*args)
+    def kept(*args, **kwargs) -> list:
+        made = own(*args, **kwargs)
         if args[2] is splits.validation:  # compare()'s own fit, not a cross-validation fold
             found.extend(made)
         return made
@@ -174,7 +175,7 @@ def measure(frame: pd.DataFrame, mapping, overrides: dict, peer: bool) -> dict:
         "epochs_run": metrics["epochs_run"],
         "learning_rate": metrics.get("learning_rate"),
     }
-    if peer and config.contrastive == "off":
+    if peer:
         out["setfit_peer"] = setfit_peer(prepared, config)
     return out
 

@@ -54,6 +54,9 @@ class Candidate:
     one makes its kind known to `load` (the modules that define them are the tasks')."""
 
     kind = ""
+    # The candidate this one is a variant of, when cross-validation cannot score it itself:
+    # it stands in for that one when that one wins the folds (finetune/embeddings.py).
+    variant_of = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -77,7 +80,9 @@ class Candidate:
         raise NotImplementedError
 
     @classmethod
-    def from_state(cls, spec: dict, arrays: dict[str, np.ndarray]) -> "Candidate":
+    def from_state(cls, spec: dict, arrays: dict[str, np.ndarray], folder=None) -> "Candidate":
+        """The candidate `state` described; `folder`: where it was saved, for the files of
+        its own that `save` wrote there."""
         raise NotImplementedError
 
     def save(self, folder) -> list[str]:
@@ -106,7 +111,7 @@ def load(folder) -> Candidate:
         spec = json.loads((folder / SPEC_FILE).read_text(encoding="utf-8"))
         kind = KINDS[spec["kind"]]
         arrays = load_file(str(folder / ARRAYS_FILE)) if (folder / ARRAYS_FILE).is_file() else {}
-        candidate = kind.from_state(spec, arrays)
+        candidate = kind.from_state(spec, arrays, folder)
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise FinetuneError(UNREADABLE.format(folder=folder.name)) from err
     candidate.name, candidate.words, candidate.head = spec["name"], spec["words"], spec["head"]
@@ -126,10 +131,13 @@ def compare(
     model_validation: list[dict],
     model_test: list[dict],
     base_model: str | None = None,
+    tuned=None,
 ):
     """Which candidate serves, with the figures that say why:
     1. the task fits its candidates on the training rows (settings such as thresholds on the
-       validation rows), with `base_model` (the run's, as downloaded) those that read it too;
+       validation rows), with `base_model` (the run's, as downloaded) those that read it too,
+       and with `tuned` (finetune.encoder.Encoder: the base model after the run's pairs
+       training) those that read that;
     2. its baselines are scored on the test rows, the candidates' from their own answers;
     3. every candidate, the fine-tuned model first, is scored on the validation and the test
        rows with the task's compare metric;
@@ -142,15 +150,19 @@ def compare(
     5. unless the validation rows are few (finetune/crossval.py): then the candidates are
        also scored by cross-validation over the training and validation rows together, and
        the best of them there serves, unless the fine-tuned model beats that figure on the
-       validation rows by more than so few rows can tell apart."""
+       validation rows by more than so few rows can tell apart. A candidate that cannot be
+       cross-validated (its encoder learned from the rows the folds hold out) stands in for
+       the one it is a variant of (`Candidate.variant_of`) when that one wins, unless it is
+       clearly worse than that one on the validation rows."""
     with encoder.reused():  # the base model reads each text once, cross-validation included
-        return _compare(task, splits, head, model_validation, model_test, base_model)
+        return _compare(task, splits, head, model_validation, model_test, base_model, tuned)
 
 
-def _compare(task, splits, head, model_validation, model_test, base_model) -> "Outcome":
+def _compare(task, splits, head, model_validation, model_test, base_model, tuned) -> "Outcome":
     fitted = task.candidates(splits.train, splits.validation, head)
     if base_model:
-        fitted += task.base_model_candidates(base_model, splits.train, splits.validation, head)
+        fitted += task.base_model_candidates(base_model, splits.train, splits.validation, head,
+                                             tuned=tuned)  # fmt: skip
     metrics = task.baselines(splits.train, splits.test, head, fitted)
     name, primary = task.compare_metric or task.primary_metric, task.primary_metric
 
@@ -176,6 +188,7 @@ def _compare(task, splits, head, model_validation, model_test, base_model) -> "O
         best = runner
     if len(rows) > 1 and crossval.few(splits.validation):
         best, picked = _pick_by_folds(task, splits, head, base_model, rows, best)
+        best = _variant(task, fitted, rows, best, len(splits.validation))
         metrics |= picked
     metrics |= {
         "candidates": [{k: v for k, v in row.items() if k != "primary"} for row in rows],
@@ -212,6 +225,22 @@ def _pick_by_folds(task, splits, head, base_model, rows: list[dict], best: dict)
     if crossval.clearly_better(task, model["validation"], best["cross_validated"], rows_seen):
         return model, picked
     return best, picked
+
+
+def _variant(task, fitted: list, rows: list[dict], best: dict, validation_rows: int) -> dict:
+    """The row of `best`'s variant (a candidate that cross-validation could not score, such
+    as the sentence-meaning model on an encoder tuned on the training rows) when there is one
+    and it is not clearly worse than `best` on the validation rows; else `best`."""
+    by_name = {row["name"]: row for row in rows}
+    for candidate in fitted:
+        row = by_name.get(candidate.name)
+        if candidate.variant_of != best["name"] or row is None:
+            continue
+        if not crossval.clearly_better(task, best["validation"], row["validation"],
+                                       validation_rows):  # fmt: skip
+            row["stands_in_for"] = best["name"]
+            return row
+    return best
 
 
 def _beats(task, figure: float, other: float) -> bool:
@@ -283,8 +312,9 @@ def _folds_sentence(task, metrics: dict, rows: list[dict], served: dict, model: 
     )
     quick = [row for row in rows if row.get("cross_validated") is not None]
     if served["name"] != MODEL:
-        figure, fine_tuned = served["cross_validated"], model["validation"]
-        said = f"{start}: {served['words']} scored {title} {shown(figure)}"
+        scored = next((r for r in quick if r["name"] == served.get("stands_in_for")), served)
+        figure, fine_tuned = scored["cross_validated"], model["validation"]
+        said = f"{start}: {scored['words']} scored {title} {shown(figure)}"
         if _beats(task, fine_tuned, figure):
             said += (
                 f", and the fine-tuned model, with {shown(fine_tuned)} on the validation rows, "

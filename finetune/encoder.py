@@ -47,14 +47,30 @@ class Encoder:
     """The frozen base model, loaded once (safetensors only, no remote code), on the CPU so
     training and serving compute the same numbers."""
 
-    def __init__(self, base_model: str, max_length: int = MAX_LENGTH):
+    def __init__(self, base_model: str | None, max_length: int = MAX_LENGTH):
         import torch
 
-        path = basemodels.resolve(base_model)
-        self.tokenizer = basemodels.load_tokenizer(path)
-        self.model = basemodels.load_model(path, {}, "AutoModel").to(torch.device("cpu")).eval()
+        if base_model is not None:  # None: `of` fills them in
+            path = basemodels.resolve(base_model)
+            self.tokenizer = basemodels.load_tokenizer(path)
+            self.model = basemodels.load_model(path, {}, "AutoModel").to(torch.device("cpu"))
+            self.model.eval()
         self.max_length = max_length
         self.memo: dict[str, np.ndarray] | None = None  # each text's vector, within `reused()`
+
+    @classmethod
+    def of(cls, model, tokenizer, max_length: int = MAX_LENGTH) -> "Encoder":
+        """An encoder over a base model already in memory (the run's, tuned on pairs of its
+        rows: finetune/contrastive.py), with its tokenizer; it remembers each text it read."""
+        made = cls(None, max_length)
+        made.model, made.tokenizer, made.memo = model.to("cpu").eval(), tokenizer, {}
+        return made
+
+    def save(self, folder) -> None:
+        """The encoder as a standard transformers folder (safetensors weights, config,
+        tokenizer), which `Encoder(folder)` reads back."""
+        self.model.save_pretrained(folder, safe_serialization=True)
+        self.tokenizer.save_pretrained(folder)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """One L2-normalised mean-pooled vector per text (rows sorted by length and batched,

@@ -286,7 +286,7 @@ def write_merged_folder(run_dir, dest, model, base: str) -> Path:
     run_dir, dest = Path(run_dir), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
-        if file.name not in ADAPTER_FILES:
+        if file.relative_to(run_dir).as_posix() not in ADAPTER_FILES:
             target = dest / file.relative_to(run_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)

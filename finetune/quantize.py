@@ -174,7 +174,8 @@ def write_int8_folder(run_dir, dest, agreement: float | None = None) -> Path:
     run_dir, dest = Path(run_dir), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     for file in sorted(p for p in run_dir.rglob("*") if p.is_file()):
-        if file.name != FULL_FILE and file.name not in lora.ADAPTER_FILES:  # a copy of its own
+        name = file.relative_to(run_dir).as_posix()  # a candidate's encoder keeps its weights
+        if name != FULL_FILE and name not in lora.ADAPTER_FILES:  # a copy of its own
             target = dest / file.relative_to(run_dir)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(file, target)

@@ -10,7 +10,9 @@ history.json         one point per epoch: step, loss, validation metric
 test_predictions.csv the test rows with the model's answers (formula-safe, like every file
                      LabelTune writes for people)
 candidate.json       only where a simpler candidate did better on the validation rows: it,
-candidate.safetensors  which serves instead of the model (finetune/candidates.py)
+candidate.safetensors  which serves instead of the model (finetune/candidates.py), and
+candidate_encoder/   the encoder it reads when that is the base model tuned on pairs of the
+                     rows (finetune/embeddings.py; transformers format, safetensors)
 README.md            the model card
 
 info = read_info(run_dir)   # labeltune.json as a dict
@@ -33,7 +35,8 @@ from finetune.mapping import ColumnMapping
 INFO_FILE = "labeltune.json"
 TEST_PREDICTIONS = "test_predictions.csv"
 SERVED_NOTE = (
-    "LabelTune answers with {words} (the `candidate.*` files): "
+    "LabelTune answers with {words} (the `candidate.*` files, and `candidate_encoder/` where "
+    "there is one): "
     '`Predictor.load("path/to/this/folder")` from `finetune.predict` answers with it too, while '
     "`pipeline()` loads the fine-tuned model."
 )
@@ -123,9 +126,15 @@ def write_test_predictions(out_dir: Path, task, head, test, predictions, row_num
 
 def remove_incomplete(out_dir: Path) -> None:
     """Delete what a failed save wrote (the checkpoint stays, for a resumed attempt)."""
+    import shutil
+
+    from finetune.embeddings import ENCODER_FOLDER
+
     for path in out_dir.iterdir():
         if path.is_file():
             path.unlink(missing_ok=True)
+        elif path.name == ENCODER_FOLDER:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def is_complete(run_dir) -> bool:

@@ -165,7 +165,7 @@ class TfidfCandidate(Candidate):
         return spec, {"idf": vectorizer.idf_, "weights": self.weights, "bias": self.bias}
 
     @classmethod
-    def from_state(cls, spec: dict, arrays: dict[str, np.ndarray]) -> "TfidfCandidate":
+    def from_state(cls, spec: dict, arrays: dict[str, np.ndarray], folder=None) -> "TfidfCandidate":
         settings = {key: spec["vectorizer"][key] for key in SAVED_SETTINGS}
         if settings["analyzer"] not in ANALYZERS or spec["output"] not in OUTPUTS:
             raise ValueError("not a TF-IDF model LabelTune saved")

@@ -35,6 +35,7 @@ from finetune import (
     candidates,
     checkpoint,
     distributed,
+    encoder,
     lora,
     quantize,
     rundir,
@@ -103,6 +104,7 @@ class Fitted:
     train_seconds: float
     resumed_epoch: int = 0
     choices: dict | None = None  # the automatic choices and why it stopped (finetune.tuning)
+    tuned: object = None  # the base model tuned on pairs, as an Encoder (finetune.contrastive)
 
 
 def prepare(table: Table | pd.DataFrame, mapping: ColumnMapping, config: TrainConfig) -> Prepared:
@@ -145,7 +147,7 @@ def fit(
         prepared.start(model)
     from finetune import contrastive  # few rows: pairs of rows first
 
-    paired = contrastive.before(model, prepared, device, canceled)
+    paired = contrastive.before(model, prepared, device, canceled)  # None: no pairs
     extend = "off" if lora.uses_lora(config) else config.extend_vocabulary  # base stays as is
     prepared.health.added_characters = vocabulary.extend(
         model, tokenizer, splits.train.texts, extend
@@ -186,7 +188,7 @@ def fit(
     state.choices = tuner.resume(state.choices) if state.choices else tuner.choose(model)
     state.choices = distributed.agreed(state.choices)
     distributed.seed_rank(config.seed)
-    state.choices = contrastive.noted(state.choices, paired)
+    state.choices = contrastive.noted(state.choices, paired.pairs if paired else 0)
     epochs, total_steps = state.choices["planned_epochs"], state.choices["planned_steps"]
 
     # 4. Optimizer and schedule, restored with the rest when resuming.
@@ -282,6 +284,7 @@ def fit(
         train_seconds=time.monotonic() - train_started,
         resumed_epoch=resumed_epoch,
         choices=tuner.finish(state.choices, state, epochs, total_steps),
+        tuned=encoder.Encoder.of(paired.encoder, paired.tokenizer) if paired else None,
     )
 
 
@@ -302,7 +305,7 @@ def evaluate(
         f"test_{k}": v for k, v in task.metrics(splits.test.targets, predictions, head).items()
     }
     found = candidates.compare(task, splits, head, task.postprocess(validation, head), predictions,
-                               base_model=config.base_model)  # fmt: skip
+                               base_model=config.base_model, tuned=fitted.tuned)  # fmt: skip
     metrics |= found.metrics
     metrics |= splits.sizes() | {
         f"val_{task.primary_metric}": fitted.best_metric,

@@ -333,10 +333,12 @@ class Task:
         return []
 
     def base_model_candidates(
-        self, base_model: str, train: Examples, validation: Examples, head: Head
+        self, base_model: str, train: Examples, validation: Examples, head: Head, tuned=None
     ) -> list:
         """Candidates that read the run's base model as downloaded, not fine-tuned
-        (finetune/embeddings.py); default: none."""
+        (finetune/embeddings.py), and with `tuned` (a finetune.encoder.Encoder: the base
+        model after the run's pairs training, finetune/contrastive.py) those that read it;
+        default: none."""
         return []
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:

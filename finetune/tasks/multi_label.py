@@ -342,13 +342,13 @@ class MultiLabelTask(Task):
         return [TfidfCandidate.fit(train, head, "labels", validation, self.tune)]
 
     def base_model_candidates(
-        self, base_model: str, train: Examples, validation: Examples, head: Head
+        self, base_model: str, train: Examples, validation: Examples, head: Head, tuned=None
     ) -> list:
         """Sentence embeddings + one logistic regression per label, thresholds picked as the
         model's are (finetune/embeddings.py)."""
         from finetune import embeddings
 
-        return embeddings.candidates_for(self, base_model, train, validation, head, "labels")
+        return embeddings.candidates_for(self, base_model, train, validation, head, "labels", tuned)
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

@@ -226,12 +226,12 @@ class RegressionTask(Task):
         return [TfidfCandidate.fit(train, head, "value")]
 
     def base_model_candidates(
-        self, base_model: str, train: Examples, validation: Examples, head: Head
+        self, base_model: str, train: Examples, validation: Examples, head: Head, tuned=None
     ) -> list:
         """Sentence embeddings + ridge regression (finetune/embeddings.py)."""
         from finetune import embeddings
 
-        return embeddings.candidates_for(self, base_model, train, validation, head, "value")
+        return embeddings.candidates_for(self, base_model, train, validation, head, "value", tuned)
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

@@ -163,10 +163,10 @@ class SingleLabelTask(Task):
         return [TfidfCandidate.fit(train, head, "label")]
 
     def base_model_candidates(
-        self, base_model: str, train: Examples, validation: Examples, head: Head
+        self, base_model: str, train: Examples, validation: Examples, head: Head, tuned=None
     ) -> list:
         """Sentence embeddings + logistic regression (finetune/embeddings.py)."""
-        return embeddings.candidates_for(self, base_model, train, validation, head, "label")
+        return embeddings.candidates_for(self, base_model, train, validation, head, "label", tuned)
 
     def headline(self, metrics: dict) -> list[tuple[str, str]]:
         return [

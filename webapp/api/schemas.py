@@ -50,7 +50,9 @@ class PredictOut(Schema):
         description='What answered: "model" (the fine-tuned model), or a simpler model that '
         'did better on the validation rows and so answers for it ("tfidf": words or characters '
         'weighed by TF-IDF; "dictionary": the names seen in training; "embeddings": the '
-        "base model's sentence embeddings read by a simple classifier), in the same format."
+        'base model\'s sentence embeddings read by a simple classifier; "embeddings_tuned": '
+        "the same after the base model learned from pairs of the sheet's rows), in the same "
+        "format."
     )
     predictions: list[dict] = Field(description="One answer per input, in order.")
 

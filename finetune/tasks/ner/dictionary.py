@@ -102,7 +102,7 @@ class DictionaryCandidate(Candidate):
         return {"entries": entries}, {}
 
     @classmethod
-    def from_state(cls, spec: dict, arrays: dict) -> "DictionaryCandidate":
+    def from_state(cls, spec: dict, arrays: dict, folder=None) -> "DictionaryCandidate":
         entries = {str(name): str(kind) for name, kind, _ in spec["entries"]}
         shares = {str(name): float(share) for name, _, share in spec["entries"]}
         return cls(Dictionary(entries, shares), spec["head"])
