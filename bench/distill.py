@@ -10,8 +10,8 @@ Teacher: the bundled MiniLM (6 layers) fine-tuned on the first `--rows` rows of
 on all of dev.tsv (872 rows). Student: finetune.distill with its defaults (3 layers: every
 other one of the teacher's), learning the teacher's answers on the same training rows and on
 `--unlabelled` more training sentences without their labels. Both are timed as the CPU serves
-them (Predictor.load on the CPU: the int8 copy where its check passed), one torch thread each
-way, on the same texts. Prints and writes bench/out/distill/distill.json.
+them (Predictor.load on the CPU: the int8 copy where its check passed), and in full precision
+and as the int8 copy whatever the check said, one torch thread each way, on the same texts. Prints and writes bench/out/distill/distill.json.
 """
 
 import argparse
@@ -39,11 +39,13 @@ def load(rows: int):
     return pd.concat([picked, dev], ignore_index=True), rest
 
 
-def speeds(folder: Path, texts: list[str]) -> dict:
-    """p50 and p95 ms one text at a time (after a warm-up), rows per second on all `texts`."""
+def speeds(folder: Path, texts: list[str], int8: bool | None = None) -> dict:
+    """p50 and p95 ms one text at a time (after a warm-up), rows per second on all `texts`;
+    `int8`: None as the CPU serves it (the int8 copy where its check passed), True or False
+    to time that precision anyway."""
     from finetune.predict import Predictor
 
-    predictor = Predictor.load(folder, device="cpu", candidate=False)
+    predictor = Predictor.load(folder, device="cpu", candidate=False, int8=int8)
     predictor.predict(texts[:8])
     each = []
     for text in texts[:300]:
@@ -113,17 +115,25 @@ def main() -> None:
             "layers": student["teacher_layers"],
             "test_accuracy": teacher["test_accuracy"],
             "int8_ok": teacher.get("int8_ok"),
+            "int8_agreement": teacher.get("int8_agreement"),
+            "int8_test_accuracy": teacher.get("int8_test_accuracy"),
             "train_seconds": round(teacher_seconds),
             **speeds(out / "teacher", texts),
+            "full": speeds(out / "teacher", texts, int8=False),
+            "int8": speeds(out / "teacher", texts, int8=True),
         },  # fmt: skip
         "student": {
             "layers": student["student_layers"],
             "test_accuracy": student["test_accuracy"],
             "int8_ok": student.get("int8_ok"),
+            "int8_agreement": student.get("int8_agreement"),
+            "int8_test_accuracy": student.get("int8_test_accuracy"),
             "distill_seconds": round(student_seconds),
             "agreement": student["distill_agreement"],
             "distill_ok": student["distill_ok"],
             **speeds(out / "student", texts),
+            "full": speeds(out / "student", texts, int8=False),
+            "int8": speeds(out / "student", texts, int8=True),
         },  # fmt: skip
     }
     print(json.dumps(found, indent=2))

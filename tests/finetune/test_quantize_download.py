@@ -70,3 +70,40 @@ def test_loading_keeps_only_the_copy_that_serves(trained_run):
     plain = [n for n, m in predictor.model.named_modules() if type(m).__name__ == "Linear"
              and n not in layers]  # fmt: skip
     assert layers and not plain
+
+
+def test_its_weights_have_a_scale_per_row(int8_folder):
+    with safe_open(str(int8_folder / quantize.INT8_FILE), framework="pt") as handle:
+        layer = next(k for k in handle.keys() if k.endswith(".weight.int8"))[: -len(".int8")]
+        rows = handle.get_tensor(f"{layer}.int8").shape[0]
+        assert handle.get_tensor(f"{layer}.scale").shape == (rows,)
+        assert f"{layer}.axis" in handle.keys()
+
+
+def test_a_download_saved_with_one_scale_per_layer_still_loads(trained_run, tmp_path):
+    """int8 downloads made before the weights had a scale per row keep working."""
+    import shutil
+    import warnings
+
+    import torch
+
+    from finetune.modeling import load_trained
+
+    run = trained_run[0].out_dir
+    folder = quantize.write_int8_folder(run, tmp_path / "old")
+    model, _, _ = load_trained(run, "cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old = torch.ao.quantization.quantize_dynamic(model.eval(), {torch.nn.Linear},
+                                                     dtype=torch.qint8)  # fmt: skip
+    quantize.save_int8(old, folder / quantize.INT8_FILE)
+    assert "axis" not in str(list(quantize.int8_tensors(old)))
+    texts = ["great product", "terrible service and rude staff"]
+    encoded = Predictor.load(folder).tokenizer(texts, padding=True, return_tensors="pt")
+    with torch.inference_mode():
+        expected = old(**encoded).logits.argmax(-1).tolist()
+    labels = Predictor.load(folder).head["labels"]
+    assert [a["label"] for a in Predictor.load(folder).predict(texts)] == [
+        labels[i] for i in expected
+    ]
+    shutil.rmtree(folder)
