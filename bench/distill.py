@@ -11,7 +11,8 @@ on all of dev.tsv (872 rows). Student: finetune.distill with its defaults (3 lay
 other one of the teacher's), learning the teacher's answers on the same training rows and on
 `--unlabelled` more training sentences without their labels. Both are timed as the CPU serves
 them (Predictor.load on the CPU: the int8 copy where its check passed), and in full precision
-and as the int8 copy whatever the check said, one torch thread each way, on the same texts. Prints and writes bench/out/distill/distill.json.
+and as the int8 copy whatever the check said, one torch thread each way, on the same texts.
+Prints and writes bench/out/distill/distill.json.
 """
 
 import argparse
