@@ -3,6 +3,7 @@ finetune.tuning.SMALL_RATES replaced, or one rate set (no trials), on SST-2 or R
 
     nice .venv/bin/python bench/lr_grid.py --data sst2-2000 --rates 2e-5,5e-5,1e-4
     nice .venv/bin/python bench/lr_grid.py --data sst2-2000 --rate 1e-4      # no trials
+    nice .venv/bin/python bench/lr_grid.py --data sst2-2000 --seed 7         # another seed
     nice .venv/bin/python bench/lr_grid.py --data resume-2000 --rates 2e-5,5e-5,1e-4
 
 sst2-N: the first N rows of SST-2's train.tsv (10% held back for validation), all of dev.tsv as
@@ -28,6 +29,7 @@ def main() -> int:
     parser.add_argument("--data", default="sst2-2000", help="sst2-N or resume-N")
     parser.add_argument("--rates", default="", help="comma-separated rates the trials try")
     parser.add_argument("--rate", type=float, default=0.0, help="one rate, no trials")
+    parser.add_argument("--seed", type=int, default=0, help="TrainConfig.seed; 0: its default")
     args = parser.parse_args()
 
     from bench import ner_minilm, sst2_minilm
@@ -36,6 +38,7 @@ def main() -> int:
     if args.rates:
         tuning.SMALL_RATES = tuple(float(x) for x in args.rates.split(","))
     settings = {"learning_rate": args.rate} if args.rate else {}
+    settings |= {"seed": args.seed} if args.seed else {}
     kind, rows = args.data.rsplit("-", 1)
     folder = Path(tempfile.mkdtemp())
     if kind == "sst2":
@@ -49,6 +52,7 @@ def main() -> int:
     m = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     found = {
         "data": args.data,
+        "seed": args.seed or None,
         "rates": list(tuning.SMALL_RATES) if not args.rate else [args.rate],
         "picked": m["learning_rate"],
         "trials": [(t["learning_rate"], round(t["val_metric"], 3)) for t in
@@ -56,6 +60,7 @@ def main() -> int:
         "epochs_run": m["epochs_run"],
         "best_epoch": m["best_epoch"],
         "served": m.get("served"),
+        "test_primary": round(m[f"test_{'accuracy' if kind == 'sst2' else 'entity_f1'}"], 4),
         "candidates": [(c["name"], round(c["validation"], 4), round(c["test"], 4))
                        for c in m.get("candidates", [])],
     }  # fmt: skip
