@@ -30,6 +30,7 @@ def main() -> int:
     parser.add_argument("--rates", default="", help="comma-separated rates the trials try")
     parser.add_argument("--rate", type=float, default=0.0, help="one rate, no trials")
     parser.add_argument("--seed", type=int, default=0, help="TrainConfig.seed; 0: its default")
+    parser.add_argument("--trial-steps", type=int, default=0, help="each trial's; 0: the budget's")
     args = parser.parse_args()
 
     from bench import ner_minilm, sst2_minilm
@@ -37,6 +38,10 @@ def main() -> int:
 
     if args.rates:
         tuning.SMALL_RATES = tuple(float(x) for x in args.rates.split(","))
+    if args.trial_steps:
+        better = tuning.BUDGETS["better"]
+        tuning.BUDGETS["better"] = tuning.Budget(better.name, better.title, better.seconds,
+                                                 better.max_steps, args.trial_steps)  # fmt: skip
     settings = {"learning_rate": args.rate} if args.rate else {}
     settings |= {"seed": args.seed} if args.seed else {}
     kind, rows = args.data.rsplit("-", 1)
@@ -53,6 +58,7 @@ def main() -> int:
     found = {
         "data": args.data,
         "seed": args.seed or None,
+        "trial_steps": args.trial_steps or None,
         "rates": list(tuning.SMALL_RATES) if not args.rate else [args.rate],
         "picked": m["learning_rate"],
         "trials": [(t["learning_rate"], round(t["val_metric"], 3)) for t in
