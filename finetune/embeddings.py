@@ -50,7 +50,8 @@ C_GRID = (0.1, 1.0, 10.0, 100.0)  # inverse regularization tried (ridge: alpha =
 POOLING = "mean"  # the only pooling: mean over the attention mask, L2-normalised
 PAIRS = "u,v,|u-v|,u*v"  # how the two embeddings of a pair are put side by side
 ENCODER_FOLDER = "candidate_encoder"  # the tuned encoder of a tuned candidate that serves
-TUNED = ("embeddings_tuned", "the sentence-meaning model tuned on pairs of your rows")
+TUNED_NAME = "embeddings_tuned"  # the tuned candidate's name in metrics.json ("served")
+TUNED = (TUNED_NAME, "the sentence-meaning model tuned on pairs of your rows")
 
 
 def candidates_for(task, base_model: str, train: "Examples", validation: "Examples | None",

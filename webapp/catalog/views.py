@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from finetune import FinetuneError, candidates, lora, quantize, rundir
-from finetune.embeddings import ENCODER_FOLDER
+from finetune.embeddings import TUNED_NAME
 from webapp.accounts.access import current_team, get_for_user
 from webapp.catalog.faster import faster_context, served_folder
 from webapp.catalog.forms import BatchForm, TryForm
@@ -67,7 +67,8 @@ def page_context(request, model: TrainedModel, **extra) -> dict:
         "adapter": lora.uses_lora_settings(run.config or {}),
         "served_sentence": candidates.served_sentence(run.the_task, run.metrics),
         "served_words": candidates.served_words(run.metrics),  # "" when the model answers
-        "served_encoder": (model.run_dir / ENCODER_FOLDER).is_dir(),  # the tuned candidate's
+        # The tuned candidate's folder goes in the zip too (from metrics: no files fetched).
+        "served_encoder": run.metrics.get("served") == TUNED_NAME,
     } | extra
 
 
