@@ -43,7 +43,7 @@ def test_it_keeps_the_rate_that_learns_and_says_so(tmp_path, monkeypatch, tiny_m
     assert result.metrics["learning_rate"] == 3e-3
     assert trials[1]["val_loss"] < min(trials[0]["val_loss"], trials[2]["val_loss"])
     said = result.metrics["decisions"][0]
-    assert said.startswith("Tried 3 learning rates for 30 steps each on all 96 training rows")
+    assert said.startswith("Tried 3 learning rates for 100 steps each on all 96 training rows")
     assert "3e-3 won on the validation rows (accuracy: " in said
 
 
