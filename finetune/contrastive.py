@@ -69,8 +69,7 @@ def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, fl
 @dataclass
 class Paired:
     pairs: int  # how many pairs the encoder learned from
-    encoder: object  # the tuned base model (transformers AutoModel), on the CPU, in eval mode
-    tokenizer: object  # the base model's own, as the pairs were read
+    encoder: object  # the tuned base model as a finetune.encoder.Encoder (on the CPU)
 
 
 def tune(model, base: str, train, config, device, canceled=lambda: False) -> Paired | None:
@@ -83,6 +82,7 @@ def tune(model, base: str, train, config, device, canceled=lambda: False) -> Pai
     from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
     from sentence_transformers.sentence_transformer.modules.pooling import Pooling
 
+    from finetune.encoder import Encoder
     from finetune.errors import Canceled
 
     inputs = train.inputs()  # both texts of a pair, joined as the candidates read them
@@ -114,8 +114,7 @@ def tune(model, base: str, train, config, device, canceled=lambda: False) -> Pai
     missing, unexpected = model.base_model.load_state_dict(weights, strict=False)
     if unexpected or [key for key in missing if not key.startswith("pooler.")]:
         raise ValueError(f"the encoder does not fit the model: {missing[:3]} {unexpected[:3]}")
-    tuned = body.auto_model.to("cpu").eval()
-    return Paired(pairs=len(chosen), encoder=tuned, tokenizer=body.tokenizer)
+    return Paired(pairs=len(chosen), encoder=Encoder.of(body.auto_model, body.tokenizer))
 
 
 def before(model, prepared, device, canceled=lambda: False) -> Paired | None:

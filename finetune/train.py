@@ -35,7 +35,6 @@ from finetune import (
     candidates,
     checkpoint,
     distributed,
-    encoder,
     lora,
     quantize,
     rundir,
@@ -284,7 +283,7 @@ def fit(
         train_seconds=time.monotonic() - train_started,
         resumed_epoch=resumed_epoch,
         choices=tuner.finish(state.choices, state, epochs, total_steps),
-        tuned=encoder.Encoder.of(paired.encoder, paired.tokenizer) if paired else None,
+        tuned=paired.encoder if paired else None,
     )
 
 
