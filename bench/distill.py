@@ -128,6 +128,7 @@ def main() -> None:
             "test_accuracy": student["test_accuracy"],
             "int8_ok": student.get("int8_ok"),
             "int8_agreement": student.get("int8_agreement"),
+            "int8_teacher_agreement": student.get("int8_teacher_agreement"),
             "int8_test_accuracy": student.get("int8_test_accuracy"),
             "distill_seconds": round(student_seconds),
             "agreement": student["distill_agreement"],

@@ -17,9 +17,10 @@
    same keys as the teacher's, `teacher_test_*` the teacher's on the same rows,
    `distill_agreement` the share of rows where both give the same answer. It passes
    (`distill_ok`) when its headline figure is within METRIC_POINTS of the teacher's. Its
-   own int8 copy is checked like any model's (finetune/quantize.py), so the two combine
-   where both pass. `teacher_ms_per_text` and `student_ms_per_text`: one text at a time
-   on the CPU, as the model would serve it.
+   own int8 copy (finetune/quantize.py) is judged the same way, against the teacher
+   (`int8_check`), and answers on CPUs where both pass. `teacher_ms_per_text` and
+   `student_ms_per_text`: one text at a time on the CPU, as each would serve there
+   (`teacher_precision`, `student_precision`: "int8" or "full").
 4. The folder is a run folder like train's (Predictor and pipeline() load it).
 """
 
@@ -167,15 +168,13 @@ def distill(run_dir, table, out_dir, *, unlabelled=None, config: DistillConfig |
     name = task.primary_metric
     before = task.metrics(test.targets, teacher_answers, head)
     after = task.metrics(test.targets, student_answers, head)
-    drop = (before[name] - after[name]) if task.greater_is_better else (after[name] - before[name])
-    same = [task.answer_key(a) == task.answer_key(b)
-            for a, b in zip(teacher_answers, student_answers, strict=True)]  # fmt: skip
+    drop = _drop(task, before[name], after[name])
     kept = {k: v for k, v in _teacher_metrics(run_dir).items() if not k.startswith(NOT_KEPT)}
     metrics = kept | {f"test_{k}": v for k, v in after.items()}
     metrics |= {f"teacher_test_{k}": v for k, v in before.items()}
     metrics |= {
         "distill_ok": bool(drop <= METRIC_POINTS),
-        "distill_agreement": round(sum(same) / len(same), 4) if same else 1.0,
+        "distill_agreement": _agreement(task, teacher_answers, student_answers),
         "distilled_from": run_dir.name,
         "teacher_layers": teacher.config.num_hidden_layers,
         "student_layers": student.config.num_hidden_layers,
@@ -191,7 +190,7 @@ def distill(run_dir, table, out_dir, *, unlabelled=None, config: DistillConfig |
         int8 = task.postprocess(task.run_model(
             quantize.int8_copy(student), tokenizer, test.texts, test.text_pairs,
             max_length=trained.max_length, device=torch.device("cpu")), head)  # fmt: skip
-        metrics |= quantize.compare(task, head, student_answers, int8, test.targets)
+        metrics |= int8_check(task, head, teacher_answers, student_answers, int8, test.targets)
     student.to("cpu").eval()
     rundir.write(
         out_dir, model=student, tokenizer=tokenizer, task=task, head=head, mapping=mapping,
@@ -206,6 +205,39 @@ def distill(run_dir, table, out_dir, *, unlabelled=None, config: DistillConfig |
     metrics = rundir.finite(metrics)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
     return DistillResult(out_dir, metrics)
+
+
+def int8_check(task, head, teacher: list, student: list, int8: list, targets: list) -> dict:
+    """The student's int8 copy, judged as the student is: against the teacher. It passes
+    (`int8_ok`) when the student passes and the copy's headline figure is within
+    METRIC_POINTS of the teacher's; `int8_teacher_agreement` is its share of the teacher's
+    answers, `int8_agreement` (quantize.compare) its share of the full student's. A student
+    is a different model from the one the user trained, accepted for its figures; holding
+    its int8 copy to 99% of the student's own answers, as a trained model's copy is held to
+    that model's, asked more of it than of the student (bench/RESULTS.md: a 3-layer SST-2
+    student's copy gave the student's answer on 98.5% of the test rows, 0.1 point above the
+    teacher's accuracy, at 4.4 times the teacher's speed)."""
+    found = quantize.compare(task, head, student, int8, targets)
+    name = task.primary_metric
+    teacher_figure = task.metrics(targets, teacher, head)[name]
+    student_figure = task.metrics(targets, student, head)[name]
+    found["int8_ok"] = bool(
+        _drop(task, teacher_figure, student_figure) <= METRIC_POINTS
+        and _drop(task, teacher_figure, found[f"int8_test_{name}"]) <= METRIC_POINTS
+    )
+    found["int8_teacher_agreement"] = _agreement(task, teacher, int8)
+    return found
+
+
+def _drop(task, before: float, after: float) -> float:
+    """How much worse `after` is than `before` in the task's direction (negative: better)."""
+    return (before - after) if task.greater_is_better else (after - before)
+
+
+def _agreement(task, answers: list, others: list) -> float:
+    """The share of rows where both give the same answer."""
+    same = [task.answer_key(a) == task.answer_key(b) for a, b in zip(answers, others, strict=True)]
+    return round(sum(same) / len(same), 4) if same else 1.0
 
 
 class _Saved(dict):
@@ -225,9 +257,10 @@ def _speeds(out_dir: Path, run_dir: Path, texts: list[str]) -> dict:
 
     timed = list(texts[:TIMED_TEXTS])
     found = {}
-    for key, folder in (("teacher_ms_per_text", run_dir), ("student_ms_per_text", out_dir)):
+    for who, folder in (("teacher", run_dir), ("student", out_dir)):
         predictor = Predictor.load(folder, device="cpu", candidate=False)
-        found[key] = ms_per_text(predictor.predict, timed)
+        found[f"{who}_ms_per_text"] = ms_per_text(predictor.predict, timed)
+        found[f"{who}_precision"] = predictor.precision
     return found
 
 
@@ -338,4 +371,17 @@ def summary(metrics: dict, task) -> list[str]:
         else "It does not pass: its figures are more than 1.5 points below the model's, so "
         "keep the model."
     )
-    return [f"The smaller model ({layers}): {student}; the model: {before}; {speed}.", verdict]
+    lines = [f"The smaller model ({layers}): {student}; the model: {before}; {speed}.", verdict]
+    return lines + [sentence] if (sentence := int8_sentence(metrics, task)) else lines
+
+
+def int8_sentence(metrics: dict, task) -> str:
+    """One sentence on the student's int8 copy when it answers on CPUs; "" otherwise."""
+    figure = metrics.get(f"int8_test_{task.primary_metric}")
+    if not metrics.get("int8_ok") or figure is None:
+        return ""
+    same = quantize.share_words(metrics.get("int8_teacher_agreement") or 0)
+    return (
+        f"On processors its compact int8 copy answers, at the speed above: {task.metric_title} "
+        f"{task.format_metric(figure)}, the model's answer on {same} of the test rows."
+    )

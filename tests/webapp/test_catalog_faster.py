@@ -72,6 +72,23 @@ class FasterTestCase(FasterBase):
         row.refresh_from_db()
         self.assertIsNone(row.accepted)
 
+    def test_the_card_says_when_the_int8_copy_of_the_smaller_copy_answers(self):
+        metrics = {
+            "distill_ok": True, "test_accuracy": 0.81, "test_macro_f1": 0.8,
+            "teacher_test_accuracy": 0.8, "teacher_test_macro_f1": 0.8, "student_layers": 1,
+            "teacher_layers": 2, "student_ms_per_text": 3.1, "teacher_ms_per_text": 13.7,
+            "int8_ok": True, "int8_test_accuracy": 0.805, "int8_teacher_agreement": 0.93,
+        }  # fmt: skip
+        row = Distillation.objects.create(team=self.alice_team, model=self.model,
+                                          run=self.model.run, status=RunStatus.FINISHED,
+                                          metrics=metrics)  # fmt: skip
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.page), "its compact int8 copy answers, at the "
+                            "speed above: accuracy 80.5%, the model&#x27;s answer on 93% of")  # fmt: skip
+        row.metrics["int8_ok"] = False
+        row.save(update_fields=["metrics"])
+        self.assertNotContains(self.client.get(self.page), "faster-int8")
+
 
 @pytest.mark.slow
 class FasterJobTestCase(FasterBase):

@@ -78,6 +78,13 @@ class Distillation(QueuedJob):
     def passed(self) -> bool:
         return self.status == RunStatus.FINISHED and bool(self.metrics.get("distill_ok"))
 
+    @property
+    def int8_sentence(self) -> str:
+        """On processors its int8 copy answers ... (finetune.distill.int8_sentence)."""
+        from finetune.distill import int8_sentence
+
+        return int8_sentence(self.metrics, self.run.the_task)
+
     def figures(self) -> list[tuple[str, str, str]]:
         """(figure, the smaller model's, the model's) in the task's words."""
         task = self.run.the_task
