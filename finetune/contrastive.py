@@ -1,10 +1,14 @@
-"""Few rows: teach the base model which texts go together before it learns the labels
-(SetFit's method, through the sentence-transformers library).
+"""Teach the base model which texts go together before it learns the answers (SetFit's
+method for few labelled rows, sentence-transformers' for scored pairs of texts, through the
+sentence-transformers library).
 
-    tuned = contrastive.tune(model, base, train, config, device)   # pairs used, 0: not used
+    tuned = contrastive.tune(task, model, base, train, config, device)   # None: not used
 
-1. Pairs of training rows: each row with another of its own label (similar: 1) and one of
-   another label (not similar: 0), ROUNDS times over, seeded, at most MAX_PAIRS.
+1. Pairs of texts with how alike they are, as the task makes them (Task.similarity_pairs):
+   for labels, each training row with another of its own label (similar: 1) and one of
+   another label (not similar: 0), ROUNDS times over (`pairs`); for rows that are two texts
+   with a number, each row's texts with its number scaled to 0-1 (`scored_pairs`). Seeded,
+   at most MAX_PAIRS.
 2. The base model, read as a sentence encoder (mean of its word-piece vectors), learns to give
    similar pairs close embeddings and the others distant ones (sentence-transformers'
    CosineSimilarityLoss, one pass, AdamW at LEARNING_RATE).
@@ -16,8 +20,9 @@ So the saved folder stays a standard transformers model that pipeline() loads.
    sentence-meaning model tuned on pairs: finetune/embeddings.py), saved beside the model
    when it serves, since no transformers classification model computes that pooling (BERT's
    classifier reads the [CLS] vector through its pooler).
-Used when the task's rows have one label each (Task.contrastive) and the training rows are
-few (MAX_TRAIN_ROWS); `TrainConfig.contrastive` turns it on or off.
+Used up to the task's number of training rows (Task.contrastive_rows: MAX_TRAIN_ROWS for one
+label per row, any number for scored pairs of texts); `TrainConfig.contrastive` turns it on
+or off.
 """
 
 import random
@@ -41,9 +46,9 @@ SETTINGS = ("auto", "on", "off")
 
 def wanted(task, rows: int, setting: str) -> bool:
     """Whether a run of `rows` training rows of `task` starts with contrastive pairs."""
-    if setting == "off" or not getattr(task, "contrastive", False):
+    if setting == "off" or task.contrastive_rows == 0:
         return False
-    return setting == "on" or rows <= MAX_TRAIN_ROWS
+    return setting == "on" or task.contrastive_rows is None or rows <= task.contrastive_rows
 
 
 def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, float]]:
@@ -66,16 +71,32 @@ def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, fl
     return out[:MAX_PAIRS]
 
 
+def scored_pairs(texts: list[str], others: list[str], scores: list[float],
+                 seed: int) -> list[tuple[str, str, float]]:  # fmt: skip
+    """(text, its pair, its score scaled to 0-1 between the lowest and highest score): the
+    rows in a shuffled order, as many rounds as MAX_PAIRS allows (1 to ROUNDS), cut at
+    MAX_PAIRS; [] when every score is the same."""
+    low, high = min(scores, default=0.0), max(scores, default=0.0)
+    if high <= low:
+        return []
+    rows = [(a, b, (y - low) / (high - low)) for a, b, y in zip(texts, others, scores, strict=True)]
+    rng = random.Random(seed)
+    out = []
+    for _ in range(max(1, min(ROUNDS, MAX_PAIRS // len(rows)))):
+        out += rng.sample(rows, len(rows))
+    return out[:MAX_PAIRS]
+
+
 @dataclass
 class Paired:
     pairs: int  # how many pairs the encoder learned from
     encoder: object  # the tuned base model as a finetune.encoder.Encoder (on the CPU)
 
 
-def tune(model, base: str, train, config, device, canceled=lambda: False) -> Paired | None:
-    """Train `base` (a model folder or id, as resolved) on contrastive pairs of the training
-    rows and copy its encoder into `model` (a fresh classification model of the same base);
-    what it learned (None: no pairs to learn from)."""
+def tune(task, model, base: str, train, config, device, canceled=lambda: False) -> Paired | None:
+    """Train `base` (a model folder or id, as resolved) on the pairs `task` makes of the
+    training rows and copy its encoder into `model` (a fresh model of the same base for the
+    task); what it learned (None: no pairs to learn from)."""
     import torch
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.base.modules.transformer import Transformer
@@ -85,8 +106,7 @@ def tune(model, base: str, train, config, device, canceled=lambda: False) -> Pai
     from finetune.encoder import Encoder
     from finetune.errors import Canceled
 
-    inputs = train.inputs()  # both texts of a pair, joined as the candidates read them
-    chosen = pairs(inputs, train.targets, config.seed)
+    chosen = task.similarity_pairs(train, config.seed)
     if not chosen:
         return None
     options = {"use_safetensors": True, "trust_remote_code": False}
@@ -126,18 +146,16 @@ def before(model, prepared, device, canceled=lambda: False) -> Paired | None:
         return None
     if not wanted(prepared.task, len(prepared.splits.train), config.contrastive):
         return None
-    return tune(model, prepared.base, prepared.splits.train, config, device, canceled)
+    task = prepared.task
+    return tune(task, model, prepared.base, prepared.splits.train, config, device, canceled)
 
 
-def noted(choices: dict, paired: int) -> dict:
-    """The run's automatic choices (finetune.tuning) with the pairs, and a sentence for the
-    run page, once."""
+def noted(choices: dict, paired: int, task) -> dict:
+    """The run's automatic choices (finetune.tuning) with the pairs, and the task's sentence
+    for the run page, once."""
     if not paired or "contrastive_pairs" in choices:
         return choices
-    sentence = (
-        f"Few training rows: the model first learned which rows go together from {paired:,} "
-        "pairs of them (same label or not), then the labels."
-    )
+    sentence = task.contrastive_sentence.format(pairs=paired)
     return choices | {
         "contrastive_pairs": paired,
         "decisions": [*choices.get("decisions", []), sentence],

@@ -187,7 +187,7 @@ def fit(
     state.choices = tuner.resume(state.choices) if state.choices else tuner.choose(model)
     state.choices = distributed.agreed(state.choices)
     distributed.seed_rank(config.seed)
-    state.choices = contrastive.noted(state.choices, paired.pairs if paired else 0)
+    state.choices = contrastive.noted(state.choices, paired.pairs if paired else 0, task)
     epochs, total_steps = state.choices["planned_epochs"], state.choices["planned_steps"]
 
     # 4. Optimizer and schedule, restored with the rest when resuming.

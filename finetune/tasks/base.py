@@ -251,9 +251,16 @@ class Task:
     # finetune.label_issues: how rows whose label looks wrong are found: "one" (one label per
     # row), "several" (a set of labels per row), "" (not checked; the report says so).
     label_check = ""
-    # finetune.contrastive: whether pairs of rows, with the same answer or not, can teach the
-    # model first, when the rows are few (one label per row: same label or not).
-    contrastive = False
+    # finetune.contrastive: up to how many training rows the base model first learns which
+    # texts go together, from the pairs `similarity_pairs` makes (0: never; None: any number).
+    contrastive_rows: int | None = 0
+    # The run page's sentence when it did ({pairs}: how many pairs).
+    contrastive_sentence = ""
+
+    def similarity_pairs(self, train: Examples, seed: int) -> list[tuple[str, str, float]]:
+        """(text, text, how alike: 0 to 1) for finetune.contrastive; [] when the rows give
+        none."""
+        return []
 
     def init_head(self, model, head: Head, train_targets: list) -> None:
         """Set the fresh output layer's starting point before training (default: as loaded)."""

@@ -18,7 +18,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from finetune import embeddings
+from finetune import contrastive, embeddings
 from finetune.mapping import ColumnMapping
 from finetune.tasks.base import Examples, Head, Suitability, Task, label_kwargs, percent
 from finetune.tasks.common import (
@@ -46,7 +46,15 @@ class SingleLabelTask(Task):
     evaluation_template = "runs/evaluation/single_label.html"
     try_template = "catalog/try/single_label.html"
     label_check = "one"  # finetune.label_issues checks its rows' labels
-    contrastive = True  # few rows: pairs of rows first (finetune/contrastive.py)
+    contrastive_rows = contrastive.MAX_TRAIN_ROWS  # few rows: pairs of rows first
+    contrastive_sentence = (
+        "Few training rows: the model first learned which rows go together from {pairs:,} "
+        "pairs of them (same label or not), then the labels."
+    )
+
+    def similarity_pairs(self, train: Examples, seed: int) -> list[tuple[str, str, float]]:
+        """Each row with one of its label (alike: 1) and one of another (0), SetFit's way."""
+        return contrastive.pairs(train.inputs(), train.targets, seed)
 
     def prepare(
         self, frame: pd.DataFrame, mapping: ColumnMapping, row_numbers: list[int] | None = None

@@ -46,8 +46,10 @@ def test_more_rows_get_fewer_rounds_within_the_cap():
         ("single_label", contrastive.MAX_TRAIN_ROWS + 1, "auto", False),
         ("single_label", contrastive.MAX_TRAIN_ROWS + 1, "on", True),
         ("single_label", 64, "off", False),
-        ("regression", 64, "on", False),  # the task says pairs cannot teach it
-        ("multi_label", 64, "auto", False),
+        ("regression", 5_000, "auto", True),  # scored pairs of texts: any number of rows
+        ("regression", 64, "off", False),
+        ("multi_label", 64, "auto", False),  # the task makes no pairs
+        ("multi_label", 64, "on", False),
     ],
 )
 def test_it_is_used_where_the_task_allows_and_the_rows_are_few(task_name, rows, setting, used):
@@ -72,7 +74,8 @@ def test_it_brings_rows_of_one_label_together_in_the_model(tiny_model_dir, tmp_p
     rows = Examples(list(range(40)), frame["review"].tolist(), frame["sentiment"].tolist())
     model = AutoModelForSequenceClassification.from_pretrained(tiny_model_dir, num_labels=2)
     config = fast_config(tiny_model_dir)
-    paired = contrastive.tune(model, str(tiny_model_dir), rows, config, "cpu")
+    task = get_task("single_label")
+    paired = contrastive.tune(task, model, str(tiny_model_dir), rows, config, "cpu")
     assert paired.pairs == contrastive.ROUNDS * 2 * 40
     model.base_model.save_pretrained(tmp_path)  # the encoder as the classification model has it
     for tokenizer_file in tiny_model_dir.glob("*token*"):
@@ -100,3 +103,42 @@ def test_a_run_that_starts_from_pairs_saves_a_folder_pipeline_loads(tiny_model_d
     classify = pipeline("text-classification", model=str(tmp_path))
     ours = Predictor.load(tmp_path, candidate=False).predict(texts)
     assert [a["label"] for a in classify(texts)] == [a["label"] for a in ours]
+
+
+def test_scored_pairs_are_each_rows_texts_with_its_number_from_0_to_1():
+    made = contrastive.scored_pairs(["a", "b", "c"], ["x", "y", "z"], [1.0, 3.0, 5.0], seed=3)
+    assert set(made) == {("a", "x", 0.0), ("b", "y", 0.5), ("c", "z", 1.0)}
+    assert len(made) == 3 * contrastive.ROUNDS  # few rows: every round
+    assert contrastive.scored_pairs(["a", "b", "c"], ["x", "y", "z"], [1.0, 3.0, 5.0], 3) == made
+    many = [str(i) for i in range(3_000)]
+    made = contrastive.scored_pairs(many, many, [float(i) for i in range(3_000)], seed=0)
+    assert len(made) == contrastive.MAX_PAIRS  # one round, cut at the cap
+    assert contrastive.scored_pairs(["a", "b"], ["x", "y"], [2.0, 2.0], seed=0) == []
+
+
+def test_numbers_make_pairs_only_from_rows_of_two_texts():
+    task = get_task("regression")
+    two = Examples([0, 1], ["a", "b"], [1.0, 2.0], text_pairs=["x", "y"])
+    assert task.similarity_pairs(two, seed=0)[0][2] in (0.0, 1.0)
+    assert task.similarity_pairs(Examples([0, 1], ["a", "b"], [1.0, 2.0]), seed=0) == []
+    assert get_task("multi_label").similarity_pairs(two, seed=0) == []
+
+
+@pytest.mark.slow
+def test_a_run_of_scored_pairs_learns_them_first_and_scores_the_tuned_candidate(
+    toy_model_dir, tmp_path
+):
+    from finetune.train import train
+    from tests.finetune.toydata import pair_rows
+
+    mapping = ColumnMapping(text="first", text_pair="second", label="score")
+    config = fast_config(toy_model_dir, task="regression", contrastive="auto", epochs=2)
+    result = train(pair_rows(80), mapping, config, tmp_path)
+    train_rows = result.metrics["train_rows"]
+    assert result.metrics["contrastive_pairs"] == min(
+        contrastive.MAX_PAIRS, train_rows * contrastive.ROUNDS
+    )
+    assert any(d.startswith("The model first learned how alike the two texts of a row are")
+               for d in result.metrics["decisions"])  # fmt: skip
+    names = [row["name"] for row in result.metrics["candidates"]]
+    assert "embeddings_tuned" in names

@@ -62,7 +62,8 @@ CHOICES = {  # settings picked from a list; the values are TrainConfig's
         ("off", "Never"),
     ],
     "contrastive": [
-        ("auto", f"Automatic: one label per row, up to {MAX_PAIRED_ROWS} training rows"),
+        ("auto", f"Automatic: one label per row up to {MAX_PAIRED_ROWS} training rows, and "
+                 "pairs of texts with a number"),
         ("on", "Always"),
         ("off", "Never"),
     ],
