@@ -36,7 +36,10 @@ class FasterOut(Schema):
     metrics: dict = Field(
         description="Once finished: the smaller copy's metrics.json: test_* as the model's, "
         "teacher_test_* (the model's on the same rows), distill_agreement, "
-        "teacher_ms_per_text and student_ms_per_text, teacher_layers and student_layers."
+        "teacher_ms_per_text and student_ms_per_text (as each answers on a CPU: "
+        "teacher_precision, student_precision), teacher_layers and student_layers; int8_ok "
+        "when the smaller copy's int8 copy answers on CPUs (int8_test_*, "
+        "int8_teacher_agreement)."
     )
 
 
