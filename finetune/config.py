@@ -32,8 +32,8 @@ class TrainConfig:
     test_fraction: float = 0.1  # rows held out for the final evaluation
     max_steps: int = 0  # stop after this many steps (0 = no limit); for quick trials
     device: str = "auto"  # "auto" (CUDA GPU when present), "cuda" or "cpu"
-    # Start from contrastive pairs of the training rows (SetFit's method, finetune/
-    # contrastive.py): "auto" for tasks of one label per row with few rows, "on" or "off".
+    # Start from contrastive pairs of the training rows (finetune/contrastive.py): "auto" up
+    # to the task's number of rows (Task.contrastive_rows), "on" or "off".
     contrastive: str = "auto"
     # Teach the model the characters of the training texts it reads as unknown (new rows in
     # its embeddings): "auto" when over 10% of the text is unknown to it (Chinese in an
@@ -103,8 +103,9 @@ FIELD_HELP = (
         "weight_decay": "A small pull towards simpler models that helps against overfitting.",
         "patience": "Stop after this many passes without improvement on the validation rows.",
         "seed": "Fixes the random choices, so the same settings give the same model.",
-        "contrastive": "First teach the model which rows go together, from pairs of rows with the "
-        "same label and with different labels: auto (one label per row, few rows), on or off.",
+        "contrastive": "First teach the model which texts go together: from pairs of rows with "
+        "the same label and with different labels, or from each row's two texts and its number: "
+        "auto (one label per row and few rows, or two texts and a number), on or off.",
         "validation_fraction": "Share of rows held back to pick the best pass.",
         "test_fraction": "Share of rows held back for the final evaluation.",
         "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",
