@@ -143,10 +143,11 @@ def compare(
        rows with the task's compare metric;
     4. the best candidate on the validation rows serves instead of the fine-tuned model only
        when it beats the model there by more than those rows can tell apart (one standard
-       error, finetune/crossval.py); within that the fine-tuned model serves. A candidate's
-       own settings (C, thresholds) were picked on those same rows, which flatters its
-       figure: on 2,000 SST-2 rows the sentence-meaning model led the model by 0.2 points on
-       the 200 validation rows and trailed it by 5 on the test rows (bench/RESULTS.md);
+       error of the gap between the two on the same rows, finetune/crossval.py
+       `paired_margin`); within that the fine-tuned model serves. A candidate's own settings
+       (C, thresholds) were picked on those same rows, which flatters its figure: on 2,000
+       SST-2 rows the sentence-meaning model led the model by 0.2 points on the 200
+       validation rows and trailed it by 5 on the test rows (bench/RESULTS.md);
     5. unless the validation rows are few (finetune/crossval.py): then the candidates are
        also scored by cross-validation over the training and validation rows together, and
        the best of them there serves, unless the fine-tuned model beats that figure on the
@@ -176,14 +177,16 @@ def _compare(task, splits, head, model_validation, model_test, base_model, tuned
         }  # fmt: skip
 
     rows = [{"name": MODEL, "words": MODEL_WORDS} | figures(head, model_validation, model_test)]
+    read = {MODEL: (model_validation, head)}  # each one's validation answers and head
     for candidate in fitted:
         answers = candidate.answers(splits.validation), candidate.answers(splits.test)
+        read[candidate.name] = answers[0], candidate.head
         rows.append({"name": candidate.name, "words": candidate.words}
                     | figures(candidate.head, *answers))  # fmt: skip
     best = rows[0]
     runner = _best(task, rows[1:], "validation") if len(rows) > 1 else None
-    if runner and crossval.clearly_better(
-        task, runner["validation"], best["validation"], len(splits.validation)
+    if runner and crossval.clearly_better_on_rows(
+        task, splits.validation.targets, *read[runner["name"]], *read[MODEL]
     ):
         best = runner
     if len(rows) > 1 and crossval.few(splits.validation):

@@ -1,6 +1,7 @@
 """Which candidate serves: the best on the validation rows by the task's compare metric when it
-beats the fine-tuned model by more than one standard error of those rows, otherwise the
-fine-tuned model serves (ties too); metrics.json gets candidates, served and served_test_<metric>."""
+beats the fine-tuned model by more than one standard error of the gap between the two on those
+rows, otherwise the fine-tuned model serves (ties too); metrics.json gets candidates, served
+and served_test_<metric>."""
 
 import pytest
 
@@ -97,11 +98,11 @@ def test_a_candidate_ahead_by_less_than_the_rows_can_tell_leaves_the_model_servi
     wrong = {"pos": "neg", "neg": "pos"}
     model_validation = answers([wrong[x] for x in VALIDATION.targets])
     model_test = answers([wrong[x] for x in TEST.targets])
-    # The TF-IDF model's lead (above) is more than one standard error of 4 rows (25 points).
+    # The TF-IDF model's lead (above) is more than one standard error of the gap on 4 rows.
     outcome = candidates.compare(TASK, splits(), HEAD, model_validation, model_test)
     assert outcome.metrics["served"] == "tfidf"
     # Where one standard error is wider than that lead, the model serves and the page says why.
-    monkeypatch.setattr(crossval, "margin", lambda task, figure, rows: 2.0)
+    monkeypatch.setattr(crossval, "paired_margin", lambda *args: 2.0)
     outcome = candidates.compare(TASK, splits(), HEAD, model_validation, model_test)
     assert outcome.served is None and outcome.metrics["served"] == "model"
     tfidf = outcome.metrics["candidates"][1]
@@ -110,3 +111,23 @@ def test_a_candidate_ahead_by_less_than_the_rows_can_tell_leaves_the_model_servi
         f"{TASK.format_metric(tfidf['validation'])} against 0% for the fine-tuned model), too "
         "close to tell apart on that many rows, so LabelTune uses the fine-tuned model."
     )
+
+
+def right_on(rows: set[int], targets: list[str]) -> list[dict]:
+    """Answers right on `rows` and wrong elsewhere."""
+    other = {"pos": "neg", "neg": "pos"}
+    return answers([t if i in rows else other[t] for i, t in enumerate(targets)])
+
+
+def test_a_lead_kept_on_the_same_rows_is_told_apart_sooner_than_two_figures_errors():
+    targets = ["pos", "neg"] * 100
+    model = right_on(set(range(140)), targets)  # 70% right
+    ahead = right_on(set(range(145)), targets)  # the same rows and 5 more: 2.5 points ahead
+    apart = right_on(set(range(55, 200)), targets)  # 2.5 points ahead on other rows
+    accuracy = {"pos": 0.725, "neg": 0.725}
+    assert crossval.margin(TASK, accuracy["pos"], 200) > 0.025  # each figure's own error
+    assert crossval.clearly_better_on_rows(TASK, targets, ahead, HEAD, model, HEAD)
+    assert not crossval.clearly_better_on_rows(TASK, targets, apart, HEAD, model, HEAD)
+    assert not crossval.clearly_better_on_rows(TASK, targets, model, HEAD, ahead, HEAD)
+    margin = crossval.paired_margin(TASK, targets, ahead, HEAD, model, HEAD)
+    assert margin == crossval.paired_margin(TASK, targets, ahead, HEAD, model, HEAD)  # seeded
