@@ -106,7 +106,7 @@ def setfit_peer(prepared, config) -> dict:
     task, splits = prepared.task, prepared.splits
     started = time.monotonic()
     tuned = encoder.Encoder(prepared.base)
-    paired = contrastive.tune(tuned.model, prepared.base, splits.train, config,
+    paired = contrastive.tune(task, tuned.model, prepared.base, splits.train, config,
                               torch.device("cpu"))  # fmt: skip
     tuned.model.eval()
     paired = paired.pairs if paired else 0
