@@ -103,9 +103,8 @@ FIELD_HELP = (
         "weight_decay": "A small pull towards simpler models that helps against overfitting.",
         "patience": "Stop after this many passes without improvement on the validation rows.",
         "seed": "Fixes the random choices, so the same settings give the same model.",
-        "contrastive": "First teach the model which texts go together: from pairs of rows with "
-        "the same label and with different labels, or from each row's two texts and its number: "
-        "auto (one label per row and few rows, or two texts and a number), on or off.",
+        "contrastive": "First teach the model which rows go together, from pairs of rows with the "
+        "same label and with different labels: auto (one label per row, few rows), on or off.",
         "validation_fraction": "Share of rows held back to pick the best pass.",
         "test_fraction": "Share of rows held back for the final evaluation.",
         "max_steps": "Stop after this many steps (0 means no limit). Useful for a quick trial.",

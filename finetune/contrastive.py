@@ -1,14 +1,13 @@
-"""Teach the base model which texts go together before it learns the answers (SetFit's
-method for few labelled rows, sentence-transformers' for scored pairs of texts, through the
-sentence-transformers library).
+"""Few rows: teach the base model which texts go together before it learns the labels
+(SetFit's method, through the sentence-transformers library).
 
     tuned = contrastive.tune(task, model, base, train, config, device)   # None: not used
 
 1. Pairs of texts with how alike they are, as the task makes them (Task.similarity_pairs):
    for labels, each training row with another of its own label (similar: 1) and one of
-   another label (not similar: 0), ROUNDS times over (`pairs`); for rows that are two texts
-   with a number, each row's texts with its number scaled to 0-1, once (`scored_pairs`).
-   Seeded, at most MAX_PAIRS.
+   another label (not similar: 0), ROUNDS times over (`pairs`), seeded, at most MAX_PAIRS.
+   (Rows that are two texts with a number make none: tuning on their own scores helped the
+   sentence-meaning model on 1,800 STS-B pairs and hurt it on 230, bench/RESULTS.md.)
 2. The base model, read as a sentence encoder (mean of its word-piece vectors), learns to give
    similar pairs close embeddings and the others distant ones (sentence-transformers'
    CosineSimilarityLoss, one pass, AdamW at LEARNING_RATE).
@@ -21,8 +20,7 @@ So the saved folder stays a standard transformers model that pipeline() loads.
    when it serves, since no transformers classification model computes that pooling (BERT's
    classifier reads the [CLS] vector through its pooler).
 Used up to the task's number of training rows (Task.contrastive_rows: MAX_TRAIN_ROWS for one
-label per row, any number for scored pairs of texts); `TrainConfig.contrastive` turns it on
-or off.
+label per row); `TrainConfig.contrastive` turns it on or off.
 """
 
 import random
@@ -48,7 +46,7 @@ def wanted(task, rows: int, setting: str) -> bool:
     """Whether a run of `rows` training rows of `task` starts with contrastive pairs."""
     if setting == "off" or task.contrastive_rows == 0:
         return False
-    return setting == "on" or task.contrastive_rows is None or rows <= task.contrastive_rows
+    return setting == "on" or rows <= task.contrastive_rows
 
 
 def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, float]]:
@@ -69,20 +67,6 @@ def pairs(inputs: list[str], labels: list, seed: int) -> list[tuple[str, str, fl
                 out.append((inputs[i], inputs[rng.choice(others[label])], 0.0))
     rng.shuffle(out)
     return out[:MAX_PAIRS]
-
-
-def scored_pairs(texts: list[str], others: list[str], scores: list[float],
-                 seed: int) -> list[tuple[str, str, float]]:  # fmt: skip
-    """(text, its pair, its score scaled to 0-1 between the lowest and highest score): each
-    row once, in a shuffled order, cut at MAX_PAIRS; [] when every score is the same. Once:
-    on 230 STS-B rows ten rounds over them made the tuned sentence-meaning model worse on the
-    test rows than the model as downloaded (RMSE 0.732 against 0.679), while one pass over
-    1,800 rows made it better (0.599 against 0.620; bench/RESULTS.md)."""
-    low, high = min(scores, default=0.0), max(scores, default=0.0)
-    if high <= low:
-        return []
-    rows = [(a, b, (y - low) / (high - low)) for a, b, y in zip(texts, others, scores, strict=True)]
-    return random.Random(seed).sample(rows, len(rows))[:MAX_PAIRS]
 
 
 @dataclass

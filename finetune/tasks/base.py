@@ -252,8 +252,8 @@ class Task:
     # row), "several" (a set of labels per row), "" (not checked; the report says so).
     label_check = ""
     # finetune.contrastive: up to how many training rows the base model first learns which
-    # texts go together, from the pairs `similarity_pairs` makes (0: never; None: any number).
-    contrastive_rows: int | None = 0
+    # texts go together, from the pairs `similarity_pairs` makes (0: never).
+    contrastive_rows = 0
     # The run page's sentence when it did ({pairs}: how many pairs).
     contrastive_sentence = ""
 

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 
-from finetune import contrastive
 from finetune.mapping import (
     CLASS_LIKE_VALUES,
     ColumnMapping,
@@ -57,23 +56,6 @@ class RegressionTask(Task):
         "A model that predicts numbers does not say how sure it is of each one, so it cannot "
         "pick the rows to label next."
     )
-    # Rows that are pairs of texts with a number (how similar two texts are): the base model
-    # first learns to place each row's texts as close as its number says, whatever the rows'
-    # count (each row once, finetune.contrastive caps the pairs). On 1,800 STS-B pairs the
-    # tuned sentence-meaning model's test RMSE was 0.599 against 0.620 (bench/RESULTS.md).
-    contrastive_rows = None
-    contrastive_sentence = (
-        "The model first learned how alike the two texts of a row are from {pairs:,} of your "
-        "pairs and their numbers, then the numbers."
-    )
-
-    def similarity_pairs(self, train: Examples, seed: int) -> list[tuple[str, str, float]]:
-        """Each row's two texts with its number scaled to 0-1 (the lowest and highest in
-        training); [] for rows of one text, or when every number is the same."""
-        if train.text_pairs is None:
-            return []
-        return contrastive.scored_pairs(train.texts, train.text_pairs,
-                                        [float(t) for t in train.targets], seed)  # fmt: skip
 
     def standard_error(self, figure: float, rows: int) -> float:
         """An error such as RMSE: the figure times 1 / sqrt(2 rows), the spread of a root mean

@@ -46,8 +46,7 @@ def test_more_rows_get_fewer_rounds_within_the_cap():
         ("single_label", contrastive.MAX_TRAIN_ROWS + 1, "auto", False),
         ("single_label", contrastive.MAX_TRAIN_ROWS + 1, "on", True),
         ("single_label", 64, "off", False),
-        ("regression", 5_000, "auto", True),  # scored pairs of texts: any number of rows
-        ("regression", 64, "off", False),
+        ("regression", 64, "on", False),  # the task makes no pairs
         ("multi_label", 64, "auto", False),  # the task makes no pairs
         ("multi_label", 64, "on", False),
     ],
@@ -105,37 +104,7 @@ def test_a_run_that_starts_from_pairs_saves_a_folder_pipeline_loads(tiny_model_d
     assert [a["label"] for a in classify(texts)] == [a["label"] for a in ours]
 
 
-def test_scored_pairs_are_each_rows_texts_with_its_number_from_0_to_1():
-    made = contrastive.scored_pairs(["a", "b", "c"], ["x", "y", "z"], [1.0, 3.0, 5.0], seed=3)
-    assert sorted(made) == [("a", "x", 0.0), ("b", "y", 0.5), ("c", "z", 1.0)]  # each once
-    assert contrastive.scored_pairs(["a", "b", "c"], ["x", "y", "z"], [1.0, 3.0, 5.0], 3) == made
-    many = [str(i) for i in range(3_000)]
-    made = contrastive.scored_pairs(many, many, [float(i) for i in range(3_000)], seed=0)
-    assert len(made) == contrastive.MAX_PAIRS  # cut at the cap
-    assert contrastive.scored_pairs(["a", "b"], ["x", "y"], [2.0, 2.0], seed=0) == []
-
-
-def test_numbers_make_pairs_only_from_rows_of_two_texts():
-    task = get_task("regression")
+def test_numbers_and_several_labels_make_no_pairs():
     two = Examples([0, 1], ["a", "b"], [1.0, 2.0], text_pairs=["x", "y"])
-    assert task.similarity_pairs(two, seed=0)[0][2] in (0.0, 1.0)
-    assert task.similarity_pairs(Examples([0, 1], ["a", "b"], [1.0, 2.0]), seed=0) == []
+    assert get_task("regression").similarity_pairs(two, seed=0) == []
     assert get_task("multi_label").similarity_pairs(two, seed=0) == []
-
-
-@pytest.mark.slow
-def test_a_run_of_scored_pairs_learns_them_first_and_scores_the_tuned_candidate(
-    toy_model_dir, tmp_path
-):
-    from finetune.train import train
-    from tests.finetune.toydata import pair_rows
-
-    mapping = ColumnMapping(text="first", text_pair="second", label="score")
-    config = fast_config(toy_model_dir, task="regression", contrastive="auto", epochs=2)
-    result = train(pair_rows(80), mapping, config, tmp_path)
-    train_rows = result.metrics["train_rows"]
-    assert result.metrics["contrastive_pairs"] == train_rows  # each row once
-    assert any(d.startswith("The model first learned how alike the two texts of a row are")
-               for d in result.metrics["decisions"])  # fmt: skip
-    names = [row["name"] for row in result.metrics["candidates"]]
-    assert "embeddings_tuned" in names

@@ -62,8 +62,7 @@ CHOICES = {  # settings picked from a list; the values are TrainConfig's
         ("off", "Never"),
     ],
     "contrastive": [
-        ("auto", f"Automatic: one label per row up to {MAX_PAIRED_ROWS} training rows, and "
-                 "pairs of texts with a number"),
+        ("auto", f"Automatic: one label per row, up to {MAX_PAIRED_ROWS} training rows"),
         ("on", "Always"),
         ("off", "Never"),
     ],
