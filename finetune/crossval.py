@@ -110,7 +110,7 @@ def paired_margin(task, targets: list, answers: list, head: dict, other: list,
     """One standard error of the gap between two sets of answers' figures (the task's compare
     metric) on the same rows: the gap's spread over BOOTSTRAP resamples of those rows, seeded.
     Two models that answer many rows alike keep their gap from resample to resample, so a
-    lead is told apart sooner than by each figure's own error (`margin`), and as surely."""
+    lead is told apart sooner than by each figure's own error (`margin`)."""
     import numpy as np
 
     if not targets:
