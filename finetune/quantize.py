@@ -195,16 +195,25 @@ def write_int8_folder(run_dir, dest, agreement: float | None = None) -> Path:
     return dest
 
 
+def agreement(task, answers: list[dict], others: list[dict]) -> float:
+    """The share of rows where both give the same answer (Task.answer_key); 1.0 for no rows."""
+    same = [task.answer_key(a) == task.answer_key(b) for a, b in zip(answers, others, strict=True)]
+    return sum(same) / len(same) if same else 1.0
+
+
+def drop(task, before: float, after: float) -> float:
+    """How much worse `after` is than `before` in the task's direction (negative: better)."""
+    return (before - after) if task.greater_is_better else (after - before)
+
+
 def compare(task, head, full: list[dict], int8: list[dict], targets: list) -> dict:
     """How the int8 copy does against the full model on the same rows (flat, JSON-able)."""
-    same = [task.answer_key(a) == task.answer_key(b) for a, b in zip(full, int8, strict=True)]
-    agreement = sum(same) / len(same) if same else 1.0
+    share = agreement(task, full, int8)
     name = task.primary_metric
-    full_metric = task.metrics(targets, full, head)[name]
     int8_metric = task.metrics(targets, int8, head)[name]
-    drop = (full_metric - int8_metric) if task.greater_is_better else (int8_metric - full_metric)
+    lost = drop(task, task.metrics(targets, full, head)[name], int8_metric)
     return {
-        "int8_ok": bool(agreement >= AGREEMENT and drop <= METRIC_POINTS),
-        "int8_agreement": round(agreement, 4),
+        "int8_ok": bool(share >= AGREEMENT and lost <= METRIC_POINTS),
+        "int8_agreement": round(share, 4),
         f"int8_test_{name}": int8_metric,
     }
